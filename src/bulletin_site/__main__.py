@@ -1,0 +1,3 @@
+from bulletin_site.cli import main
+
+raise SystemExit(main())
