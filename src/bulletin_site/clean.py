@@ -1,0 +1,130 @@
+"""Layout repair on single lines and on runs of lines: small, named, pure functions.
+
+The parsers decide *which* lines belong together; these functions decide how a printed line
+reads once the PDF's layout is taken away (letter-spacing, re-joined line breaks), and how
+wide a line is on the page (the clue that tells a caption from a line of body text).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# A sentence (so a paragraph, in the bulletin's layout) ends with one of these, possibly
+# followed by closing quotes or brackets.
+_TERMINAL = re.compile(r"[。！？!?][”’」』）)》〉〕\]\"']*$")
+# Punctuation that only running prose carries; captions and headings do without it.
+_PROSE_PUNCT = re.compile(r"[，、；：。！？,;]")
+# `12. text`, `12.text`, `12、text`; not a decimal number such as `3.3倍`.
+_NUMBERED = re.compile(r"^(\d{1,3})\s*(?:[.．、]\s+|[.．、](?!\d))(?=\S)")
+_SPACES = re.compile(r"[ \t\u3000\u00a0]+")
+_ASCII_WORD = re.compile(r"[A-Za-z0-9]")
+
+
+def is_cjk(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+def display_width(text: str) -> float:
+    """Width on the page in full-width cells: CJK and full-width forms 1, the rest ½.
+
+    Ambiguous-width marks (curly quotes, dashes, ellipsis) take a full cell in a CJK font.
+    """
+    return sum(1.0 if unicodedata.east_asian_width(ch) in ("W", "F", "A") else 0.5 for ch in text)
+
+
+def is_letter_spaced(text: str) -> bool:
+    """A justified line printed with a space between every character (`長 梁 維 特`)."""
+    tokens = text.split()
+    if len(tokens) < 4:
+        return False
+    singles = sum(1 for token in tokens if len(token) == 1)
+    return singles >= 0.7 * len(tokens)
+
+
+def undo_letter_spacing(text: str) -> str:
+    """Remove the spaces a justified line put between characters, keep word gaps.
+
+    Single spaces are layout; a run of two or more between Latin words was a real gap.
+    """
+    words = re.split(r"[ \u3000]{2,}", text.strip())
+    joined = [w.replace(" ", "").replace("\u3000", "") for w in words]
+    out = joined[0]
+    for word in joined[1:]:
+        if out and word and _ASCII_WORD.match(out[-1]) and _ASCII_WORD.match(word[0]):
+            out += " " + word
+        else:
+            out += word
+    return out
+
+
+def clean_line(raw: str) -> str:
+    """A printed line as text: no letter-spacing, no runs of spaces, no edge spaces."""
+    text = raw.strip()
+    if is_letter_spaced(text):
+        text = undo_letter_spacing(text)
+    return _SPACES.sub(" ", text)
+
+
+def key(text: str) -> str:
+    """What two printings of the same line have in common: the text without any space."""
+    return _SPACES.sub("", text)
+
+
+def join_lines(lines: list[str]) -> str:
+    """Join printed lines into running text.
+
+    No space is invented between Chinese characters; a space is kept only where a line
+    break separated two Latin words or numbers (`Faustin` / `Mukela`).
+    """
+    out = ""
+    for line in lines:
+        if not line:
+            continue
+        if out and _ASCII_WORD.match(out[-1]) and _ASCII_WORD.match(line[0]):
+            out += " "
+        out += line
+    return out
+
+
+def is_terminal(text: str) -> bool:
+    return bool(_TERMINAL.search(text.rstrip()))
+
+
+def has_prose_punctuation(text: str) -> bool:
+    return bool(_PROSE_PUNCT.search(text))
+
+
+def numbered(text: str) -> tuple[int, str] | None:
+    """`12. text` → (12, "text"): a numbered entry, measure or item."""
+    match = _NUMBERED.match(text)
+    if not match:
+        return None
+    return int(match.group(1)), text[match.end() :]
+
+
+def bigrams(text: str) -> set[str]:
+    """Overlapping pairs of Han characters and whole Latin words/numbers, lower-cased."""
+    grams: set[str] = set()
+    run = ""
+    for ch in text:
+        if "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff":
+            run += ch
+            continue
+        grams.update(run[i : i + 2] for i in range(len(run) - 1))
+        if len(run) == 1:
+            grams.add(run)
+        run = ""
+    grams.update(run[i : i + 2] for i in range(len(run) - 1))
+    if len(run) == 1:
+        grams.add(run)
+    grams.update(w.lower() for w in re.findall(r"[A-Za-z]{2,}|\d{2,}", text))
+    return grams
+
+
+def containment(needle: str, haystack: set[str]) -> float:
+    """Share of the needle's bigrams found in the haystack's bigrams."""
+    grams = bigrams(needle)
+    if not grams:
+        return 0.0
+    return len(grams & haystack) / len(grams)

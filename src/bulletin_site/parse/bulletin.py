@@ -1,0 +1,753 @@
+"""Bulletin: rebuild the numbered articles from a laid-out PDF's text layer.
+
+The text layer holds, in this order: a numbered table of contents, a cover summary ending in
+a contact paragraph, then the pages. On the pages, article bodies may be printed twice
+(threaded text repeated on the next page, sometimes cut short), a later article may come
+before an earlier one, sentences are cut and continue after unrelated lines, photo captions
+stand between the halves of a sentence, and every page ends with running footers that repeat
+the titles of the articles on it.
+
+The stages below follow that order: contents → cover → footers → repeats → captions →
+paragraphs → articles. Each line's fate is written to the conservation report.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+from bulletin_site.clean import (
+    bigrams,
+    has_prose_punctuation,
+    is_terminal,
+    join_lines,
+    key,
+    numbered,
+)
+from bulletin_site.model import Article, Bulletin, Trace
+from bulletin_site.parse.layout import Line
+
+_CONTACT = re.compile(
+    r"[\w.+-]+@[\w-]+(\.[\w-]+)+|(電話|电话|Tel|TEL|傳真|传真)\s*[:：]?\s*\+?\d|https?://|www\."
+)
+_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "兩": 2, "两": 2, "三": 3, "四": 4,
+              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}  # fmt: skip
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+_ISSUE = re.compile(r"(?:第\s*)?([0-9０-９]{1,4}|[〇零一二兩两三四五六七八九十百千]{1,6})\s*期")
+_CLOSED = re.compile(r"[》」』”）)〉]$")
+_CAPTION_GAP = re.compile(r"(?<=\S)[ \u3000]+(?=\S)")
+
+
+@dataclass
+class Entry:
+    """One entry of the table of contents."""
+
+    number: int
+    lines: list[Line]
+    parts: list[str]
+
+    @property
+    def title(self) -> str:
+        return join_lines(self.parts)
+
+
+@dataclass
+class Paragraph:
+    units: list[int]  # indices into the body units
+    lines: list[Line] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return join_lines([line.text for line in self.lines])
+
+
+def parse_bulletin(lines: list[Line], source: str, script: str) -> tuple[Bulletin, list[Trace]]:
+    report: list[Trace] = []
+    warnings: list[str] = []
+
+    entries, body_start = _read_contents(lines)
+    for entry in entries:
+        for line in entry.lines:
+            report.append(Trace(line.number, line.text, "contents", f"article {entry.number}"))
+
+    cover_end = _cover_end(lines, body_start)
+    summary, contact, cover_traces = _read_cover(lines[body_start:cover_end])
+    report.extend(cover_traces)
+    number = _issue_number(summary[:1] + [entry.title for entry in entries[:0]])
+
+    body = lines[cover_end:]
+    titles = {entry.number: entry.title for entry in entries}
+    footer_of = _find_footers(body, titles)
+    units = [i for i in range(len(body)) if i not in footer_of]
+    for i, n in sorted(footer_of.items()):
+        report.append(Trace(body[i].number, body[i].text, "footer", f"article {n}"))
+
+    repeat_of = _find_repeats([body[i] for i in units])
+    kept = [u for k, u in enumerate(units) if k not in repeat_of]
+    for k, original in sorted(repeat_of.items()):
+        line = body[units[k]]
+        report.append(
+            Trace(
+                line.number, line.text, "repeat", f"repeat of line {body[units[original]].number}"
+            )
+        )
+
+    # Threaded text is reprinted from where it was cut: where a reprint begins, something
+    # begins (often an article).
+    reprinted = {
+        units[original]
+        for k, original in repeat_of.items()
+        if k - 1 not in repeat_of or repeat_of[k - 1] != original - 1
+    }
+    captions = _find_captions(body, kept, footer_of)
+    for _ in range(3):
+        flow = [i for i in kept if i not in captions]
+        paragraphs = _paragraphs(body, flow)
+        groups = _page_groups(body, paragraphs, footer_of)
+        assignment = _assign_articles(paragraphs, groups, titles, reprinted)
+        strays = _stray_captions(body, paragraphs, assignment, titles)
+        if not strays:
+            break
+        captions |= strays
+
+    by_article: dict[int, list[Paragraph]] = defaultdict(list)
+    for paragraph, article in zip(paragraphs, assignment, strict=True):
+        by_article[article].append(paragraph)
+    caption_groups = _caption_groups(body, captions)
+    caption_article = _assign_captions(caption_groups, by_article, titles, paragraphs, assignment)
+
+    articles = []
+    for entry in entries:
+        paras = by_article.get(entry.number, [])
+        if not paras:
+            warnings.append(f"article {entry.number} ({entry.title}): no body text found")
+        texts = []
+        for p_index, paragraph in enumerate(paras, start=1):
+            texts.append(paragraph.text)
+            for line in paragraph.lines:
+                report.append(
+                    Trace(line.number, line.text, "paragraph", f"article {entry.number} ¶{p_index}")
+                )
+        caps = []
+        for group, article in zip(caption_groups, caption_article, strict=True):
+            if article != entry.number:
+                continue
+            for text in _split_captions(join_lines([line.text for line in group])):
+                caps.append(text)
+            for line in group:
+                report.append(
+                    Trace(
+                        line.number,
+                        line.text,
+                        "caption",
+                        f"article {entry.number} caption {len(caps)}",
+                    )
+                )
+        articles.append(Article(entry.number, entry.title, tuple(texts), tuple(caps)))
+
+    placed = {trace.line for trace in report}
+    for line in lines:
+        if line.number not in placed:
+            warnings.append(f"line {line.number}: text placed nowhere: {line.text[:40]}")
+            report.append(Trace(line.number, line.text, "unplaced", "warning"))
+    report.sort(key=lambda t: t.line)
+
+    bulletin = Bulletin(
+        source=source,
+        script=script,
+        number=number,
+        summary=tuple(summary),
+        contact=contact,
+        articles=tuple(articles),
+        warnings=tuple(warnings),
+    )
+    return bulletin, report
+
+
+# --- contents -------------------------------------------------------------------------------
+
+
+def looks_like_contents(lines: list[Line]) -> bool:
+    """The file opens with numbered entries 1, 2, 3 (a work plan opens with its title)."""
+    first = numbered(lines[0].text) if lines else None
+    if not first or first[0] != 1:
+        return False
+    seen = 0
+    for line in lines[:12]:
+        entry = numbered(line.text)
+        if entry and entry[0] == seen + 1:
+            seen += 1
+            if seen == 3:
+                return True
+    return False
+
+
+def _read_contents(lines: list[Line]) -> tuple[list[Entry], int]:
+    entries: list[Entry] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        entry = numbered(line.text)
+        if entry and entry[0] == len(entries) + 1:
+            entries.append(Entry(entry[0], [line], [entry[1]]))
+            i += 1
+            continue
+        if not entries:
+            break
+        if _next_entry_close(lines, i, len(entries) + 1) or _continues_title(lines, i, entries[-1]):
+            entries[-1].lines.append(line)
+            entries[-1].parts.append(line.text)
+            i += 1
+            continue
+        break
+    return entries, i
+
+
+def _next_entry_close(lines: list[Line], i: int, expected: int) -> bool:
+    """A line between entry N and entry N+1 belongs to entry N's title."""
+    for line in lines[i + 1 : i + 3]:
+        entry = numbered(line.text)
+        if entry and entry[0] == expected:
+            return True
+    return False
+
+
+def _continues_title(lines: list[Line], i: int, entry: Entry) -> bool:
+    """Is line i the rest of the last entry's title? Ask its running footer, then the layout."""
+    candidate = lines[i]
+    wanted = key(entry.title + candidate.text)
+    for j, line in enumerate(lines[i + 1 :], start=i + 1):
+        found = numbered(line.text)
+        if not found or found[0] != entry.number:
+            continue
+        printed = key(found[1] + "".join(x.text for x in lines[j + 1 : j + 4]))
+        if _similar(wanted, printed[: len(wanted)]) >= 0.85:
+            return True
+    return (
+        candidate.indent >= 2
+        and not has_prose_punctuation(candidate.text)
+        and candidate.width <= max(line.width for line in entry.lines)
+    )
+
+
+def _similar(a: str, b: str) -> float:
+    if not a or not b:
+        return 0.0
+    return SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+# --- cover ----------------------------------------------------------------------------------
+
+
+def _cover_end(lines: list[Line], start: int) -> int:
+    """The cover summary ends with its contact paragraph, or where the first page opens."""
+    limit = len(lines)
+    for i in range(start, len(lines)):
+        if lines[i].opens_page and i > start:
+            limit = i
+            break
+    paragraph_start = start
+    for i in range(start, limit):
+        if is_terminal(lines[i].text):
+            text = "".join(line.text for line in lines[paragraph_start : i + 1])
+            if _CONTACT.search(text):
+                return i + 1
+            paragraph_start = i + 1
+    return limit
+
+
+def _read_cover(lines: list[Line]) -> tuple[list[str], str | None, list[Trace]]:
+    paragraphs: list[list[Line]] = []
+    current: list[Line] = []
+    for line in lines:
+        if current and line.indent >= 2 and is_terminal(current[-1].text) is False:
+            pass
+        if current and line.indent >= 2:
+            paragraphs.append(current)
+            current = []
+        current.append(line)
+        if is_terminal(line.text):
+            paragraphs.append(current)
+            current = []
+    if current:
+        paragraphs.append(current)
+    summary: list[str] = []
+    contact = None
+    traces = []
+    for k, para in enumerate(paragraphs):
+        text = join_lines([line.text for line in para])
+        if k == len(paragraphs) - 1 and _CONTACT.search(text):
+            contact = text
+            traces.extend(Trace(line.number, line.text, "contact") for line in para)
+        else:
+            summary.append(text)
+            traces.extend(
+                Trace(line.number, line.text, "summary", f"¶{len(summary)}") for line in para
+            )
+    return summary, contact, traces
+
+
+def _issue_number(texts: list[str]) -> int | None:
+    for text in texts:
+        match = _ISSUE.search(text[:40])
+        if match:
+            return _to_int(match.group(1))
+    return None
+
+
+def _to_int(numeral: str) -> int | None:
+    digits = numeral.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+    if digits.isdigit():
+        return int(digits)
+    total, current = 0, 0
+    for ch in numeral:
+        if ch in _CN_DIGITS:
+            current = current * 10 + _CN_DIGITS[ch] if current and ch in "〇零" else _CN_DIGITS[ch]
+        elif ch in _CN_UNITS:
+            total += (current or 1) * _CN_UNITS[ch]
+            current = 0
+    total += current
+    return total or None
+
+
+# --- footers --------------------------------------------------------------------------------
+
+
+def _find_footers(body: list[Line], titles: dict[int, str]) -> dict[int, int]:
+    """Running footers: `N. title`, possibly broken over several lines → {line index: N}."""
+    footer_of: dict[int, int] = {}
+    i = 0
+    while i < len(body):
+        entry = numbered(body[i].text)
+        if entry and entry[0] in titles:
+            title = key(titles[entry[0]])
+            printed = key(entry[1])
+            span = 1
+            while len(printed) < len(title) and i + span < len(body):
+                longer = printed + body[i + span].key
+                if _similar(longer, title[: len(longer)]) < 0.8:
+                    break
+                printed = longer
+                span += 1
+            if len(printed) >= 0.8 * len(title) and _similar(printed, title[: len(printed)]) >= 0.8:
+                for j in range(i, i + span):
+                    footer_of[j] = entry[0]
+                i += span
+                continue
+        i += 1
+    return footer_of
+
+
+# --- repeats --------------------------------------------------------------------------------
+
+
+def _find_repeats(units: list[Line]) -> dict[int, int]:
+    """Lines printed a second time → {index of the repeat: index of the first printing}.
+
+    A repeat is a run of lines equal to an earlier run (at least two lines, or one long line);
+    its last line may be cut short. The earlier printing is kept.
+    """
+    seen: dict[str, list[int]] = defaultdict(list)
+    repeat_of: dict[int, int] = {}
+    j = 0
+    while j < len(units):
+        best_start, best_len = -1, 0
+        for i in reversed(seen.get(units[j].key, [])[-6:]):
+            length = 0
+            while (
+                j + length < len(units)
+                and i + length < j
+                and units[i + length].key == units[j + length].key
+            ):
+                length += 1
+            if length > best_len:
+                best_start, best_len = i, length
+        if best_len >= 2 or (best_len == 1 and len(units[j].key) >= 10):
+            for t in range(best_len):
+                repeat_of[j + t] = best_start + t
+            end = j + best_len
+            cut = units[end].key if end < len(units) else ""
+            following = units[best_start + best_len].key if best_start + best_len < j else ""
+            if (
+                cut
+                and following
+                and len(cut) >= 2
+                and following.startswith(cut)
+                and cut != following
+            ):
+                repeat_of[end] = best_start + best_len
+                end += 1
+            for t in range(j, end):
+                seen[units[t].key].append(t)
+            j = end
+            continue
+        seen[units[j].key].append(j)
+        j += 1
+    return repeat_of
+
+
+# --- captions -------------------------------------------------------------------------------
+
+
+def _find_captions(body: list[Line], kept: list[int], footer_of: dict[int, int]) -> set[int]:
+    """Photo captions: short lines that no sentence runs through.
+
+    A caption has no prose punctuation and does not end a sentence. Body lines in that state
+    are rare, and they fill the column: as wide as the prose line that follows them (and,
+    unless a page or a caption comes between, the one before). A caption as wide as the
+    column still gives itself away by standing between other captions, page ends or dropped
+    repeats, or by leaving a sentence that would have to run on past a page's footers.
+    """
+    position = {index: k for k, index in enumerate(kept)}
+    # Full lines of prose: they set the column's width. A paragraph's first line may be
+    # indented, so it does not count.
+    anchors = [
+        i
+        for k, i in enumerate(kept)
+        if has_prose_punctuation(body[i].text)
+        and not is_terminal(body[i].text)
+        and k > 0
+        and not is_terminal(body[kept[k - 1]].text)
+    ]
+    candidates = [
+        i
+        for i in kept
+        if not has_prose_punctuation(body[i].text)
+        and not is_terminal(body[i].text)
+        and not body[i].justified
+    ]
+    captions: set[int] = set()
+    for _ in range(2):
+        for i in candidates:
+            if _caption_score(body, kept, position[i], anchors, captions, footer_of) >= 3:
+                captions.add(i)
+            else:
+                captions.discard(i)
+    return captions
+
+
+def _caption_score(
+    body: list[Line],
+    kept: list[int],
+    k: int,
+    anchors: list[int],
+    captions: set[int],
+    footer_of: dict[int, int],
+) -> int:
+    i = kept[k]
+    line = body[i]
+    prev_i = kept[k - 1] if k > 0 else None
+    next_i = kept[k + 1] if k + 1 < len(kept) else None
+    after_caption = prev_i is None or prev_i in captions or prev_i != i - 1
+    prev_flow = next((j for j in reversed(kept[:k]) if j not in captions), None)
+    starts_paragraph = prev_flow is None or is_terminal(body[prev_flow].text)
+    # A paragraph's first line may be indented by two cells.
+    narrower = 3.5 if starts_paragraph else 1.5
+
+    a = bisect.bisect_left(anchors, i)
+    before = max((body[j].width for j in anchors[max(0, a - 2) : a]), default=None)
+    after = max((body[j].width for j in anchors[a : a + 2]), default=None)
+
+    def misfit(width: float | None) -> bool:
+        return width is not None and (line.width > width + 1.5 or line.width < width - narrower)
+
+    score = 2
+    if misfit(after) and (after_caption or misfit(before) or before is None):
+        score += 2
+    after_gap = next_i is None or next_i in captions or next_i != i + 1
+    if after_caption and after_gap:
+        score += 1
+    following = next((j for j in kept[k + 1 :] if j not in captions), None)
+    if following is None or any(j in footer_of for j in range(i + 1, following)):
+        score += 1
+    if numbered(line.text):
+        score -= 2
+    return score
+
+
+def _stray_captions(
+    body: list[Line], paragraphs: list[Paragraph], assignment: list[int], titles: dict[int, str]
+) -> set[int]:
+    """Caption-like lines that opened a paragraph of one article but speak of another.
+
+    A caption printed just before an article's first line reads, by layout alone, like the
+    start of that paragraph; its words tell it apart.
+    """
+    texts: dict[int, list[str]] = defaultdict(list)
+    for paragraph, article in zip(paragraphs, assignment, strict=True):
+        texts[article].append(paragraph.text)
+    strays = set()
+    previous: int | None = None
+    for paragraph, article in zip(paragraphs, assignment, strict=True):
+        first = paragraph.units[0]
+        line = body[first]
+        # Only a line that layout already leaves in doubt: one that opens a paragraph right
+        # after a page's end or after a caption.
+        after_break = previous is not None and previous != first - 1
+        previous = paragraph.units[-1]
+        if (
+            not after_break
+            or len(paragraph.units) < 2
+            or has_prose_punctuation(line.text)
+            or numbered(line.text)
+        ):
+            continue
+        rest = join_lines([x.text for x in paragraph.lines[1:]])
+        corpus = {
+            n: titles.get(n, "")
+            + "".join(t for t in texts[n] if t != paragraph.text)
+            + (rest if n == article else "")
+            for n in titles
+        }
+        echo = _TitleEcho(corpus)
+        grams = bigrams(line.text)
+        scores = {n: _reverse_echo(echo, n, grams) for n in titles}
+        top = max(scores, key=lambda n: scores[n])
+        if top != article and scores[top] >= 1.5 * scores.get(article, 0.0) + 0.1:
+            strays.add(first)
+    return strays
+
+
+def _reverse_echo(echo: _TitleEcho, article: int, grams: set[str]) -> float:
+    """Share of the line's own words (weighted by rarity) found in the article."""
+    weights = [echo.weight.get(g, math.log(1 + len(echo.grams))) for g in grams]
+    total = sum(weights)
+    if not total:
+        return 0.0
+    found = sum(w for g, w in zip(grams, weights, strict=True) if g in echo.grams[article])
+    return found / total
+
+
+def _caption_groups(body: list[Line], captions: set[int]) -> list[list[Line]]:
+    """A long caption broken over two lines is one caption."""
+    groups: list[list[Line]] = []
+    for i in sorted(captions):
+        line = body[i]
+        if groups and i - 1 in captions:
+            first = groups[-1][0]
+            if (
+                len(groups[-1]) == 1
+                and not line.opens_page
+                and not _CLOSED.search(first.text)
+                and line.width < 0.6 * first.width
+                and first.width >= 16
+            ):
+                groups[-1].append(line)
+                continue
+        groups.append([line])
+    return groups
+
+
+def _split_captions(text: str) -> list[str]:
+    """Two captions set side by side on one line are two captions."""
+    parts = _CAPTION_GAP.split(text)
+    if len(parts) > 1 and all(len(part) >= 6 for part in parts):
+        return parts
+    return [text]
+
+
+# --- paragraphs and articles ----------------------------------------------------------------
+
+
+def _paragraphs(body: list[Line], flow: list[int]) -> list[Paragraph]:
+    """Join the body lines into paragraphs: one ends with its sentence; a numbered measure
+    starts its own."""
+    paragraphs: list[Paragraph] = []
+    current: Paragraph | None = None
+    for i in flow:
+        line = body[i]
+        if current is not None and numbered(line.text) and line.indent < 4:
+            paragraphs.append(current)
+            current = None
+        if current is None:
+            current = Paragraph([])
+        current.units.append(i)
+        current.lines.append(line)
+        if is_terminal(line.text):
+            paragraphs.append(current)
+            current = None
+    if current is not None:
+        paragraphs.append(current)
+    return paragraphs
+
+
+def _page_groups(
+    body: list[Line], paragraphs: list[Paragraph], footer_of: dict[int, int]
+) -> list[tuple[int, set[int]]]:
+    """For each paragraph: (page index, articles named by the footers that close that page)."""
+    footer_lines = sorted(footer_of)
+    pages: list[set[int]] = []
+    page_of_footer: dict[int, int] = {}
+    last = None
+    for i in footer_lines:
+        if last is None or any(
+            j not in footer_of and _is_flow_between(body, j) for j in range(last + 1, i)
+        ):
+            pages.append(set())
+        pages[-1].add(footer_of[i])
+        page_of_footer[i] = len(pages) - 1
+        last = i
+    result = []
+    for paragraph in paragraphs:
+        first = paragraph.units[0]
+        following = [page_of_footer[i] for i in footer_lines if i > first]
+        page = following[0] if following else len(pages)
+        allowed = pages[page] if page < len(pages) else set()
+        result.append((page, allowed))
+    return result
+
+
+def _is_flow_between(body: list[Line], j: int) -> bool:
+    return has_prose_punctuation(body[j].text)
+
+
+def _assign_articles(
+    paragraphs: list[Paragraph],
+    groups: list[tuple[int, set[int]]],
+    titles: dict[int, str],
+    reprinted: set[int],
+) -> list[int]:
+    """Give each paragraph its article: a page's paragraphs fall into runs, one per article
+    named in its footers, each run echoing its article's title."""
+    if not titles:
+        return [0] * len(paragraphs)
+    echo = _TitleEcho(titles)
+    assignment: list[int] = []
+    start = 0
+    while start < len(paragraphs):
+        page, allowed = groups[start]
+        end = start
+        while end < len(paragraphs) and groups[end][0] == page:
+            end += 1
+        unused = sorted(set(titles) - set(assignment))
+        candidates = sorted(allowed) if allowed else unused or sorted(titles)
+        page_paragraphs = paragraphs[start:end]
+        leads = [0.5 if p.units[0] in reprinted else 0.0 for p in page_paragraphs]
+        assignment.extend(_segment([p.text for p in page_paragraphs], leads, candidates, echo))
+        start = end
+    return assignment
+
+
+class _TitleEcho:
+    """How much of an article's title a text repeats, words rare among the titles weighing
+    more (every title of a CEPA bulletin says 經濟局 or 澳門; few say 巴葡)."""
+
+    def __init__(self, titles: dict[int, str]) -> None:
+        self.grams = {n: bigrams(t) for n, t in titles.items()}
+        frequency: dict[str, int] = defaultdict(int)
+        for grams in self.grams.values():
+            for gram in grams:
+                frequency[gram] += 1
+        total = len(titles)
+        self.weight = {g: math.log(1 + total / f) for g, f in frequency.items()}
+
+    def __call__(self, article: int, text_grams: set[str]) -> float:
+        grams = self.grams[article]
+        whole = sum(self.weight[g] for g in grams)
+        if not whole:
+            return 0.0
+        return sum(self.weight[g] for g in grams & text_grams) / whole
+
+
+def _segment(
+    texts: list[str], leads: list[float], candidates: list[int], echo: _TitleEcho
+) -> list[int]:
+    """Best split of a page's paragraphs into runs, one article each (dynamic programming).
+
+    Every paragraph votes for its run's article by how much of the title it echoes, the
+    run's first paragraph twice; every run costs a little, so a page is only cut where a
+    new title is echoed, or where a reprint shows that something began (``leads``).
+    """
+    n = len(texts)
+    grams = [bigrams(t) for t in texts]
+    affinity = {(p, a): echo(a, grams[p]) for p in range(n) for a in candidates}
+    prefix = {a: [0.0] for a in candidates}
+    for a in candidates:
+        for p in range(n):
+            prefix[a].append(prefix[a][-1] + affinity[(p, a)])
+    # best[(end, used)]: the best runs covering paragraphs [0, end) with articles `used`;
+    # an article gets one run per page. (Many candidates — a page with no footers — would
+    # make too many states: there only the last article is remembered.)
+    exact = len(candidates) <= 6
+    State = tuple[int, frozenset[int]]
+    best: dict[State, tuple[float, tuple[tuple[int, int], ...]]] = {(0, frozenset()): (0.0, ())}
+    for end in range(1, n + 1):
+        for (start, used), (score0, runs) in list(best.items()):
+            if start >= end:
+                continue
+            for a in candidates:
+                if a in used:
+                    continue
+                score = (
+                    score0
+                    + affinity[(start, a)]
+                    + leads[start]
+                    + prefix[a][end]
+                    - prefix[a][start]
+                    - 0.3
+                )
+                state = (end, used | {a} if exact else frozenset({a}))
+                if score > best.get(state, (-math.inf, ()))[0]:
+                    best[state] = (score, (*runs, (start, a)))
+    finals = [value for (end, _), value in best.items() if end == n]
+    runs = max(finals, key=lambda value: value[0])[1] if finals else ()
+    if not runs:
+        return [candidates[0]] * n
+    out = [0] * n
+    bounds = [start for start, _ in runs] + [n]
+    for (start, a), stop in zip(runs, bounds[1:], strict=True):
+        out[start:stop] = [a] * (stop - start)
+    return out
+
+
+def _assign_captions(
+    groups: list[list[Line]],
+    by_article: dict[int, list[Paragraph]],
+    titles: dict[int, str],
+    paragraphs: list[Paragraph],
+    assignment: list[int],
+) -> list[int]:
+    """A caption goes to the article whose words it shares most (rare words count more);
+    on a tie, to the article printed nearest before it."""
+    if not titles:
+        return [0] * len(groups)
+    article_grams = {
+        n: bigrams(titles[n] + "".join(p.text for p in by_article.get(n, []))) for n in titles
+    }
+    frequency: dict[str, int] = defaultdict(int)
+    for grams in article_grams.values():
+        for gram in grams:
+            frequency[gram] += 1
+    total = len(titles)
+    line_article = {}
+    for paragraph, article in zip(paragraphs, assignment, strict=True):
+        for line in paragraph.lines:
+            line_article[line.number] = article
+    ordered = sorted(line_article)
+    out = []
+    for group in groups:
+        text = join_lines([line.text for line in group])
+        grams = bigrams(text)
+        scores = {
+            n: sum(
+                math.log((total + 1) / (1 + frequency[g])) for g in grams if g in article_grams[n]
+            )
+            for n in titles
+        }
+        top = max(scores.values()) if scores else 0.0
+        best = [n for n in titles if scores[n] >= top - 1e-9]
+        if len(best) == 1 and top > 0:
+            out.append(best[0])
+            continue
+        k = bisect.bisect_left(ordered, group[0].number)
+        near = (
+            line_article[ordered[k - 1]]
+            if k > 0
+            else (line_article[ordered[0]] if ordered else min(titles))
+        )
+        out.append(near if near in best or top <= 0 else best[0])
+    return out
