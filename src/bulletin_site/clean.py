@@ -28,9 +28,16 @@ def is_cjk(ch: str) -> bool:
 def display_width(text: str) -> float:
     """Width on the page in full-width cells: CJK and full-width forms 1, the rest ½.
 
-    Ambiguous-width marks (curly quotes, dashes, ellipsis) take a full cell in a CJK font.
+    Ambiguous-width marks (curly quotes, dashes, ellipsis) take a full cell in a CJK font;
+    Latin capitals are wider than digits in the proportional fonts the PDFs use.
     """
-    return sum(1.0 if unicodedata.east_asian_width(ch) in ("W", "F", "A") else 0.5 for ch in text)
+    return sum(_cell(ch) for ch in text)
+
+
+def _cell(ch: str) -> float:
+    if unicodedata.east_asian_width(ch) in ("W", "F", "A"):
+        return 1.0
+    return 0.65 if "A" <= ch <= "Z" else 0.5
 
 
 def is_letter_spaced(text: str) -> bool:
@@ -43,27 +50,27 @@ def is_letter_spaced(text: str) -> bool:
 
 
 def undo_letter_spacing(text: str) -> str:
-    """Remove the spaces a justified line put between characters, keep word gaps.
+    """Remove the spaces a justified line put between characters, keep real gaps.
 
-    Single spaces are layout; a run of two or more between Latin words was a real gap.
+    Single spaces are layout; a run of two or more was a real space, stretched.
     """
     words = re.split(r"[ \u3000]{2,}", text.strip())
-    joined = [w.replace(" ", "").replace("\u3000", "") for w in words]
-    out = joined[0]
-    for word in joined[1:]:
-        if out and word and _ASCII_WORD.match(out[-1]) and _ASCII_WORD.match(word[0]):
-            out += " " + word
-        else:
-            out += word
-    return out
+    return " ".join(w.replace(" ", "").replace("\u3000", "") for w in words)
 
 
 def clean_line(raw: str) -> str:
-    """A printed line as text: no letter-spacing, no runs of spaces, no edge spaces."""
+    """A printed line as text: no letter-spacing, no runs of spaces, no edge spaces.
+
+    One trailing space survives after a Latin word or number: it is the space between
+    that word and the first word of the next line (`Faustin ` / `Mukela`).
+    """
     text = raw.strip()
     if is_letter_spaced(text):
         text = undo_letter_spacing(text)
-    return _SPACES.sub(" ", text)
+    text = _SPACES.sub(" ", text)
+    if text and _ASCII_WORD.match(text[-1]) and raw[-1:].isspace():
+        text += " "
+    return text
 
 
 def key(text: str) -> str:
@@ -74,17 +81,24 @@ def key(text: str) -> str:
 def join_lines(lines: list[str]) -> str:
     """Join printed lines into running text.
 
-    No space is invented between Chinese characters; a space is kept only where a line
-    break separated two Latin words or numbers (`Faustin` / `Mukela`).
+    No space is invented between Chinese characters. Between two Latin words a line break
+    was a space; inside a number it was not, unless the line kept its trailing space.
     """
     out = ""
     for line in lines:
         if not line:
             continue
-        if out and _ASCII_WORD.match(out[-1]) and _ASCII_WORD.match(line[0]):
+        if (
+            out
+            and not out.endswith(" ")
+            and out[-1].isascii()
+            and out[-1].isalpha()
+            and line[0].isascii()
+            and line[0].isalpha()
+        ):
             out += " "
         out += line
-    return out
+    return out.strip()
 
 
 def is_terminal(text: str) -> bool:

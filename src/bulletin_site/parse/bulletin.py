@@ -14,6 +14,7 @@ paragraphs → articles. Each line's fate is written to the conservation report.
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 import re
 from collections import defaultdict
@@ -103,7 +104,7 @@ def parse_bulletin(lines: list[Line], source: str, script: str) -> tuple[Bulleti
         for k, original in repeat_of.items()
         if k - 1 not in repeat_of or repeat_of[k - 1] != original - 1
     }
-    captions = _find_captions(body, kept, footer_of)
+    captions = _find_captions(body, kept, footer_of) | _insertions(units, repeat_of)
     for _ in range(3):
         flow = [i for i in kept if i not in captions]
         paragraphs = _paragraphs(body, flow)
@@ -390,6 +391,25 @@ def _find_repeats(units: list[Line]) -> dict[int, int]:
     return repeat_of
 
 
+def _insertions(units: list[int], repeat_of: dict[int, int]) -> set[int]:
+    """Lines that one printing of a text has between two lines the other prints together.
+
+    The reprint of threaded text is set without the photos: where the first printing has a
+    line between two lines that the reprint shows side by side, that line is a caption (and
+    the other way round).
+    """
+    inserted: set[int] = set()
+    for k in range(len(units) - 1):
+        if k in repeat_of and k + 1 in repeat_of:
+            first, second = repeat_of[k], repeat_of[k + 1]
+            if 1 < second - first <= 3:
+                inserted.update(units[m] for m in range(first + 1, second) if m not in repeat_of)
+        for gap in (2, 3):
+            if k in repeat_of and k + gap in repeat_of and repeat_of[k + gap] == repeat_of[k] + 1:
+                inserted.update(units[m] for m in range(k + 1, k + gap) if m not in repeat_of)
+    return inserted
+
+
 # --- captions -------------------------------------------------------------------------------
 
 
@@ -472,7 +492,8 @@ def _caption_score(
 def _stray_captions(
     body: list[Line], paragraphs: list[Paragraph], assignment: list[int], titles: dict[int, str]
 ) -> set[int]:
-    """Caption-like lines that opened a paragraph of one article but speak of another.
+    """Caption-like lines that open a paragraph but speak of another article than the rest
+    of that paragraph does.
 
     A caption printed just before an article's first line reads, by layout alone, like the
     start of that paragraph; its words tell it apart.
@@ -494,20 +515,17 @@ def _stray_captions(
             or len(paragraph.units) < 2
             or has_prose_punctuation(line.text)
             or numbered(line.text)
+            or line.justified
         ):
             continue
-        rest = join_lines([x.text for x in paragraph.lines[1:]])
         corpus = {
-            n: titles.get(n, "")
-            + "".join(t for t in texts[n] if t != paragraph.text)
-            + (rest if n == article else "")
-            for n in titles
+            n: titles[n] + "".join(t for t in texts[n] if t != paragraph.text) for n in titles
         }
         echo = _TitleEcho(corpus)
-        grams = bigrams(line.text)
-        scores = {n: _reverse_echo(echo, n, grams) for n in titles}
-        top = max(scores, key=lambda n: scores[n])
-        if top != article and scores[top] >= 1.5 * scores.get(article, 0.0) + 0.1:
+        mine = bigrams(line.text)
+        scores = {n: _reverse_echo(echo, n, mine) for n in titles}
+        top = max(sorted(titles), key=lambda n: scores[n])
+        if top != article and scores[top] >= 2 * scores.get(article, 0.0) + 0.05:
             strays.add(first)
     return strays
 
@@ -555,10 +573,17 @@ def _split_captions(text: str) -> list[str]:
 
 def _paragraphs(body: list[Line], flow: list[int]) -> list[Paragraph]:
     """Join the body lines into paragraphs: one ends with its sentence; a numbered measure
-    starts its own."""
+    starts its own.
+
+    A sentence that ends exactly at the end of a full line leaves the reader in doubt. Where
+    the layout indents paragraphs, the next line settles it: a full line continues the
+    paragraph, an indented one starts the next.
+    """
+    widths = [body[i].width for i in flow]
+    indent = _paragraph_indent(widths, [is_terminal(body[i].text) for i in flow])
     paragraphs: list[Paragraph] = []
     current: Paragraph | None = None
-    for i in flow:
+    for k, i in enumerate(flow):
         line = body[i]
         if current is not None and numbered(line.text) and line.indent < 4:
             paragraphs.append(current)
@@ -568,11 +593,39 @@ def _paragraphs(body: list[Line], flow: list[int]) -> list[Paragraph]:
         current.units.append(i)
         current.lines.append(line)
         if is_terminal(line.text):
-            paragraphs.append(current)
-            current = None
+            runs_on = (
+                indent > 0
+                and k + 1 < len(flow)
+                and not numbered(body[flow[k + 1]].text)
+                and widths[k] >= _column(widths, k) - indent / 2
+                and widths[k + 1] > _column(widths, k + 1) - indent / 2
+            )
+            if not runs_on:
+                paragraphs.append(current)
+                current = None
     if current is not None:
         paragraphs.append(current)
     return paragraphs
+
+
+def _column(widths: list[float], k: int) -> float:
+    """The column's width around line k: the widest of its neighbours."""
+    near = widths[max(0, k - 3) : k] + widths[k + 1 : k + 4]
+    return max(near, default=widths[k])
+
+
+def _paragraph_indent(widths: list[float], terminal: list[bool]) -> float:
+    """How much narrower this layout starts a paragraph (0: not at all), measured after
+    clearly short last lines."""
+    deficits = []
+    for k in range(len(widths) - 1):
+        if terminal[k] and widths[k] <= _column(widths, k) - 3:
+            deficits.append(_column(widths, k + 1) - widths[k + 1])
+    if len(deficits) < 3:
+        return 0.0
+    deficits.sort()
+    median = deficits[len(deficits) // 2]
+    return median if median >= 1.5 else 0.0
 
 
 def _page_groups(
@@ -616,6 +669,7 @@ def _assign_articles(
     if not titles:
         return [0] * len(paragraphs)
     echo = _TitleEcho(titles)
+    cohesion = _cohesion([p.text for p in paragraphs])
     assignment: list[int] = []
     start = 0
     while start < len(paragraphs):
@@ -627,7 +681,10 @@ def _assign_articles(
         candidates = sorted(allowed) if allowed else unused or sorted(titles)
         page_paragraphs = paragraphs[start:end]
         leads = [0.5 if p.units[0] in reprinted else 0.0 for p in page_paragraphs]
-        assignment.extend(_segment([p.text for p in page_paragraphs], leads, candidates, echo))
+        ties = [0.0] + cohesion[start + 1 : end]
+        assignment.extend(
+            _segment([p.text for p in page_paragraphs], leads, ties, candidates, echo)
+        )
         start = end
     return assignment
 
@@ -653,14 +710,38 @@ class _TitleEcho:
         return sum(self.weight[g] for g in grams & text_grams) / whole
 
 
+def _cohesion(texts: list[str]) -> list[float]:
+    """How much each paragraph shares with the one before it (names, places, terms): two
+    paragraphs of one article share more than the last of one and the first of the next.
+    Words common across the whole bulletin count little."""
+    grams = [bigrams(t) for t in texts]
+    frequency: dict[str, int] = defaultdict(int)
+    for g in grams:
+        for gram in g:
+            frequency[gram] += 1
+    total = len(texts)
+    weight = {g: math.log(1 + total / f) for g, f in frequency.items()}
+    out = [0.0]
+    for before, after in itertools.pairwise(grams):
+        shared = sum(weight[g] for g in before & after)
+        smaller = min(sum(weight[g] for g in before), sum(weight[g] for g in after)) or 1.0
+        out.append(shared / smaller)
+    return out
+
+
 def _segment(
-    texts: list[str], leads: list[float], candidates: list[int], echo: _TitleEcho
+    texts: list[str],
+    leads: list[float],
+    ties: list[float],
+    candidates: list[int],
+    echo: _TitleEcho,
 ) -> list[int]:
     """Best split of a page's paragraphs into runs, one article each (dynamic programming).
 
     Every paragraph votes for its run's article by how much of the title it echoes, the
     run's first paragraph twice; every run costs a little, so a page is only cut where a
-    new title is echoed, or where a reprint shows that something began (``leads``).
+    new title is echoed, or where a reprint shows that something began (``leads``); cutting
+    between two paragraphs that share many words costs more (``ties``).
     """
     n = len(texts)
     grams = [bigrams(t) for t in texts]
@@ -689,6 +770,7 @@ def _segment(
                     + prefix[a][end]
                     - prefix[a][start]
                     - 0.3
+                    - ties[start]
                 )
                 state = (end, used | {a} if exact else frozenset({a}))
                 if score > best.get(state, (-math.inf, ()))[0]:

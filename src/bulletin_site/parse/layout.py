@@ -40,5 +40,5 @@ def printed_lines(text: str) -> list[Line]:
     for number, raw in enumerate(text.split("\n"), start=1):
         cleaned = clean_line(raw)
         if cleaned:
-            lines.append(Line(number, raw.rstrip(), cleaned, display_width(cleaned)))
+            lines.append(Line(number, raw, cleaned, display_width(cleaned.rstrip())))
     return lines
