@@ -681,7 +681,7 @@ def _assign_articles(
         candidates = sorted(allowed) if allowed else unused or sorted(titles)
         page_paragraphs = paragraphs[start:end]
         leads = [0.5 if p.units[0] in reprinted else 0.0 for p in page_paragraphs]
-        ties = [0.0] + cohesion[start + 1 : end]
+        ties = [0.0, *cohesion[start + 1 : end]]
         assignment.extend(
             _segment([p.text for p in page_paragraphs], leads, ties, candidates, echo)
         )
