@@ -110,7 +110,7 @@ def parse_bulletin(lines: list[Line], source: str, script: str) -> tuple[Bulleti
         paragraphs = _paragraphs(body, flow)
         groups = _page_groups(body, paragraphs, footer_of)
         assignment = _assign_articles(paragraphs, groups, titles, reprinted)
-        strays = _stray_captions(body, paragraphs, assignment, titles)
+        strays = _stray_captions(body, paragraphs, assignment, titles, captions)
         if not strays:
             break
         captions |= strays
@@ -118,8 +118,23 @@ def parse_bulletin(lines: list[Line], source: str, script: str) -> tuple[Bulleti
     by_article: dict[int, list[Paragraph]] = defaultdict(list)
     for paragraph, article in zip(paragraphs, assignment, strict=True):
         by_article[article].append(paragraph)
+    line_article = {
+        i: article
+        for paragraph, article in zip(paragraphs, assignment, strict=True)
+        for i in paragraph.units
+    }
+    for k, original in repeat_of.items():
+        if units[original] in line_article:
+            line_article[units[k]] = line_article[units[original]]
     caption_groups = _caption_groups(body, captions)
-    caption_article = _assign_captions(caption_groups, by_article, titles, paragraphs, assignment)
+    caption_article = _assign_captions(
+        caption_groups,
+        body,
+        by_article,
+        titles,
+        _page_articles(body, footer_of, line_article),
+        {i: a for i, a in line_article.items() if i not in captions},
+    )
 
     articles = []
     for entry in entries:
@@ -137,9 +152,9 @@ def parse_bulletin(lines: list[Line], source: str, script: str) -> tuple[Bulleti
         for group, article in zip(caption_groups, caption_article, strict=True):
             if article != entry.number:
                 continue
-            for text in _split_captions(join_lines([line.text for line in group])):
+            for text in _split_captions(join_lines([body[i].text for i in group])):
                 caps.append(text)
-            for line in group:
+            for line in (body[i] for i in group):
                 report.append(
                     Trace(
                         line.number,
@@ -490,7 +505,11 @@ def _caption_score(
 
 
 def _stray_captions(
-    body: list[Line], paragraphs: list[Paragraph], assignment: list[int], titles: dict[int, str]
+    body: list[Line],
+    paragraphs: list[Paragraph],
+    assignment: list[int],
+    titles: dict[int, str],
+    captions: set[int],
 ) -> set[int]:
     """Caption-like lines that open a paragraph but speak of another article than the rest
     of that paragraph does.
@@ -507,11 +526,13 @@ def _stray_captions(
         first = paragraph.units[0]
         line = body[first]
         # Only a line that layout already leaves in doubt: one that opens a paragraph right
-        # after a page's end or after a caption.
+        # after a caption, or after a page's end without filling the column.
         after_break = previous is not None and previous != first - 1
+        after_caption = first - 1 in captions
+        column = max(x.width for x in paragraph.lines[1:]) if len(paragraph.lines) > 1 else 0
         previous = paragraph.units[-1]
         if (
-            not after_break
+            not (after_caption or (after_break and line.width < column - 1))
             or len(paragraph.units) < 2
             or has_prose_punctuation(line.text)
             or numbered(line.text)
@@ -540,13 +561,13 @@ def _reverse_echo(echo: _TitleEcho, article: int, grams: set[str]) -> float:
     return found / total
 
 
-def _caption_groups(body: list[Line], captions: set[int]) -> list[list[Line]]:
+def _caption_groups(body: list[Line], captions: set[int]) -> list[list[int]]:
     """A long caption broken over two lines is one caption."""
-    groups: list[list[Line]] = []
+    groups: list[list[int]] = []
     for i in sorted(captions):
         line = body[i]
         if groups and i - 1 in captions:
-            first = groups[-1][0]
+            first = body[groups[-1][0]]
             if (
                 len(groups[-1]) == 1
                 and not line.opens_page
@@ -554,9 +575,9 @@ def _caption_groups(body: list[Line], captions: set[int]) -> list[list[Line]]:
                 and line.width < 0.6 * first.width
                 and first.width >= 16
             ):
-                groups[-1].append(line)
+                groups[-1].append(i)
                 continue
-        groups.append([line])
+        groups.append([i])
     return groups
 
 
@@ -786,15 +807,42 @@ def _segment(
     return out
 
 
+def _page_articles(
+    body: list[Line], footer_of: dict[int, int], line_article: dict[int, int]
+) -> dict[int, set[int]]:
+    """For every body line: the articles printed on its page (named by the page's footers or
+    present by their text, first printing or reprint)."""
+    pages: dict[int, set[int]] = {}
+    current: set[int] = set()
+    members: list[int] = []
+    in_footers = False
+    for i in range(len(body)):
+        if i in footer_of:
+            current.add(footer_of[i])
+            in_footers = True
+            continue
+        if in_footers:
+            for m in members:
+                pages[m] = current
+            current, members, in_footers = set(), [], False
+        members.append(i)
+        if i in line_article:
+            current.add(line_article[i])
+    for m in members:
+        pages[m] = current
+    return pages
+
+
 def _assign_captions(
-    groups: list[list[Line]],
+    groups: list[list[int]],
+    body: list[Line],
     by_article: dict[int, list[Paragraph]],
     titles: dict[int, str],
-    paragraphs: list[Paragraph],
-    assignment: list[int],
+    page_articles: dict[int, set[int]],
+    line_article: dict[int, int],
 ) -> list[int]:
-    """A caption goes to the article whose words it shares most (rare words count more);
-    on a tie, to the article printed nearest before it."""
+    """A caption goes to the article on its page whose words it shares most (rare words
+    count more); on a tie, to the article printed nearest before it."""
     if not titles:
         return [0] * len(groups)
     article_grams = {
@@ -805,31 +853,26 @@ def _assign_captions(
         for gram in grams:
             frequency[gram] += 1
     total = len(titles)
-    line_article = {}
-    for paragraph, article in zip(paragraphs, assignment, strict=True):
-        for line in paragraph.lines:
-            line_article[line.number] = article
     ordered = sorted(line_article)
     out = []
     for group in groups:
-        text = join_lines([line.text for line in group])
+        text = join_lines([body[i].text for i in group])
         grams = bigrams(text)
+        candidates = sorted(page_articles.get(group[0], set()) & set(titles)) or sorted(titles)
         scores = {
             n: sum(
                 math.log((total + 1) / (1 + frequency[g])) for g in grams if g in article_grams[n]
             )
-            for n in titles
+            for n in candidates
         }
-        top = max(scores.values()) if scores else 0.0
-        best = [n for n in titles if scores[n] >= top - 1e-9]
+        top = max(scores.values())
+        best = [n for n in candidates if scores[n] >= top - 1e-9]
         if len(best) == 1 and top > 0:
             out.append(best[0])
             continue
-        k = bisect.bisect_left(ordered, group[0].number)
-        near = (
-            line_article[ordered[k - 1]]
-            if k > 0
-            else (line_article[ordered[0]] if ordered else min(titles))
-        )
-        out.append(near if near in best or top <= 0 else best[0])
+        k = bisect.bisect_left(ordered, group[0])
+        near = line_article[ordered[k - 1]] if k > 0 else None
+        if near is None and ordered:
+            near = line_article[ordered[0]]
+        out.append(near if near in best else best[0])
     return out
