@@ -1,0 +1,511 @@
+"""Conversion stage: every document in both editions, 繁體 (zh-Hant) and 简体 (zh-Hans).
+
+Upstream OpenCC does the conversion; the editors' glossary (``content/glossary.yaml``) then puts
+back the forms the bureau itself prints, which no OpenCC configuration gives by itself (衛 not
+衞, 稅 not 税, 周年 not 週年 …). One text goes through four steps:
+
+1. NFC: the PDFs' text holds CJK compatibility ideographs (年 U+F98E for 年): the same
+   character to a reader, another one to the search index and the glossary; they must never
+   reach a page.
+2. the glossary's ``before`` phrases, found in the source text; OpenCC leaves what they write
+   alone;
+3. OpenCC (``OPENCC_CONFIG``) on the rest;
+4. the glossary's ``after`` phrases, on the converted text.
+
+Lines wrapped by the PDF in the middle of a word (澳門製|造業) are converted as one line, so that
+OpenCC and the glossary see whole words; the line breaks are put back where they were. Raw PDF
+text has a blank line after every line, so blank lines are joined too; Markdown, where a blank
+line does end a paragraph, is converted paragraph by paragraph (``convert_markdown``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import opencc
+import yaml
+
+from bulletin_site.errors import InputError
+from bulletin_site.model import HANS, HANT, Article, Bulletin, Document, Page, Plan, Section
+
+# One configuration per target script; why these two: docs-fragments/convert.md.
+# → Hant: s2hk. Hong Kong usage is the closest to Macau's (為, 台 in 平台, particle 着, 於); the
+#   glossary swaps back the few HK glyphs where the bureau prints the Big5 form (衞 → 衛).
+# → Hans: tw2s. Its phrase list tells 著 "to write" (著名, stays) from the particle and zhuó 著
+#   (接著 → 接着, 著重 → 着重), which hk2s and t2s leave as 著; the glossary adds the HK-only
+#   variants it does not know (衞 → 卫).
+OPENCC_CONFIG = {HANT: "s2hk", HANS: "tw2s"}
+
+# CJK ideographs: the unified blocks and the compatibility block (which NFC empties, except for
+# twelve unified ideographs that live there, such as 﨑 U+FA11).
+_IDEOGRAPH = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+IDEOGRAPH = re.compile(f"[{_IDEOGRAPH}]")
+
+# A line break, with the blanks around it, between two ideographs: in text taken from a PDF this
+# is where a line was wrapped, often inside a word.
+_WRAP = re.compile(f"(?<=[{_IDEOGRAPH}])[^\\S\\n]*\\n\\s*(?=[{_IDEOGRAPH}])")
+
+
+# --- editions ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Edition:
+    code: str  # "zh-hant" / "zh-hans": the URL folder
+    lang: str  # "zh-Hant" / "zh-Hans": html lang, hreflang
+    script: str  # model.HANT / model.HANS
+    label: str  # "繁體" / "简体": the language switch, written in its own script
+
+
+HANT_EDITION = Edition(code="zh-hant", lang="zh-Hant", script=HANT, label="繁體")
+HANS_EDITION = Edition(code="zh-hans", lang="zh-Hans", script=HANS, label="简体")
+EDITIONS: tuple[Edition, Edition] = (HANT_EDITION, HANS_EDITION)  # the bureau's own script first
+
+
+def edition_for(code_or_lang_or_script: str) -> Edition:
+    """The edition named by its URL code, BCP 47 tag or script, in any case: "zh-Hans", "hans"."""
+    name = code_or_lang_or_script.strip().lower().replace("_", "-")
+    for edition in EDITIONS:
+        if name in (edition.code, edition.script):
+            return edition
+    raise ValueError(f"unknown edition {code_or_lang_or_script!r}: expected zh-Hant or zh-Hans")
+
+
+def _script(to_script: str) -> str:
+    return edition_for(to_script).script
+
+
+# --- glossary ---------------------------------------------------------------------------------
+
+Pairs = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Rules:
+    """One direction's phrases, as (phrase, replacement) pairs; at each position the longest
+    phrase wins, whatever the order of the pairs.
+
+    ``before``: found in the source text; OpenCC does not touch what they write.
+    ``after``: then found in the converted text (OpenCC's output and the ``before`` replacements).
+    """
+
+    before: Pairs = ()
+    after: Pairs = ()
+
+
+@dataclass(frozen=True)
+class Glossary:
+    to_hant: Rules = Rules()
+    to_hans: Rules = Rules()
+
+    def rules(self, to_script: str) -> Rules:
+        return self.to_hant if _script(to_script) == HANT else self.to_hans
+
+
+_SECTIONS = ("to_hant", "to_hans")
+_STAGES = ("before", "after")
+
+
+def load_glossary(path: Path) -> Glossary:
+    """The editors' glossary; no file means no rules (plain OpenCC)."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return Glossary()
+    except OSError as error:
+        raise InputError(str(path), f"cannot read: {error.strerror}") from None
+    return parse_glossary(_decode(data, str(path)), str(path))
+
+
+def parse_glossary(text: str, path: str = "<glossary>") -> Glossary:
+    """Read a glossary; every mistake is an InputError at the line it was made.
+
+    ``yaml.compose`` with the SafeLoader is the parser behind ``yaml.safe_load``, stopped before
+    it builds Python objects: the nodes still know their line, which ``safe_load`` forgets.
+    """
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        message = f"invalid YAML: {error.problem or error.context}"
+        raise InputError(path, message, _line(mark)) from None
+    except yaml.YAMLError as error:
+        raise InputError(path, f"invalid YAML: {error}") from None
+    if root is None:  # an empty file, or only comments
+        return Glossary()
+    sections = {
+        name: _stages(node, path, name)
+        for name, node in _entries(root, path, "the glossary", allowed=_SECTIONS)
+    }
+    return Glossary(**sections)
+
+
+def _stages(node: yaml.Node, path: str, section: str) -> Rules:
+    if _is_null(node):  # "to_hans:" with nothing under it
+        return Rules()
+    stages = {
+        stage: _phrases(value, path, f"{section}.{stage}")
+        for stage, value in _entries(node, path, section, allowed=_STAGES)
+    }
+    return Rules(**stages)
+
+
+def _phrases(node: yaml.Node, path: str, where: str) -> Pairs:
+    if _is_null(node):
+        return ()
+    pairs = {}
+    for key_node, value_node in _pairs(node, path, where):
+        phrase = _phrase(key_node, path, where)
+        if phrase in pairs:  # also catches two spellings that are the same text after NFC
+            raise InputError(path, f"{where}: {phrase!r} is listed twice", _line(key_node))
+        pairs[phrase] = _phrase(value_node, path, f"{where}.{phrase}")
+    return _longest_first(pairs.items())
+
+
+def _longest_first(pairs: Iterable[tuple[str, str]]) -> Pairs:
+    # Longest first makes the regex alternation leftmost-longest; ties in code point order only to
+    # make the order independent of the file's.
+    return tuple(sorted(pairs, key=lambda pair: (-len(pair[0]), pair[0])))
+
+
+def _phrase(node: yaml.Node, path: str, where: str) -> str:
+    if not (isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:str"):
+        raise InputError(path, f"{where}: expected text, found {_describe(node)}", _line(node))
+    text = unicodedata.normalize("NFC", node.value)
+    if not text:
+        raise InputError(path, f"{where}: empty phrase", _line(node))
+    # ASCII is never converted: link URLs, code and numbers in pages must come out as they went in.
+    ascii_chars = sorted({c for c in text if c.isascii()})
+    if ascii_chars:
+        shown = "".join(ascii_chars).encode("unicode_escape").decode()
+        raise InputError(path, f"{where}: {text!r} contains ASCII ({shown!r})", _line(node))
+    return text
+
+
+def _entries(
+    node: yaml.Node, path: str, where: str, allowed: tuple[str, ...]
+) -> Iterator[tuple[str, yaml.Node]]:
+    seen: set[str] = set()
+    for key_node, value_node in _pairs(node, path, where):
+        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+        if key not in allowed:
+            expected = " or ".join(allowed)
+            raise InputError(
+                path, f"{where}: unknown key {key!r}, expected {expected}", _line(key_node)
+            )
+        if key in seen:
+            raise InputError(path, f"{where}: {key!r} is listed twice", _line(key_node))
+        seen.add(key)
+        yield key, value_node
+
+
+def _pairs(node: yaml.Node, path: str, where: str) -> list[tuple[yaml.Node, yaml.Node]]:
+    if not isinstance(node, yaml.MappingNode):
+        raise InputError(path, f"{where}: expected a mapping, found {_describe(node)}", _line(node))
+    return node.value
+
+
+def _is_null(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null"
+
+
+def _describe(node: yaml.Node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping"
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    return f"{node.tag.rsplit(':', 1)[-1]} {node.value!r}"
+
+
+def _line(node_or_mark: yaml.Node | yaml.Mark | None) -> int | None:
+    mark = getattr(node_or_mark, "start_mark", node_or_mark)
+    return mark.line + 1 if mark is not None else None
+
+
+# --- conversion -------------------------------------------------------------------------------
+
+
+class _PhraseTable:
+    """Leftmost-longest matching of a fixed phrase list: one regex, longest alternative first."""
+
+    def __init__(self, pairs: Pairs) -> None:
+        self._replacement = dict(pairs)
+        keys = "|".join(re.escape(phrase) for phrase, _ in _longest_first(pairs))
+        self._pattern = re.compile(keys) if keys else None
+
+    def split(self, text: str) -> Iterator[tuple[str, str | None]]:
+        """The text in pieces: (phrase, its replacement) or (text between phrases, None)."""
+        start = 0
+        for match in self._pattern.finditer(text) if self._pattern else ():
+            if match.start() > start:
+                yield text[start : match.start()], None
+            yield match.group(), self._replacement[match.group()]
+            start = match.end()
+        if start < len(text):
+            yield text[start:], None
+
+    def replace(self, text: str) -> tuple[str, bool]:
+        """The text with every phrase replaced, and whether all replacements kept the length."""
+        out = []
+        same_length = True
+        for piece, replacement in self.split(text):
+            out.append(piece if replacement is None else replacement)
+            same_length = same_length and (replacement is None or len(replacement) == len(piece))
+        return "".join(out), same_length
+
+
+class _Direction:
+    """Conversion to one script: the glossary's two phrase tables around one OpenCC instance."""
+
+    def __init__(self, config: str, rules: Rules) -> None:
+        self._opencc = opencc.OpenCC(config)
+        self._before = _PhraseTable(rules.before)
+        self._after = _PhraseTable(rules.after)
+
+    def convert(self, text: str) -> tuple[str, bool]:
+        """The converted text, and whether every character stayed at its position."""
+        pieces = []
+        same_length = True
+        for piece, fixed in self._before.split(text):
+            out = fixed if fixed is not None else _run_opencc(self._opencc, piece)
+            same_length = same_length and len(out) == len(piece)
+            pieces.append(out)
+        out, after_same_length = self._after.replace("".join(pieces))
+        return out, same_length and after_same_length
+
+
+def _run_opencc(converter: opencc.OpenCC, text: str) -> str:
+    if text.isascii():  # nothing to convert; OpenCC never changes ASCII anyway
+        return text
+    # OpenCC reads a C string: everything after a NUL would be lost.
+    return "\0".join(converter.convert(part) if part else part for part in text.split("\0"))
+
+
+def nfc(text: str) -> str:
+    """NFC: the canonical form, which has no compatibility ideographs (年 → 年)."""
+    return unicodedata.normalize("NFC", text)
+
+
+def _unwrap(text: str) -> tuple[str, tuple[tuple[int, str], ...]]:
+    """The text with wrapped lines joined, and where each break was (offset in the result)."""
+    pieces = []
+    breaks = []
+    start = 0
+    length = 0
+    for match in _WRAP.finditer(text):
+        pieces.append(text[start : match.start()])
+        length += match.start() - start
+        breaks.append((length, match.group()))
+        start = match.end()
+    pieces.append(text[start:])
+    return "".join(pieces), tuple(breaks)
+
+
+def _rewrap(text: str, breaks: tuple[tuple[int, str], ...]) -> str:
+    pieces = []
+    start = 0
+    for offset, whitespace in breaks:
+        pieces += [text[start:offset], whitespace]
+        start = offset
+    pieces.append(text[start:])
+    return "".join(pieces)
+
+
+class Converter:
+    """Converts text to either script: OpenCC plus a glossary.
+
+    The OpenCC instances (one per direction, a few milliseconds each to load) are made here once
+    and reused for every text; create one Converter per build, not one per document.
+    """
+
+    def __init__(self, glossary: Glossary | None = None) -> None:
+        glossary = glossary or Glossary()
+        self.glossary = glossary
+        self._directions = {
+            script: _Direction(config, glossary.rules(script))
+            for script, config in OPENCC_CONFIG.items()
+        }
+
+    def convert(self, text: str, to_script: str) -> str:
+        """The text in the other script (to_script: "hant"/"hans" or an edition's name), NFC."""
+        direction = self._directions[_script(to_script)]
+        text = nfc(text)
+        joined, breaks = _unwrap(text)
+        out, same_length = direction.convert(joined)
+        if breaks:
+            # A glossary phrase of another length moved the characters: then the breaks cannot be
+            # put back by offset, and the wrapped lines are converted as they are.
+            out = _rewrap(out, breaks) if same_length else direction.convert(text)[0]
+        return nfc(out)
+
+
+# --- documents --------------------------------------------------------------------------------
+
+# Markdown that is not prose: fenced code, code spans (within a paragraph), link and image
+# destinations, autolinks and the URLs of link reference definitions. The group named v… in each
+# alternative is what stays as it is; link texts, titles and labels are prose.
+_MARKDOWN_VERBATIM = re.compile(
+    r"(?P<v1>^[ ]{0,3}(?P<fence>`{3,}|~{3,})[^\n]*\n(?:.*?^[ ]{0,3}(?P=fence)[`~]*[ \t]*$|.*\Z))"
+    r"|(?P<v2>(?<!`)(?P<ticks>`+)(?!`)(?:(?!\n[ \t]*\n).)+?(?<!`)(?P=ticks)(?!`))"
+    r"|\](?P<v3>\(\s*(?:<[^>\n]*>|(?:[^\s()]|\([^\s()]*\))+))"
+    r"|(?P<v4><[A-Za-z][A-Za-z0-9+.\-]{1,31}:[^\s<>]*>)"
+    r"|^[ ]{0,3}\[[^\]\n]+\]:(?P<v5>[ \t]*(?:<[^>\n]*>|\S+))",
+    re.MULTILINE | re.DOTALL,
+)
+_VERBATIM_GROUPS = ("v1", "v2", "v3", "v4", "v5")
+
+
+# A blank line: in Markdown it ends a paragraph for sure, unlike a line break in PDF text.
+_BLANK_LINE = re.compile(r"(\n[ \t]*\n\s*)")
+
+
+def convert_markdown(markdown: str, to_script: str, converter: Converter) -> str:
+    """Markdown in the other script: prose converted; code and link URLs kept as they are."""
+
+    def prose(text: str) -> str:
+        # Paragraph by paragraph, so that no OpenCC phrase spans two of them; the odd pieces of
+        # the split are the blank lines themselves.
+        blocks = _BLANK_LINE.split(text)
+        return "".join(
+            block if index % 2 else converter.convert(block, to_script)
+            for index, block in enumerate(blocks)
+        )
+
+    pieces = []
+    start = 0
+    for match in _MARKDOWN_VERBATIM.finditer(markdown):
+        group = next(name for name in _VERBATIM_GROUPS if match.group(name) is not None)
+        pieces += [prose(markdown[start : match.start(group)]), match.group(group)]
+        start = match.end(group)
+    pieces.append(prose(markdown[start:]))
+    return "".join(pieces)
+
+
+def convert_document(doc: Document, to_script: str, converter: Converter) -> Document:
+    """The document in the other script: every text a reader sees converted, the rest kept."""
+    script = _script(to_script)
+    if doc.script == script:
+        return doc
+
+    def text(value: str) -> str:
+        return converter.convert(value, script)
+
+    def texts(values: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(map(text, values))
+
+    if isinstance(doc, Bulletin):
+        return dataclasses.replace(
+            doc,
+            script=script,
+            summary=texts(doc.summary),
+            contact=None if doc.contact is None else text(doc.contact),
+            articles=tuple(_convert_article(article, text) for article in doc.articles),
+        )
+    if isinstance(doc, Plan):
+        return dataclasses.replace(
+            doc,
+            script=script,
+            title=text(doc.title),
+            intro=texts(doc.intro),
+            sections=tuple(_convert_section(section, text) for section in doc.sections),
+        )
+    if isinstance(doc, Page):
+        return dataclasses.replace(
+            doc,
+            script=script,
+            title=text(doc.title),
+            markdown=convert_markdown(doc.markdown, script, converter),
+        )
+    raise TypeError(f"not a document: {type(doc).__name__}")
+
+
+def _convert_article(article: Article, text: Callable[[str], str]) -> Article:
+    return dataclasses.replace(
+        article,
+        title=text(article.title),
+        paragraphs=tuple(map(text, article.paragraphs)),
+        captions=tuple(map(text, article.captions)),
+    )
+
+
+def _convert_section(section: Section, text: Callable[[str], str]) -> Section:
+    return dataclasses.replace(
+        section,
+        heading=text(section.heading),
+        items=tuple(dataclasses.replace(item, text=text(item.text)) for item in section.items),
+    )
+
+
+# --- script detection -------------------------------------------------------------------------
+
+
+def detect_script(text: str) -> str:
+    """HANT or HANS: which script the text is written in, by a vote of its characters.
+
+    A character votes Traditional if OpenCC would simplify it (為, 衛), Simplified if OpenCC would
+    make it Traditional but not simplify it (为, 卫); characters both scripts share (台, 了, 中)
+    do not vote. Characters are looked up one by one, without context, so a sentence or a whole
+    file is enough; a tie (no vote at all) is HANT, the bureau's own script.
+    """
+    counts: dict[str, int] = {}
+    for char in IDEOGRAPH.findall(nfc(text)):
+        counts[char] = counts.get(char, 0) + 1
+    if not counts:
+        return HANT
+    chars = list(counts)
+    # One character a line: OpenCC converts each on its own, without phrases.
+    column = "\n".join(chars)
+    simplified = opencc.OpenCC("hk2s").convert(column).split("\n")
+    traditional = opencc.OpenCC("s2hk").convert(column).split("\n")
+    hant_votes = hans_votes = 0
+    for char, to_hans, to_hant in zip(chars, simplified, traditional, strict=True):
+        if to_hans != char:
+            hant_votes += counts[char]
+        elif to_hant != char:
+            hans_votes += counts[char]
+    return HANS if hans_votes > hant_votes else HANT
+
+
+# --- command ----------------------------------------------------------------------------------
+
+
+def convert_command(to: str, root: Path, stdin: IO[str], stdout: IO[str]) -> int:
+    """``bulletin-site convert --to zh-Hans``: stdin converted as the site does, to stdout."""
+    edition = edition_for(to)
+    converter = Converter(load_glossary(root / "content" / "glossary.yaml"))
+    _write_stream(stdout, converter.convert(_read_stream(stdin), edition.script))
+    return 0
+
+
+def _read_stream(stream: IO[str]) -> str:
+    # The bytes, decoded as UTF-8 whatever the locale says, and with \r\n kept as it is.
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:
+        return stream.read()
+    return _decode(buffer.read(), "<stdin>")
+
+
+def _decode(data: bytes, path: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise InputError(path, "not UTF-8 text", line) from None
+
+
+def _write_stream(stream: IO[str], text: str) -> None:
+    # UTF-8 whatever the locale says (a page in Chinese cannot go out as ASCII).
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:
+        stream.write(text)
+        stream.flush()
+        return
+    stream.flush()
+    buffer.write(text.encode("utf-8"))
+    buffer.flush()
