@@ -17,7 +17,7 @@ import bisect
 import itertools
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
@@ -104,7 +104,8 @@ def parse_bulletin(lines: list[Line], source: str, script: str) -> tuple[Bulleti
         for k, original in repeat_of.items()
         if k - 1 not in repeat_of or repeat_of[k - 1] != original - 1
     }
-    captions = _find_captions(body, kept, footer_of) | _insertions(units, repeat_of)
+    known = _insertions(units, repeat_of)
+    captions = _find_captions(body, kept, footer_of, known)
     for _ in range(3):
         flow = [i for i in kept if i not in captions]
         paragraphs = _paragraphs(body, flow)
@@ -113,7 +114,8 @@ def parse_bulletin(lines: list[Line], source: str, script: str) -> tuple[Bulleti
         strays = _stray_captions(body, paragraphs, assignment, titles, captions)
         if not strays:
             break
-        captions |= strays
+        known |= strays
+        captions = _find_captions(body, kept, footer_of, known)
 
     by_article: dict[int, list[Paragraph]] = defaultdict(list)
     for paragraph, article in zip(paragraphs, assignment, strict=True):
@@ -428,7 +430,9 @@ def _insertions(units: list[int], repeat_of: dict[int, int]) -> set[int]:
 # --- captions -------------------------------------------------------------------------------
 
 
-def _find_captions(body: list[Line], kept: list[int], footer_of: dict[int, int]) -> set[int]:
+def _find_captions(
+    body: list[Line], kept: list[int], footer_of: dict[int, int], known: set[int]
+) -> set[int]:
     """Photo captions: short lines that no sentence runs through.
 
     A caption has no prose punctuation and does not end a sentence. Body lines in that state
@@ -455,10 +459,16 @@ def _find_captions(body: list[Line], kept: list[int], footer_of: dict[int, int])
         and not is_terminal(body[i].text)
         and not body[i].justified
     ]
-    captions: set[int] = set()
+    # Which pairs of characters this bulletin prints side by side within a line: a sentence
+    # that runs on across a line break usually joins two characters seen together elsewhere.
+    pairs = Counter(line.key[k : k + 2] for line in body for k in range(len(line.key) - 1))
+    captions: set[int] = set(known)
     for _ in range(2):
         for i in candidates:
-            if _caption_score(body, kept, position[i], anchors, captions, footer_of) >= 3:
+            if i in known:
+                continue
+            score = _caption_score(body, kept, position[i], anchors, captions, footer_of, pairs)
+            if score >= 3:
                 captions.add(i)
             else:
                 captions.discard(i)
@@ -472,6 +482,7 @@ def _caption_score(
     anchors: list[int],
     captions: set[int],
     footer_of: dict[int, int],
+    pairs: Counter[str],
 ) -> int:
     i = kept[k]
     line = body[i]
@@ -484,11 +495,18 @@ def _caption_score(
     narrower = 3.5 if starts_paragraph else 1.5
 
     a = bisect.bisect_left(anchors, i)
-    before = max((body[j].width for j in anchors[max(0, a - 2) : a]), default=None)
-    after = max((body[j].width for j in anchors[a : a + 2]), default=None)
+    before = _median([body[j].width for j in anchors[max(0, a - 3) : a]])
+    after = _median([body[j].width for j in anchors[a : a + 3]])
+    # A line that ran over the column (punctuation kept off the next line's start) leaves
+    # the next one that much shorter.
+    overflow = 0.0
+    if prev_flow is not None and not starts_paragraph:
+        overflow = max(0.0, body[prev_flow].width - (after or before or 0.0))
 
     def misfit(width: float | None) -> bool:
-        return width is not None and (line.width > width + 1.5 or line.width < width - narrower)
+        return width is not None and (
+            line.width > width + 1.5 or line.width < width - narrower - overflow
+        )
 
     score = 2
     if misfit(after) and (after_caption or misfit(before) or before is None):
@@ -499,6 +517,16 @@ def _caption_score(
     following = next((j for j in kept[k + 1 :] if j not in captions), None)
     if following is None or any(j in footer_of for j in range(i + 1, following)):
         score += 1
+    if prev_flow is not None and following is not None and not starts_paragraph:
+        before, mine, after = body[prev_flow].key, line.key, body[following].key
+        if before and mine and after:
+            into = pairs[before[-1] + mine[0]] > 0
+            out_of = pairs[mine[-1] + after[0]] > 0
+            across = pairs[before[-1] + after[0]] > 0
+            if across and not into and not out_of:
+                score += 2
+            elif into and out_of:
+                score -= 1
     if numbered(line.text):
         score -= 2
     return score
@@ -524,30 +552,30 @@ def _stray_captions(
     previous: int | None = None
     for paragraph, article in zip(paragraphs, assignment, strict=True):
         first = paragraph.units[0]
-        line = body[first]
-        # Only a line that layout already leaves in doubt: one that opens a paragraph right
+        # Only lines that layout already leaves in doubt: those that open a paragraph right
         # after a caption, or after a page's end without filling the column.
         after_break = previous is not None and previous != first - 1
         after_caption = first - 1 in captions
-        column = max(x.width for x in paragraph.lines[1:]) if len(paragraph.lines) > 1 else 0
+        others = sorted(x.width for x in paragraph.lines[1:-1]) or [0.0]
+        column = others[len(others) // 2]
         previous = paragraph.units[-1]
-        if (
-            not (after_caption or (after_break and line.width < column - 1))
-            or len(paragraph.units) < 2
-            or has_prose_punctuation(line.text)
-            or numbered(line.text)
-            or line.justified
-        ):
+        if not (after_caption or after_break) or len(paragraph.units) < 2:
             continue
         corpus = {
             n: titles[n] + "".join(t for t in texts[n] if t != paragraph.text) for n in titles
         }
         echo = _TitleEcho(corpus)
-        mine = bigrams(line.text)
-        scores = {n: _reverse_echo(echo, n, mine) for n in titles}
-        top = max(sorted(titles), key=lambda n: scores[n])
-        if top != article and scores[top] >= 2 * scores.get(article, 0.0) + 0.05:
-            strays.add(first)
+        # A caption may be followed by a second one before the paragraph really begins.
+        for index, line in zip(paragraph.units[:2], paragraph.lines[:2], strict=False):
+            if has_prose_punctuation(line.text) or numbered(line.text) or line.justified:
+                break
+            if not after_caption and index == first and line.width >= column - 1:
+                continue  # fills the column: body text, unless the next line says otherwise
+            mine = bigrams(line.text)
+            scores = {n: _reverse_echo(echo, n, mine) for n in titles}
+            top = max(sorted(titles), key=lambda n: scores[n])
+            if top != article and scores[top] >= 2 * scores.get(article, 0.0) + 0.05:
+                strays.add(index)
     return strays
 
 
@@ -559,6 +587,13 @@ def _reverse_echo(echo: _TitleEcho, article: int, grams: set[str]) -> float:
         return 0.0
     found = sum(w for g, w in zip(grams, weights, strict=True) if g in echo.grams[article])
     return found / total
+
+
+def _median(values: list[float]) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2]
 
 
 def _caption_groups(body: list[Line], captions: set[int]) -> list[list[int]]:
