@@ -261,6 +261,14 @@ def reshuffled(
     rng = random.Random(seed)
     pool = [a for articles in sources for a in articles]
     chosen = rng.sample(pool, k=min(count, len(pool)))
+    # Two photos of one issue do not carry the same caption.
+    seen: set[str] = set()
+    unique = []
+    for a in chosen:
+        captions = tuple(c for c in a.captions if c not in seen)
+        seen.update(captions)
+        unique.append(SampleArticle(a.number, a.title, a.paragraphs, captions))
+    chosen = unique
     return [
         SampleArticle(n, a.title, a.paragraphs, a.captions) for n, a in enumerate(chosen, start=1)
     ]

@@ -87,7 +87,8 @@ def parse_bulletin(lines: list[Line], source: str, script: str) -> tuple[Bulleti
     for i, n in sorted(footer_of.items()):
         report.append(Trace(body[i].number, body[i].text, "footer", f"article {n}"))
 
-    repeat_of = _find_repeats([body[i] for i in units])
+    joined = [k > 0 and units[k - 1] == i - 1 for k, i in enumerate(units)]
+    repeat_of, inserted = _find_repeats([body[i] for i in units], joined)
     kept = [u for k, u in enumerate(units) if k not in repeat_of]
     for k, original in sorted(repeat_of.items()):
         line = body[units[k]]
@@ -104,7 +105,7 @@ def parse_bulletin(lines: list[Line], source: str, script: str) -> tuple[Bulleti
         for k, original in repeat_of.items()
         if k - 1 not in repeat_of or repeat_of[k - 1] != original - 1
     }
-    known = _insertions(units, repeat_of)
+    known = {units[k] for k in inserted if k not in repeat_of}
     captions = _find_captions(body, kept, footer_of, known)
     for _ in range(3):
         flow = [i for i in kept if i not in captions]
@@ -363,33 +364,41 @@ def _find_footers(body: list[Line], titles: dict[int, str]) -> dict[int, int]:
 # --- repeats --------------------------------------------------------------------------------
 
 
-def _find_repeats(units: list[Line]) -> dict[int, int]:
-    """Lines printed a second time → {index of the repeat: index of the first printing}.
+def _find_repeats(units: list[Line], joined: list[bool]) -> tuple[dict[int, int], set[int]]:
+    """Lines printed a second time → ({index of the repeat: index of the first printing},
+    the caption lines one printing has between lines the other prints side by side).
 
-    A repeat is a run of lines equal to an earlier run (at least two lines, or one long line);
-    its last line may be cut short. The earlier printing is kept.
+    A repeat is a run of lines equal to an earlier run (at least two lines, or one long line
+    of prose); its last line may be cut short. The reprint of threaded text is set without
+    the photos, so either printing may have a caption the other lacks. The earlier printing
+    is kept.
     """
     seen: dict[str, list[int]] = defaultdict(list)
     repeat_of: dict[int, int] = {}
+    inserted: set[int] = set()
     j = 0
     while j < len(units):
-        best_start, best_len = -1, 0
+        best: tuple[list[tuple[int, int]], list[int]] = ([], [])
         for i in reversed(seen.get(units[j].key, [])[-6:]):
-            length = 0
-            while (
-                j + length < len(units)
-                and i + length < j
-                and units[i + length].key == units[j + length].key
-            ):
-                length += 1
-            if length > best_len:
-                best_start, best_len = i, length
-        if best_len >= 2 or (best_len == 1 and len(units[j].key) >= 10):
-            for t in range(best_len):
-                repeat_of[j + t] = best_start + t
-            end = j + best_len
+            pairs, skipped = _align(units, i, j)
+            if len(pairs) > len(best[0]):
+                best = (pairs, skipped)
+        pairs, skipped = best
+        # One line alone counts as a reprint only if it is a long line of prose: a caption
+        # may say word for word what a line of the article says.
+        single = (
+            len(pairs) == 1 and len(units[j].key) >= 10 and has_prose_punctuation(units[j].text)
+        )
+        # A short run of lines can also be a phrase two articles share; a reprint that short
+        # stands at a break in the text (a page's start or end, a sentence's end).
+        short = 0 < len(pairs) < 3 and not _at_break(units, pairs[0][0], pairs[-1][0], joined)
+        if (len(pairs) >= 2 or single) and not short:
+            for b, a in pairs:
+                repeat_of[b] = a
+            inserted.update(skipped)
+            end, last = pairs[-1][0] + 1, pairs[-1][1] + 1
             cut = units[end].key if end < len(units) else ""
-            following = units[best_start + best_len].key if best_start + best_len < j else ""
+            following = units[last].key if last < j else ""
             if (
                 cut
                 and following
@@ -397,7 +406,7 @@ def _find_repeats(units: list[Line]) -> dict[int, int]:
                 and following.startswith(cut)
                 and cut != following
             ):
-                repeat_of[end] = best_start + best_len
+                repeat_of[end] = last
                 end += 1
             for t in range(j, end):
                 seen[units[t].key].append(t)
@@ -405,26 +414,60 @@ def _find_repeats(units: list[Line]) -> dict[int, int]:
             continue
         seen[units[j].key].append(j)
         j += 1
-    return repeat_of
+    return repeat_of, inserted
 
 
-def _insertions(units: list[int], repeat_of: dict[int, int]) -> set[int]:
-    """Lines that one printing of a text has between two lines the other prints together.
+def _at_break(units: list[Line], first: int, last: int, joined: list[bool]) -> bool:
+    """Does the run first..last start or end where the text is broken anyway?"""
+    starts = (
+        first == 0
+        or not joined[first]
+        or units[first].opens_page
+        or is_terminal(units[first - 1].text)
+    )
+    ends = last + 1 >= len(units) or not joined[last + 1] or units[last + 1].opens_page
+    return starts or ends
 
-    The reprint of threaded text is set without the photos: where the first printing has a
-    line between two lines that the reprint shows side by side, that line is a caption (and
-    the other way round).
-    """
-    inserted: set[int] = set()
-    for k in range(len(units) - 1):
-        if k in repeat_of and k + 1 in repeat_of:
-            first, second = repeat_of[k], repeat_of[k + 1]
-            if 1 < second - first <= 3:
-                inserted.update(units[m] for m in range(first + 1, second) if m not in repeat_of)
-        for gap in (2, 3):
-            if k in repeat_of and k + gap in repeat_of and repeat_of[k + gap] == repeat_of[k] + 1:
-                inserted.update(units[m] for m in range(k + 1, k + gap) if m not in repeat_of)
-    return inserted
+
+def _align(units: list[Line], i: int, j: int) -> tuple[list[tuple[int, int]], list[int]]:
+    """Match the printing starting at j against the earlier one at i, line by line, letting
+    either side have up to two caption lines the other lacks."""
+    pairs: list[tuple[int, int]] = []
+    skipped: list[int] = []
+    a, b = i, j
+    while b < len(units) and a < j:
+        if units[a].key == units[b].key:
+            pairs.append((b, a))
+            a, b = a + 1, b + 1
+            continue
+        if not pairs:
+            break
+        for step in (1, 2):
+            if (
+                a + step < j
+                and units[a + step].key == units[b].key
+                and _captionish(units[a : a + step])
+            ):
+                skipped.extend(range(a, a + step))
+                a += step
+                break
+            if (
+                b + step < len(units)
+                and units[a].key == units[b + step].key
+                and _captionish(units[b : b + step])
+            ):
+                skipped.extend(range(b, b + step))
+                b += step
+                break
+        else:
+            break
+    return pairs, skipped
+
+
+def _captionish(lines: list[Line]) -> bool:
+    return all(
+        not has_prose_punctuation(line.text) and not is_terminal(line.text) for line in lines
+    )
 
 
 # --- captions -------------------------------------------------------------------------------
