@@ -36,7 +36,10 @@ def test_a_line_of_words_is_not_letter_spaced() -> None:
 @pytest.mark.parametrize(
     ("lines", "text"),
     [
-        (["為順應全球數字化浪潮，深化", "粵港澳大灣區合作。"], "為順應全球數字化浪潮，深化粵港澳大灣區合作。"),
+        (
+            ["為順應全球數字化浪潮，深化", "粵港澳大灣區合作。"],
+            "為順應全球數字化浪潮，深化粵港澳大灣區合作。",
+        ),
         (["主管Faustin ", "Mukela Luanga博士"], "主管Faustin Mukela Luanga博士"),
         (["World Trade", "Organization專家"], "World Trade Organization專家"),
         (["貿易額31.6億美元，較回歸前增長", "3.3倍。"], "貿易額31.6億美元，較回歸前增長3.3倍。"),

@@ -191,7 +191,7 @@ def parse_bulletin(lines: list[Line], source: str, script: str) -> tuple[Bulleti
 
 
 def looks_like_contents(lines: list[Line]) -> bool:
-    """The file opens with numbered entries 1, 2, 3 (a work plan opens with its title)."""
+    """The file opens with numbered entries 1, 2, … (a work plan opens with its title)."""
     first = numbered(lines[0].text) if lines else None
     if not first or first[0] != 1:
         return False
@@ -200,7 +200,7 @@ def looks_like_contents(lines: list[Line]) -> bool:
         entry = numbered(line.text)
         if entry and entry[0] == seen + 1:
             seen += 1
-            if seen == 3:
+            if seen == 2:
                 return True
     return False
 
@@ -552,6 +552,8 @@ def _caption_score(
         )
 
     score = 2
+    if after is None:
+        after = before
     if misfit(after) and (after_caption or misfit(before) or before is None):
         score += 2
     after_gap = next_i is None or next_i in captions or next_i != i + 1

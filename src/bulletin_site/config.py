@@ -1,0 +1,391 @@
+"""content/site.yaml and content/issues/*.yaml → frozen dataclasses.
+
+Every problem in every file is collected first and reported together as ``path:line: message``
+(the line comes from YAML's own marks), so an editor fixes them all in one round. Unknown
+keys get a did-you-mean. YAML is read with the safe loader only (no Python tags).
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bulletin_site.errors import InputError, Problem
+
+EDITION_CODES = ("zh-hant", "zh-hans")
+DEFAULT_BASE_URL = "http://localhost:8000/"
+DEFAULT_TITLE = {"zh-hant": "緊貿安排快訊", "zh-hans": "紧贸安排快讯"}
+
+SITE_KEYS = ("title", "description", "base_url", "templates", "allow_html")
+DOCUMENT_KEYS = ("number", "date", "title", "titles")
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """content/site.yaml, checked and completed with defaults."""
+
+    title: Mapping[str, str]  # edition code → site title
+    description: Mapping[str, str]  # edition code → one sentence for <meta name=description>
+    base_url: str  # absolute, ends with "/"; used for canonical links, feeds and the sitemap
+    templates: Path | None = None  # the site's own template folder, searched first
+    allow_html: bool = False  # pass raw HTML in Markdown pages through instead of escaping it
+
+
+@dataclass(frozen=True)
+class DocumentMeta:
+    """content/issues/<stem>.yaml: what an editor knows that the raw text does not say."""
+
+    path: str  # for messages, relative to the project root
+    number: int | None = None
+    date: datetime.date | None = None
+    title: str | None = None  # a plan's or page's title, or a bulletin issue's own title
+    titles: Mapping[int, str] = field(default_factory=dict)  # article number → title
+    lines: Mapping[str, int] = field(default_factory=dict)  # key → line, for later messages
+
+    def line(self, key: str) -> int | None:
+        return self.lines.get(key)
+
+
+@dataclass(frozen=True)
+class Config:
+    site: SiteConfig
+    documents: Mapping[str, DocumentMeta]  # stem → metadata
+    warnings: tuple[Problem, ...] = ()
+
+
+class ConfigError(InputError):
+    """One or more configuration problems, all printed, one per line."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = tuple(problems)
+        first = self.problems[0]
+        super().__init__(first.path, first.message, first.line)
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+
+
+def load_config(root: Path) -> Config:
+    """Read content/site.yaml and every content/issues/*.yaml; raise ConfigError listing every
+    error found in any of them."""
+    site, site_problems = load_site(root)
+    documents: dict[str, DocumentMeta] = {}
+    problems = _by_line(site_problems)
+    issues_dir = root / "content" / "issues"
+    for path in sorted(issues_dir.glob("*.yaml")) + sorted(issues_dir.glob("*.yml")):
+        meta, found = load_document_meta(path, _display(path, root))
+        problems.extend(_by_line(found))
+        if meta is not None:
+            documents[path.stem] = meta
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise ConfigError(errors)
+    return Config(site, documents, tuple(p for p in problems if p.severity != "error"))
+
+
+def load_site(root: Path) -> tuple[SiteConfig, list[Problem]]:
+    path = root / "content" / "site.yaml"
+    shown = _display(path, root)
+    defaults = SiteConfig(dict(DEFAULT_TITLE), dict(DEFAULT_TITLE), DEFAULT_BASE_URL)
+    if not path.exists():
+        return defaults, [
+            _warning(shown, f"no site configuration; using defaults (base_url {DEFAULT_BASE_URL})")
+        ]
+    data, lines, problems = read_yaml(path, shown)
+    if data is None:
+        return defaults, problems
+    return parse_site(data, lines, shown, root, problems)
+
+
+def parse_site(
+    data: dict[str, Any],
+    lines: Mapping[tuple[str, ...], int],
+    shown: str,
+    root: Path,
+    problems: list[Problem] | None = None,
+) -> tuple[SiteConfig, list[Problem]]:
+    problems = [] if problems is None else problems
+    problems.extend(unknown_keys(data, SITE_KEYS, lines, shown))
+
+    def at(*key: str) -> int | None:
+        return lines.get(key)
+
+    title = _per_edition(data, "title", lines, shown, problems) or dict(DEFAULT_TITLE)
+    description = _per_edition(data, "description", lines, shown, problems) or dict(title)
+    for code in EDITION_CODES:
+        title.setdefault(code, DEFAULT_TITLE[code])
+        description.setdefault(code, title[code])
+
+    base_url = DEFAULT_BASE_URL
+    raw_url = data.get("base_url")
+    if raw_url is None:
+        problems.append(_warning(shown, f"no base_url; using {DEFAULT_BASE_URL}"))
+    elif not isinstance(raw_url, str) or not raw_url.startswith(("http://", "https://")):
+        problems.append(
+            _error(
+                shown,
+                f"base_url must be an http:// or https:// address, not {raw_url!r}",
+                at("base_url"),
+            )
+        )
+    else:
+        base_url = raw_url if raw_url.endswith("/") else raw_url + "/"
+
+    templates: Path | None = None
+    raw_templates = data.get("templates")
+    if raw_templates is not None:
+        if not isinstance(raw_templates, str) or not raw_templates.strip():
+            problems.append(
+                _error(
+                    shown,
+                    "templates must be a folder name, relative to the project",
+                    at("templates"),
+                )
+            )
+        else:
+            templates = (root / raw_templates).resolve()
+            if not templates.is_dir():
+                problems.append(
+                    _error(shown, f"templates: no such folder: {raw_templates}", at("templates"))
+                )
+
+    allow_html = data.get("allow_html", False)
+    if not isinstance(allow_html, bool):
+        problems.append(
+            _error(shown, f"allow_html must be true or false, not {allow_html!r}", at("allow_html"))
+        )
+        allow_html = False
+
+    return SiteConfig(title, description, base_url, templates, allow_html), problems
+
+
+def load_document_meta(path: Path, shown: str) -> tuple[DocumentMeta | None, list[Problem]]:
+    data, lines, problems = read_yaml(path, shown, empty_ok=True)
+    if data is None:
+        return (None if problems else DocumentMeta(shown)), problems
+    return parse_document_meta(data, lines, shown, problems)
+
+
+def parse_document_meta(
+    data: dict[str, Any],
+    lines: Mapping[tuple[str, ...], int],
+    shown: str,
+    problems: list[Problem] | None = None,
+) -> tuple[DocumentMeta, list[Problem]]:
+    problems = [] if problems is None else problems
+    problems.extend(unknown_keys(data, DOCUMENT_KEYS, lines, shown))
+
+    def bad(key: str, message: str, *sub: str) -> None:
+        problems.append(_error(shown, message, lines.get((key, *sub)) or lines.get((key,))))
+
+    number = data.get("number")
+    if number is not None and (
+        not isinstance(number, int) or isinstance(number, bool) or number < 1
+    ):
+        bad("number", f"number must be a whole number above 0, not {number!r}")
+        number = None
+
+    date = _to_date(data.get("date"))
+    if data.get("date") is not None and date is None:
+        bad("date", f"date must be written YYYY-MM-DD, not {data.get('date')!r}")
+
+    title = data.get("title")
+    if title is not None and (not isinstance(title, str) or not title.strip()):
+        bad("title", f"title must be text, not {title!r}")
+        title = None
+
+    titles: dict[int, str] = {}
+    raw_titles = data.get("titles")
+    if raw_titles is not None and not isinstance(raw_titles, dict):
+        bad("titles", "titles must map article numbers to titles, e.g. `3: 新標題`")
+    elif raw_titles:
+        for key, value in raw_titles.items():
+            n = key if isinstance(key, int) and not isinstance(key, bool) else _digits(key)
+            if n is None:
+                bad("titles", f"titles: {key!r} is not an article number", str(key))
+            elif not isinstance(value, str) or not value.strip():
+                bad("titles", f"titles: article {n} needs a title text, not {value!r}", str(key))
+            else:
+                titles[n] = value.strip()
+
+    flat_lines = {key[0]: line for key, line in lines.items() if len(key) == 1}
+    meta = DocumentMeta(shown, number, date, title.strip() if title else None, titles, flat_lines)
+    return meta, problems
+
+
+# ---------------------------------------------------------------------------------------------
+# YAML with line numbers
+
+
+def read_yaml(
+    path: Path, shown: str, *, empty_ok: bool = False
+) -> tuple[dict[str, Any] | None, dict[tuple[str, ...], int], list[Problem]]:
+    """A YAML mapping, the line of every key in it, and the problems found reading it."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return None, {}, [_error(shown, "is not UTF-8 text")]
+    except OSError as error:
+        return None, {}, [_error(shown, f"cannot be read ({error.strerror})")]
+    try:
+        node, data = safe_load_with_nodes(text)
+    except yaml.YAMLError as error:
+        return None, {}, [yaml_problem(error, shown)]
+    if data is None:
+        return None, {}, [] if empty_ok else [_warning(shown, "is empty; using defaults")]
+    if not isinstance(data, dict):
+        return None, {}, [_error(shown, "must be a mapping of `key: value` lines", 1)]
+    return data, key_lines(node), []
+
+
+class _SafeLoader(yaml.SafeLoader):
+    """yaml.SafeLoader (no Python tags, nothing executed) except that a date YAML cannot
+    build (2019-13-01) stays text, so it is reported with its line instead of crashing."""
+
+
+def _timestamp(loader: _SafeLoader, node: yaml.ScalarNode) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+
+def safe_load_with_nodes(text: str) -> tuple[yaml.Node | None, Any]:
+    """Parse once with the safe loader: the node tree (for line numbers) and the data."""
+    loader = _SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        return node, (loader.construct_document(node) if node is not None else None)
+    finally:
+        loader.dispose()
+
+
+def yaml_problem(error: yaml.YAMLError, shown: str) -> Problem:
+    mark = getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None) or str(error)
+    context = getattr(error, "context", None)
+    message = f"invalid YAML: {problem}" + (f" ({context})" if context else "")
+    return _error(shown, message, mark.line + 1 if mark is not None else None)
+
+
+def key_lines(node: yaml.Node | None, prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], int]:
+    """(key, subkey, …) → 1-based line, for every key of every nested mapping."""
+    found: dict[tuple[str, ...], int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = (*prefix, str(key_node.value))
+            found[key] = key_node.start_mark.line + 1
+            found.update(key_lines(value_node, key))
+    return found
+
+
+def unknown_keys(
+    data: Mapping[Any, Any],
+    allowed: Iterable[str],
+    lines: Mapping[tuple[str, ...], int],
+    shown: str,
+    prefix: tuple[str, ...] = (),
+) -> list[Problem]:
+    allowed = tuple(allowed)
+    problems = []
+    for key in data:
+        if str(key) in allowed:
+            continue
+        close = difflib.get_close_matches(str(key), allowed, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else f" (known: {', '.join(allowed)})"
+        where = ".".join((*prefix, str(key)))
+        problems.append(
+            _error(shown, f"unknown key {where!r}{hint}", lines.get((*prefix, str(key))))
+        )
+    return problems
+
+
+# ---------------------------------------------------------------------------------------------
+# Small helpers
+
+
+def _per_edition(
+    data: Mapping[str, Any],
+    key: str,
+    lines: Mapping[tuple[str, ...], int],
+    shown: str,
+    problems: list[Problem],
+) -> dict[str, str]:
+    """`key: text` (same for both editions) or `key: {zh-hant: …, zh-hans: …}`."""
+    value = data.get(key)
+    if value is None:
+        return {}
+    if isinstance(value, str):
+        return dict.fromkeys(EDITION_CODES, value.strip())
+    if not isinstance(value, dict):
+        problems.append(
+            _error(
+                shown,
+                f"{key} must be text or a mapping of zh-hant/zh-hans to text",
+                lines.get((key,)),
+            )
+        )
+        return {}
+    result = {}
+    for code, text in value.items():
+        normal = str(code).lower()
+        if normal not in EDITION_CODES:
+            problems.extend(unknown_keys({code: text}, EDITION_CODES, lines, shown, (key,)))
+        elif not isinstance(text, str):
+            problems.append(
+                _error(
+                    shown, f"{key}.{code} must be text, not {text!r}", lines.get((key, str(code)))
+                )
+            )
+        else:
+            result[normal] = text.strip()
+    return result
+
+
+def _by_line(problems: Iterable[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: p.line or 0)
+
+
+def _to_date(value: Any) -> datetime.date | None:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _digits(value: Any) -> int | None:
+    return int(value) if isinstance(value, str) and value.strip().isdigit() else None
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _error(path: str, message: str, line: int | None = None) -> Problem:
+    return Problem(path, message, line, "error")
+
+
+def _warning(path: str, message: str, line: int | None = None) -> Problem:
+    return Problem(path, message, line, "warning")

@@ -1,0 +1,170 @@
+"""Planned pages → bytes, through Jinja templates found along one search path.
+
+The search path is the site's own template folder first (``templates:`` in site.yaml), then
+the project's built-in ``templates/``: a site overrides single templates (or single files under
+``assets/``) and inherits the rest. Autoescape is on for .html and .xml, undefined names are
+errors, and every text output is NFC.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Callable, Iterator, Sequence
+from functools import partial
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import jinja2
+import markdown as markdown_lib
+from markdown.treeprocessors import Treeprocessor
+from markupsafe import Markup
+
+from bulletin_site import site
+from bulletin_site.errors import BuildError
+
+BUILTIN_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+ASSETS = "assets"
+SAFE_SCHEMES = ("", "http", "https", "mailto", "tel")
+MARKDOWN_EXTENSIONS = ("tables", "sane_lists", "nl2br")
+_ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d{1,9}[.)])[ \t]")
+_SHALLOW_ITEM = re.compile(r"^ {2,3}(?:[-*+]|\d{1,9}[.)])[ \t]")
+
+
+def template_search_path(user: Path | None, builtin: Path = BUILTIN_TEMPLATES) -> tuple[Path, ...]:
+    """The site's folder first, then the built-in one (once, if they are the same)."""
+    folders = [p.resolve() for p in (user, builtin) if p is not None]
+    return tuple(dict.fromkeys(folders))
+
+
+def make_environment(
+    search_path: Sequence[Path], *, allow_html: bool = False
+) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(p) for p in search_path]),
+        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["markdown"] = partial(markdown_html, allow_html=allow_html)
+    return env
+
+
+def render_page(env: jinja2.Environment, planned: site.Planned) -> bytes:
+    link: Callable[[str], str]
+    if planned.links == "root":
+        link = partial(_root_link, planned.context["config"].base_url)
+    else:
+        link = partial(site.relative_url, planned.path)
+    try:
+        template = env.get_template(planned.template)
+        text = template.render(**planned.context, rel=link)
+    except jinja2.TemplateSyntaxError as error:
+        raise BuildError(
+            f"{error.filename or error.name}:{error.lineno}: {error.message}"
+        ) from None
+    except jinja2.TemplateNotFound as error:
+        raise BuildError(f"template not found: {error.name} (for {planned.path})") from None
+    except jinja2.UndefinedError as error:
+        raise BuildError(
+            f"{planned.template}: {error.message} (rendering {planned.path})"
+        ) from None
+    return unicodedata.normalize("NFC", text).encode("utf-8")
+
+
+def render_all(
+    env: jinja2.Environment,
+    planned: Sequence[site.Planned],
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, bytes]:
+    out: dict[str, bytes] = {}
+    for i, page in enumerate(planned, start=1):
+        out[page.path] = render_page(env, page)
+        if progress is not None:
+            progress(i, len(planned))
+    return out
+
+
+def assets(search_path: Sequence[Path]) -> Iterator[tuple[str, bytes]]:
+    """Files under ``assets/`` of every template folder; the first folder's copy wins."""
+    seen: set[str] = set()
+    for folder in search_path:
+        base = folder / ASSETS
+        if not base.is_dir():
+            continue
+        for path in sorted(p for p in base.rglob("*") if p.is_file()):
+            name = path.relative_to(folder).as_posix()
+            if name in seen or any(part.startswith(".") for part in Path(name).parts):
+                continue
+            seen.add(name)
+            yield name, path.read_bytes()
+
+
+# ---------------------------------------------------------------------------------------------
+# Markdown
+
+
+def markdown_html(text: str, *, allow_html: bool = False, shift_headings: int = 0) -> Markup:
+    """Markdown → HTML. Raw HTML in the text is shown as text unless ``allow_html``; links
+    with a scheme other than http(s), mailto or tel lose their target either way, and so do
+    ``(#)`` placeholders. A line break inside a paragraph is kept (the pages come from web
+    pages whose lines are lines). ``shift_headings`` moves ``#`` down that many levels, for
+    a page whose title the template already shows as its h1."""
+    md = markdown_lib.Markdown(extensions=list(MARKDOWN_EXTENSIONS), output_format="html")
+    if not allow_html:
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+    md.treeprocessors.register(_SafeLinks(md), "safe_links", 0)
+    if shift_headings:
+        md.treeprocessors.register(_ShiftHeadings(md, shift_headings), "shift_headings", 0)
+    return Markup(md.convert(nest_lists(text)))
+
+
+def nest_lists(text: str) -> str:
+    """Python-Markdown nests a list only when indented by four spaces; editors (and CommonMark)
+    indent by two or three. A list item indented by 2–3 spaces right after a list item is
+    indented to four, so it nests as the writer meant."""
+    lines = text.split("\n")
+    out = []
+    in_list = False
+    for line in lines:
+        if in_list and _SHALLOW_ITEM.match(line):
+            line = "    " + line.lstrip(" ")
+        if _ITEM.match(line):
+            in_list = True
+        elif line.strip() and not line.startswith(" "):
+            in_list = False  # a paragraph or heading ends the list
+        out.append(line)
+    return "\n".join(out)
+
+
+class _SafeLinks(Treeprocessor):
+    def run(self, root: ElementTree.Element) -> None:
+        for element in root.iter():
+            for attribute in ("href", "src"):
+                value = element.get(attribute)
+                if value is None:
+                    continue
+                if (
+                    value.strip() in ("", "#")
+                    or urlsplit(value.strip()).scheme.lower() not in SAFE_SCHEMES
+                ):
+                    del element.attrib[attribute]
+
+
+class _ShiftHeadings(Treeprocessor):
+    def __init__(self, md: markdown_lib.Markdown, by: int) -> None:
+        super().__init__(md)
+        self.by = by
+
+    def run(self, root: ElementTree.Element) -> None:
+        for element in root.iter():
+            if re.fullmatch(r"h[1-6]", element.tag):
+                element.tag = f"h{min(6, int(element.tag[1]) + self.by)}"
+
+
+def _root_link(base_url: str, target: str) -> str:
+    return site.root_url(base_url, target)

@@ -1,0 +1,723 @@
+"""The page plan: documents + metadata → every output page, its URL and what its template gets.
+
+Pure functions only. Paths here are *site paths*: relative to the output folder, with ``/``,
+ending in ``index.html`` for pages (``zh-hant/bulletins/000_x/3/index.html``). Templates turn
+them into links relative to the page that shows them (``rel``); canonical links, hreflang
+alternates, feeds and the sitemap use absolute URLs built from ``base_url``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import difflib
+import posixpath
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlsplit
+
+from markupsafe import escape
+
+from bulletin_site.config import DocumentMeta, SiteConfig
+from bulletin_site.errors import Problem
+from bulletin_site.model import Bulletin, Document, Page, Plan
+
+if TYPE_CHECKING:
+    from bulletin_site.convert import Edition
+
+FEED_LIMIT = 50  # articles per Atom feed, newest first
+DESCRIPTION_LENGTH = 90  # characters of text in <meta name="description">
+MACAU = "+08:00"
+
+# Interface words, in each script. Templates get the edition's set as ``t``.
+LABELS: Mapping[str, Mapping[str, str]] = {
+    "hant": {
+        "skip": "跳到正文",
+        "home": "首頁",
+        "search": "搜尋",
+        "feed": "訂閱（Atom）",
+        "edition": "版本",
+        "issue": "第{n}期",
+        "issue_unknown": "期數不詳",
+        "date_unknown": "日期不詳",
+        "year": "{year}年",
+        "year_unknown": "年份不詳",
+        "date": "{y}年{m}月{d}日",
+        "latest": "最新一期",
+        "archive": "歷期快訊",
+        "plans": "工作計劃",
+        "pages": "資料",
+        "contents": "本期目錄",
+        "summary": "本期導讀",
+        "contact": "查詢",
+        "articles": "{n}篇",
+        "prev_issue": "上一期",
+        "next_issue": "下一期",
+        "prev_article": "上一篇",
+        "next_article": "下一篇",
+        "issue_link": "返回本期目錄",
+        "captions": "圖片說明",
+        "converted": "本頁由簡體自動轉換，用詞或與原文略有出入。",
+        "original": "查看原文",
+        "twin": "本頁簡體版",
+        "search_label": "搜尋全部快訊",
+        "search_button": "搜尋",
+        "search_noscript": "搜尋需要啟用 JavaScript；亦可從首頁的歷期目錄瀏覽。",
+        "not_found": "找不到這一頁",
+        "not_found_text": "網址可能有誤，或該頁已移走。",
+        "chooser": "請選擇版本",
+        "source_note": "內容取自澳門經濟局《緊貿安排快訊》PDF 的文字。",
+        "nav": "網站導覽",
+        "pager": "翻頁",
+    },
+    "hans": {
+        "skip": "跳到正文",
+        "home": "首页",
+        "search": "搜索",
+        "feed": "订阅（Atom）",
+        "edition": "版本",
+        "issue": "第{n}期",
+        "issue_unknown": "期数不详",
+        "date_unknown": "日期不详",
+        "year": "{year}年",
+        "year_unknown": "年份不详",
+        "date": "{y}年{m}月{d}日",
+        "latest": "最新一期",
+        "archive": "历期快讯",
+        "plans": "工作计划",
+        "pages": "资料",
+        "contents": "本期目录",
+        "summary": "本期导读",
+        "contact": "查询",
+        "articles": "{n}篇",
+        "prev_issue": "上一期",
+        "next_issue": "下一期",
+        "prev_article": "上一篇",
+        "next_article": "下一篇",
+        "issue_link": "返回本期目录",
+        "captions": "图片说明",
+        "converted": "本页由繁体自动转换，用词或与原文略有出入。",
+        "original": "查看原文",
+        "twin": "本页繁体版",
+        "search_label": "搜索全部快讯",
+        "search_button": "搜索",
+        "search_noscript": "搜索需要启用 JavaScript；亦可从首页的历期目录浏览。",
+        "not_found": "找不到这一页",
+        "not_found_text": "网址可能有误，或该页已移走。",
+        "chooser": "请选择版本",
+        "source_note": "内容取自澳门经济局《紧贸安排快讯》PDF 的文字。",
+        "nav": "网站导览",
+        "pager": "翻页",
+    },
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# URLs
+
+
+def home_path(code: str) -> str:
+    return f"{code}/index.html"
+
+
+def search_path(code: str) -> str:
+    return f"{code}/search/index.html"
+
+
+def feed_path(code: str) -> str:
+    return f"{code}/feed.xml"
+
+
+def issue_path(code: str, stem: str) -> str:
+    return f"{code}/bulletins/{stem}/index.html"
+
+
+def article_path(code: str, stem: str, number: int) -> str:
+    return f"{code}/bulletins/{stem}/{number}/index.html"
+
+
+def plan_path(code: str, stem: str) -> str:
+    return f"{code}/plans/{stem}/index.html"
+
+
+def page_path(code: str, stem: str) -> str:
+    return f"{code}/pages/{stem}/index.html"
+
+
+def document_path(code: str, stem: str, doc: Document) -> str:
+    if isinstance(doc, Bulletin):
+        return issue_path(code, stem)
+    if isinstance(doc, Plan):
+        return plan_path(code, stem)
+    return page_path(code, stem)
+
+
+def twin_path(path: str, code: str) -> str:
+    """The same page in the edition ``code``."""
+    return code + "/" + path.split("/", 1)[1]
+
+
+def relative_url(from_path: str, to: str) -> str:
+    """A link from the page at site path ``from_path`` to site path ``to`` (may carry a
+    ``#fragment``), relative so the site works from any sub-path and from file://."""
+    target, _, fragment = to.partition("#")
+    url = posixpath.relpath(target, posixpath.dirname(from_path) or ".") if target else ""
+    url = quote(url, safe="/-._~")
+    return url + ("#" + quote(fragment, safe="-._~") if fragment else "")
+
+
+def absolute_url(base_url: str, path: str) -> str:
+    """``zh-hant/bulletins/x/index.html`` → ``https://…/zh-hant/bulletins/x/`` (servers
+    answer a folder with its index.html; canonical URLs stay short)."""
+    if path == "index.html" or path.endswith("/index.html"):
+        path = path[: -len("index.html")]
+    return base_url + quote(path, safe="/-._~")
+
+
+def root_url(base_url: str, path: str) -> str:
+    """A link from the server root, for /404.html (served at any depth)."""
+    return urlsplit(base_url).path.rstrip("/") + "/" + quote(path, safe="/-._~#")
+
+
+# ---------------------------------------------------------------------------------------------
+# Documents with their metadata
+
+
+@dataclass(frozen=True)
+class Source:
+    """One document as published in one edition, with what the editors added."""
+
+    stem: str
+    doc: Document  # in this edition's script (converted if needed), editor titles applied
+    origin: str  # script of the text as read: "hant" or "hans"
+    number: int | None = None  # issue number (bulletins)
+    date: datetime.date | None = None
+
+
+def resolve_sources(
+    documents: Mapping[str, Document],
+    metas: Mapping[str, DocumentMeta],
+    *,
+    seeds: str = "seeds",
+    issues: str = "content/issues",
+) -> tuple[tuple[Source, ...], tuple[Problem, ...]]:
+    """Join every document with its metadata; say what is missing or doubtful (as warnings,
+    never errors), and order them: newest first, undated last."""
+    sources = []
+    warnings: list[Problem] = []
+    for stem in sorted(documents):
+        doc = documents[stem]
+        meta = metas.get(stem)
+        warnings.extend(_reader_warnings(doc, f"{seeds}/{doc.source}"))
+        source, found = _resolve(stem, doc, meta, f"{issues}/{stem}.yaml")
+        sources.append(source)
+        warnings.extend(found)
+    for stem in sorted(set(metas) - set(documents)):
+        close = difflib.get_close_matches(stem, sorted(documents), n=1)
+        hint = f"; did you mean {close[0]}.yaml?" if close else ""
+        warnings.append(
+            Problem(
+                metas[stem].path, f"no document {seeds}/{stem}.txt: ignored{hint}", None, "warning"
+            )
+        )
+    warnings.extend(_duplicate_numbers(sources, issues))
+    return tuple(sorted(sources, key=archive_key)), tuple(warnings)
+
+
+def archive_key(source: Source) -> tuple[Any, ...]:
+    """Newest first: by date, then issue number; undated documents last."""
+    date = source.date
+    return (date is None, -date.toordinal() if date else 0, -(source.number or 0), source.stem)
+
+
+def _resolve(
+    stem: str, doc: Document, meta: DocumentMeta | None, meta_path: str
+) -> tuple[Source, list[Problem]]:
+    warnings: list[Problem] = []
+
+    def warn(message: str, key: str | None = None) -> None:
+        line = meta.line(key) if meta is not None and key else None
+        warnings.append(Problem(meta.path if meta else meta_path, message, line, "warning"))
+
+    if isinstance(doc, Bulletin):
+        if meta is None:
+            warn(f"no metadata for bulletin {doc.source}: publication date unknown (listed last)")
+            if doc.number is None:
+                warn(f"no issue number in {doc.source} and no metadata: issue number unknown")
+            return Source(stem, doc, doc.script, doc.number, None), warnings
+        number = meta.number if meta.number is not None else doc.number
+        if meta.number is not None and doc.number is not None and meta.number != doc.number:
+            message = f"number {meta.number} differs from the text's issue {doc.number}"
+            warn(f"{message}; using {meta.number}", "number")
+        if number is None:
+            warn("no issue number here or in the text: issue number unknown")
+        if meta.date is None:
+            warn("no date: publication date unknown (listed last)")
+        known = {a.number for a in doc.articles}
+        for n in sorted(set(meta.titles) - known):
+            warn(f"titles: the bulletin has no article {n}", "titles")
+        articles = tuple(
+            dataclasses.replace(a, title=meta.titles[a.number]) if a.number in meta.titles else a
+            for a in doc.articles
+        )
+        return Source(
+            stem, dataclasses.replace(doc, articles=articles), doc.script, number, meta.date
+        ), warnings
+    if meta is None:
+        return Source(stem, doc, doc.script), warnings
+    kind = "work plan" if isinstance(doc, Plan) else "page"
+    for key in ("number", "titles"):
+        if meta.number if key == "number" else meta.titles:
+            warn(f"{key} applies to bulletins only; ignored for a {kind}", key)
+    if meta.title:
+        doc = dataclasses.replace(doc, title=meta.title)
+    return Source(stem, doc, doc.script, None, meta.date), warnings
+
+
+def _reader_warnings(doc: Document, path: str) -> list[Problem]:
+    found = []
+    for warning in doc.warnings:
+        match = re.match(r"line (\d+): (.*)", warning, re.S)
+        if match:
+            found.append(Problem(path, match.group(2), int(match.group(1)), "warning"))
+        else:
+            found.append(Problem(path, warning, None, "warning"))
+    return found
+
+
+def _duplicate_numbers(sources: Sequence[Source], issues: str) -> list[Problem]:
+    seen: dict[int, str] = {}
+    found = []
+    for source in sources:
+        if isinstance(source.doc, Bulletin) and source.number is not None:
+            if source.number in seen:
+                found.append(
+                    Problem(
+                        f"{issues}/{source.stem}.yaml",
+                        f"issue {source.number} is also {seen[source.number]}",
+                        None,
+                        "warning",
+                    )
+                )
+            seen.setdefault(source.number, source.stem)
+    return found
+
+
+def convert_sources(
+    sources: Sequence[Source], script: str, convert: Callable[[Document, str], Document]
+) -> tuple[Source, ...]:
+    """The same sources in ``script``; a document already in it is kept as it is."""
+    return tuple(
+        s if s.doc.script == script else dataclasses.replace(s, doc=convert(s.doc, script))
+        for s in sources
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# What templates get
+
+
+@dataclass(frozen=True)
+class Alternate:
+    hreflang: str
+    href: str  # absolute
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    """What base.html needs about any page."""
+
+    path: str
+    title: str
+    description: str
+    canonical: str
+    alternates: tuple[Alternate, ...]
+    twin: str  # site path of this page in the other edition
+    origin: str | None = None  # site path of the original text, when this page is converted
+
+
+@dataclass(frozen=True)
+class Link:
+    path: str
+    text: str
+    number: int | None = None
+
+
+@dataclass(frozen=True)
+class IssueView:
+    source: Source
+    path: str
+    label: str  # 第70期
+    date_text: str  # 2019年10月1日 or 日期不詳
+    date_iso: str  # "" when unknown
+    articles: tuple[Link, ...]
+
+    @property
+    def doc(self) -> Bulletin:
+        assert isinstance(self.source.doc, Bulletin)
+        return self.source.doc
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One output file before rendering."""
+
+    path: str
+    template: str
+    context: Mapping[str, Any] = field(default_factory=dict)
+    links: str = "relative"  # or "root": links from the server root (404.html)
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    title: str
+    url: str
+    updated: str
+    summary: str
+    html: str
+
+
+def plan_site(
+    config: SiteConfig,
+    editions: Sequence[Edition],
+    by_edition: Mapping[str, Sequence[Source]],
+) -> tuple[Planned, ...]:
+    """Every output file of the site, in a fixed order."""
+    default = editions[0]
+    planned: list[Planned] = [
+        chooser_page(config, editions, default),
+        not_found_page(config, editions, default),
+    ]
+    for edition in editions:
+        planned.extend(edition_pages(config, edition, editions, by_edition[edition.code], default))
+    planned.append(sitemap(config, editions, planned))
+    planned.append(
+        Planned("robots.txt", "robots.txt", {"sitemap": config.base_url + "sitemap.xml"})
+    )
+    return tuple(planned)
+
+
+def edition_pages(
+    config: SiteConfig,
+    edition: Edition,
+    editions: Sequence[Edition],
+    sources: Sequence[Source],
+    default: Edition,
+) -> list[Planned]:
+    code = edition.code
+    other = next(e for e in editions if e.code != code)
+    t = LABELS[edition.script]
+    by_script = {e.script: e for e in editions}
+
+    def info(path: str, title: str, description: str, origin_script: str | None = None) -> PageInfo:
+        origin = None
+        if origin_script and origin_script != edition.script and origin_script in by_script:
+            origin = twin_path(path, by_script[origin_script].code)
+        return PageInfo(
+            path=path,
+            title=title,
+            description=description,
+            canonical=absolute_url(config.base_url, path),
+            alternates=alternates(config.base_url, path, editions, default),
+            twin=twin_path(path, other.code),
+            origin=origin,
+        )
+
+    common = {"edition": edition, "other": other, "editions": editions, "t": t, "config": config}
+    common["site_title"] = config.title[code]
+    bulletins = [s for s in sources if isinstance(s.doc, Bulletin)]
+    issues = [issue_view(code, s, t) for s in bulletins]
+    plans = [s for s in sources if isinstance(s.doc, Plan)]
+    pages = [s for s in sources if isinstance(s.doc, Page)]
+    planned: list[Planned] = []
+
+    home = home_path(code)
+    planned.append(
+        Planned(
+            home,
+            "home.html",
+            {
+                **common,
+                "page": info(home, config.title[code], config.description[code]),
+                "latest": issues[0] if issues else None,
+                "years": by_year(issues, t),
+                "plans": tuple(Link(plan_path(code, s.stem), _title(s.doc)) for s in plans),
+                "pages": tuple(Link(page_path(code, s.stem), _title(s.doc)) for s in pages),
+            },
+        )
+    )
+    search = search_path(code)
+    planned.append(
+        Planned(
+            search, "search.html", {**common, "page": info(search, t["search"], t["search_label"])}
+        )
+    )
+
+    for i, issue in enumerate(issues):
+        doc = issue.doc
+        newer = issues[i - 1] if i > 0 else None
+        older = issues[i + 1] if i + 1 < len(issues) else None
+        description = excerpt(" ".join(doc.summary) or " ".join(a.title for a in doc.articles))
+        planned.append(
+            Planned(
+                issue.path,
+                "bulletin.html",
+                {
+                    **common,
+                    "page": info(
+                        issue.path,
+                        f"{issue.label} · {issue.date_text}",
+                        description,
+                        issue.source.origin,
+                    ),
+                    "issue": issue,
+                    "doc": doc,
+                    "prev": older,
+                    "next": newer,
+                },
+            )
+        )
+        links = issue.articles
+        for j, article in enumerate(doc.articles):
+            path = links[j].path
+            planned.append(
+                Planned(
+                    path,
+                    "article.html",
+                    {
+                        **common,
+                        "page": info(
+                            path,
+                            f"{article.title} · {issue.label}",
+                            excerpt(" ".join(article.paragraphs) or article.title),
+                            issue.source.origin,
+                        ),
+                        "issue": issue,
+                        "article": article,
+                        "stem": issue.source.stem,
+                        "prev": links[j - 1] if j > 0 else None,
+                        "next": links[j + 1] if j + 1 < len(links) else None,
+                    },
+                )
+            )
+
+    for source in plans:
+        doc = source.doc
+        assert isinstance(doc, Plan)
+        path = plan_path(code, source.stem)
+        description = excerpt(" ".join(doc.intro) or doc.title)
+        planned.append(
+            Planned(
+                path,
+                "plan.html",
+                {**common, "page": info(path, doc.title, description, source.origin), "doc": doc},
+            )
+        )
+    for source in pages:
+        doc = source.doc
+        assert isinstance(doc, Page)
+        path = page_path(code, source.stem)
+        planned.append(
+            Planned(
+                path,
+                "page.html",
+                {
+                    **common,
+                    "page": info(
+                        path,
+                        doc.title,
+                        excerpt(markdown_text(doc.markdown)) or doc.title,
+                        source.origin,
+                    ),
+                    "doc": doc,
+                    "body": strip_title(doc.markdown, doc.title),
+                },
+            )
+        )
+    planned.append(feed(config, edition, issues, common))
+    return planned
+
+
+def chooser_page(config: SiteConfig, editions: Sequence[Edition], default: Edition) -> Planned:
+    info = PageInfo(
+        path="index.html",
+        title=" / ".join(config.title[e.code] for e in editions),
+        description=config.description[default.code],
+        canonical=absolute_url(config.base_url, "index.html"),
+        alternates=alternates(config.base_url, home_path(default.code), editions, default),
+        twin=home_path(editions[1].code),
+    )
+    return Planned(
+        "index.html",
+        "chooser.html",
+        {
+            "page": info,
+            "edition": default,
+            "editions": editions,
+            "labels": LABELS,
+            "t": LABELS[default.script],
+            "config": config,
+            "site_title": config.title[default.code],
+            "homes": tuple(Link(home_path(e.code), config.title[e.code]) for e in editions),
+        },
+    )
+
+
+def not_found_page(config: SiteConfig, editions: Sequence[Edition], default: Edition) -> Planned:
+    info = PageInfo(
+        path="404.html",
+        title=LABELS[default.script]["not_found"],
+        description=LABELS[default.script]["not_found_text"],
+        canonical=config.base_url + "404.html",
+        alternates=alternates(config.base_url, home_path(default.code), editions, default),
+        twin=home_path(editions[1].code),
+    )
+    return Planned(
+        "404.html",
+        "404.html",
+        {
+            "page": info,
+            "edition": default,
+            "editions": editions,
+            "labels": LABELS,
+            "t": LABELS[default.script],
+            "config": config,
+            "site_title": config.title[default.code],
+            "homes": tuple(Link(home_path(e.code), config.title[e.code]) for e in editions),
+        },
+        links="root",
+    )
+
+
+def alternates(
+    base_url: str, path: str, editions: Sequence[Edition], default: Edition
+) -> tuple[Alternate, ...]:
+    found = [Alternate(e.lang, absolute_url(base_url, twin_path(path, e.code))) for e in editions]
+    found.append(Alternate("x-default", absolute_url(base_url, twin_path(path, default.code))))
+    return tuple(found)
+
+
+def issue_view(code: str, source: Source, t: Mapping[str, str]) -> IssueView:
+    doc = source.doc
+    assert isinstance(doc, Bulletin)
+    known = source.number is not None
+    label = t["issue"].format(n=source.number) if known else t["issue_unknown"]
+    return IssueView(
+        source=source,
+        path=issue_path(code, source.stem),
+        label=label,
+        date_text=date_text(source.date, t),
+        date_iso=source.date.isoformat() if source.date else "",
+        articles=tuple(
+            Link(article_path(code, source.stem, a.number), a.title, a.number) for a in doc.articles
+        ),
+    )
+
+
+def by_year(
+    issues: Sequence[IssueView], t: Mapping[str, str]
+) -> tuple[tuple[str, tuple[IssueView, ...]], ...]:
+    """Issues grouped under year headings, newest year first, the undated last."""
+    groups: dict[int | None, list[IssueView]] = {}
+    for issue in issues:
+        date = issue.source.date
+        groups.setdefault(date.year if date else None, []).append(issue)
+    years = sorted((y for y in groups if y is not None), reverse=True)
+    result = [(t["year"].format(year=y), tuple(groups[y])) for y in years]
+    if None in groups:
+        result.append((t["year_unknown"], tuple(groups[None])))
+    return tuple(result)
+
+
+def date_text(date: datetime.date | None, t: Mapping[str, str]) -> str:
+    if date is None:
+        return t["date_unknown"]
+    return t["date"].format(y=date.year, m=date.month, d=date.day)
+
+
+def feed(
+    config: SiteConfig, edition: Edition, issues: Sequence[IssueView], common: Mapping[str, Any]
+) -> Planned:
+    """An Atom feed of the newest articles; entries of undated issues are left out (a feed
+    orders by date), and ``updated`` is the newest issue's date, never the build time."""
+    entries = []
+    for issue in issues:
+        if issue.source.date is None:
+            continue
+        updated = f"{issue.date_iso}T00:00:00{MACAU}"
+        for article, link in zip(issue.doc.articles, issue.articles, strict=True):
+            html = "".join(f"<p>{escape(p)}</p>" for p in article.paragraphs)
+            entries.append(
+                FeedEntry(
+                    title=f"{article.title}（{issue.label}）",
+                    url=absolute_url(config.base_url, link.path),
+                    updated=updated,
+                    summary=excerpt(" ".join(article.paragraphs) or article.title),
+                    html=html,
+                )
+            )
+    dated = [i.source.date for i in issues if i.source.date]
+    newest = max(dated) if dated else datetime.date(1970, 1, 1)
+    path = feed_path(edition.code)
+    return Planned(
+        path,
+        "feed.xml",
+        {
+            **common,
+            "feed_url": absolute_url(config.base_url, path),
+            "home_url": absolute_url(config.base_url, home_path(edition.code)),
+            "updated": f"{newest.isoformat()}T00:00:00{MACAU}",
+            "entries": tuple(entries[:FEED_LIMIT]),
+        },
+    )
+
+
+@dataclass(frozen=True)
+class SitemapEntry:
+    loc: str
+    alternates: tuple[Alternate, ...]
+
+
+def sitemap(config: SiteConfig, editions: Sequence[Edition], planned: Sequence[Planned]) -> Planned:
+    """Every HTML page except 404.html, with its hreflang alternates."""
+    entries = []
+    for page in planned:
+        if not page.path.endswith(".html") or page.path == "404.html":
+            continue
+        info = page.context["page"]
+        alts = info.alternates if page.path != "index.html" else ()
+        entries.append(SitemapEntry(info.canonical, alts))
+    return Planned(
+        "sitemap.xml", "sitemap.xml", {"entries": tuple(sorted(entries, key=lambda e: e.loc))}
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Text helpers
+
+
+def excerpt(text: str, length: int = DESCRIPTION_LENGTH) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+def markdown_text(markdown: str) -> str:
+    """Markdown reduced to its words, for a description."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", markdown)
+    text = re.sub(r"<[^>]+>", "", text)
+    text = re.sub(r"^\s*(#+|[-*+]|\d+\.)\s+", "", text, flags=re.M)
+    return text.replace("**", "").replace("__", "")
+
+
+def strip_title(markdown: str, title: str) -> str:
+    """Drop a first ``# Title`` line equal to the page title: the template prints the title."""
+    lines = markdown.lstrip("\n").split("\n")
+    if lines and lines[0].lstrip("#").strip() == title.strip() and lines[0].startswith("# "):
+        return "\n".join(lines[1:]).lstrip("\n")
+    return markdown
+
+
+def _title(doc: Document) -> str:
+    return doc.title if isinstance(doc, Plan | Page) else ""

@@ -1,0 +1,198 @@
+"""parse: every raw file becomes one document, and every line of it is accounted for."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bulletin_site.errors import InputError
+from bulletin_site.model import Bulletin, Plan, to_dict
+from bulletin_site.parse import read_document, read_text
+from bulletin_site.read import decode
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
+FIXTURES = ROOT / "tests" / "fixtures" / "seeds"
+
+
+def read(text: str, name: str = "sample.txt"):
+    return read_text(decode(text.encode("utf-8"), name))
+
+
+# --- the seed archive, read against reviewed output ------------------------------------------
+
+
+@pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.stem[:3])
+def test_each_seed_reads_as_reviewed_line_by_line(path: Path) -> None:
+    """The fixtures were checked against the raw files with the conservation report."""
+    expected = json.loads((FIXTURES / f"{path.stem}.json").read_text(encoding="utf-8"))
+    assert to_dict(read_document(path).document) == expected
+
+
+@pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.stem[:3])
+def test_every_line_that_carries_text_is_accounted_for(path: Path) -> None:
+    reading = read_document(path)
+    text_lines = {
+        n for n, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1) if line.strip()
+    }
+    reported = [t.line for t in reading.report if t.line]
+    assert sorted(reported) == sorted(text_lines)  # each once, none missing
+    assert not [t for t in reading.report if t.role == "unplaced"]
+    assert reading.document.warnings == ()
+
+
+@pytest.mark.parametrize("path", [p for p in SEEDS if p.stem[:3] in ("000", "001")], ids=str)
+def test_bulletin_bodies_hold_no_repeat_caption_or_footer(path: Path) -> None:
+    reading = read_document(path)
+    doc = reading.document
+    assert isinstance(doc, Bulletin)
+    paragraphs = [p for a in doc.articles for p in a.paragraphs]
+    for k, paragraph in enumerate(paragraphs):
+        others = paragraphs[:k] + paragraphs[k + 1 :]
+        assert not any(paragraph in other for other in others), "printed twice"
+        assert not any(f"{a.number}. {a.title}" in paragraph for a in doc.articles)
+    caption_lines = [t.text for t in reading.report if t.role == "caption"]
+    body_text = "".join(paragraphs)
+    # A caption may say what the text says, but never at more places than the text does.
+    for caption in caption_lines:
+        assert (
+            body_text.count(caption)
+            <= sum(
+                t.text.replace(" ", "").count(caption)
+                for t in reading.report
+                if t.role == "paragraph"
+            )
+            + 1
+        )
+    for article in doc.articles:
+        assert article.paragraphs, f"article {article.number} is empty"
+        assert article.paragraphs[-1][-1] in "。！？”」", "last sentence cut"
+
+
+def test_the_traditional_bulletin_states_its_issue_and_contact() -> None:
+    doc = read_document(SEEDS[0]).document
+    assert isinstance(doc, Bulletin)
+    assert (doc.script, doc.number, len(doc.articles)) == ("hant", 70, 11)
+    assert doc.contact is not None and "85972343" in doc.contact
+
+
+@pytest.mark.parametrize(("prefix", "items"), [("003", 23), ("004", 73)])
+def test_work_plans_keep_every_item_whole_across_page_breaks(prefix: str, items: int) -> None:
+    path = next(p for p in SEEDS if p.stem.startswith(prefix))
+    doc = read_document(path).document
+    assert isinstance(doc, Plan) and doc.script == "hans"
+    numbers = [i.number for s in doc.sections for i in s.items]
+    assert numbers == list(range(1, items + 1))
+    assert all(i.text.rstrip()[-1] in "。；" for s in doc.sections for i in s.items)
+    assert all(s.heading for s in doc.sections)
+
+
+# --- small bulletins of our own: the rules one by one ------------------------------------------
+
+MADE_UP = """\
+ 1. 新制度下月起實施
+
+ 2. 代表團考察跨境物流設施及檢測中心，
+   了解最新發展
+
+第十二期《經貿快訊》經已出版。新制度明確了經營者的申報義務。
+
+如有垂詢，請聯繫本局（電話: 28882888）。
+
+ 代表團一行三十人先後參觀了物流園
+
+區、跨境電商平台及檢測中心，並與
+
+代表團參觀物流園區
+
+業界代表交流。
+
+新措施明確了經營者的申報義務，並訂
+
+定 了 相 應 的 處 罰 制 度 及 補 救 辦 法
+
+。當局將於下月舉行簡介會。
+
+1. 新制度下月起實施
+
+2. 代表團考察跨境物流設施及檢測中心，了
+
+解最新發展
+
+ 新措施明確了經營者的申報義務，並訂
+
+定 了 相 應 的 處 罰 制 度 及 補 救 辦 法
+"""
+
+
+def test_a_bulletin_is_rebuilt_article_by_article() -> None:
+    reading = read(MADE_UP)
+    doc = reading.document
+    assert isinstance(doc, Bulletin)
+    assert doc.number == 12
+    assert doc.summary == ("第十二期《經貿快訊》經已出版。新制度明確了經營者的申報義務。",)
+    assert doc.contact == "如有垂詢，請聯繫本局（電話: 28882888）。"
+    first, second = doc.articles
+    # The contents entry broken over two lines is one title.
+    assert second.title == "代表團考察跨境物流設施及檢測中心，了解最新發展"
+    # The later article printed first is still article 2; its caption stands apart.
+    assert second.paragraphs == (
+        "代表團一行三十人先後參觀了物流園區、跨境電商平台及檢測中心，並與業界代表交流。",
+    )
+    assert second.captions == ("代表團參觀物流園區",)
+    # Letter-spacing gone, the reprint on the next page dropped.
+    assert first.paragraphs == (
+        "新措施明確了經營者的申報義務，並訂定了相應的處罰制度及補救辦法。當局將於下月舉行簡介會。",
+    )
+    roles = {t.line: t.role for t in reading.report}
+    assert [roles[n] for n in (24, 26, 28, 30, 32)] == ["footer"] * 3 + ["repeat"] * 2
+
+
+def test_a_numbered_measure_inside_an_article_is_its_own_paragraph() -> None:
+    text = (
+        " 1. 中央推出惠澳措施\n\n相關措施的內容如下，請參閱。\n\n如有垂詢，請致電28882888。\n\n"
+        " 中央推出多項惠澳措施，相關措施如下：\n\n1. 便利港澳居民購房。\n\n"
+        "2. 保障港澳居民子女同等享\n\n    受教育。\n\n1. 中央推出惠澳措施\n"
+    )
+    (article,) = read(text).document.articles
+    assert article.paragraphs == (
+        "中央推出多項惠澳措施，相關措施如下：",
+        "1. 便利港澳居民購房。",
+        "2. 保障港澳居民子女同等享受教育。",
+    )
+
+
+def test_a_work_plan_is_recognised_by_its_sections_and_items() -> None:
+    text = (
+        "實施合作框架協議重點工作\n\n一、經貿合作\n\n1.推動兩地企業合作，\n\n"
+        " 促進貿易便利化。\n\n2.支持會展業發展。\n\n（一）金融服務。\n\n3.完善金融合作機制。\n"
+    )
+    doc = read(text, "plan.md").document  # the name does not decide the kind
+    assert isinstance(doc, Plan)
+    assert doc.title == "實施合作框架協議重點工作"
+    assert [(s.heading, s.level) for s in doc.sections] == [
+        ("一、經貿合作", 1),
+        ("（一）金融服務。", 2),
+    ]
+    assert [i.text for i in doc.sections[0].items] == [
+        "推動兩地企業合作，促進貿易便利化。",
+        "支持會展業發展。",
+    ]
+
+
+def test_a_markdown_page_keeps_its_markdown() -> None:
+    doc = read("# 區域合作\n\n- 內地是澳門第二大貿易夥伴。\n\n[連結](#)\n", "page.txt").document
+    assert doc.kind == "page" and doc.title == "區域合作"
+    assert doc.markdown == "\n- 內地是澳門第二大貿易夥伴。\n\n[連結](#)\n".lstrip("\n")
+
+
+def test_the_script_is_detected_from_the_text() -> None:
+    assert read("# 区域合作\n\n内地是澳门第二大贸易伙伴。\n").document.script == "hans"
+    assert read("# 區域合作\n\n內地是澳門第二大貿易夥伴。\n").document.script == "hant"
+
+
+def test_a_file_of_no_known_kind_is_refused_naming_it() -> None:
+    with pytest.raises(InputError, match=r"^notes\.txt: is not a bulletin"):
+        read("今天天氣很好。\n\n我們去公園散步。\n", "notes.txt")
