@@ -137,8 +137,12 @@ def wrap(text: str, width: int, indent: bool = False) -> list[str]:
         size += cost
     if current:
         lines.append(current)
-    # A line may not start with closing punctuation: pull it back to the line before.
+    # A line may not start with a space or closing punctuation: pull it back to the line
+    # before.
     for i in range(1, len(lines)):
+        if lines[i].startswith(" "):
+            lines[i - 1] += " "
+            lines[i] = lines[i][1:]
         while lines[i] and lines[i][0] in "，。、；：！？）》」”":
             lines[i - 1] += lines[i][0]
             lines[i] = lines[i][1:]

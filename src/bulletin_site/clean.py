@@ -19,6 +19,7 @@ _PROSE_PUNCT = re.compile(r"[，、；：。！？,;]")
 _NUMBERED = re.compile(r"^(\d{1,3})\s*(?:[.．、]\s+|[.．、](?!\d))(?=\S)")
 _SPACES = re.compile(r"[ \t\u3000\u00a0]+")
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]")
+_CLOSING = "”’」』）)》"
 
 
 def is_cjk(ch: str) -> bool:
@@ -61,14 +62,14 @@ def undo_letter_spacing(text: str) -> str:
 def clean_line(raw: str) -> str:
     """A printed line as text: no letter-spacing, no runs of spaces, no edge spaces.
 
-    One trailing space survives after a Latin word or number: it is the space between
-    that word and the first word of the next line (`Faustin ` / `Mukela`).
+    One trailing space survives after a Latin word, a number or a closing quote: it is the
+    space between that and the first word of the next line (`Faustin ` / `Mukela`).
     """
     text = raw.strip()
     if is_letter_spaced(text):
         text = undo_letter_spacing(text)
     text = _SPACES.sub(" ", text)
-    if text and _ASCII_WORD.match(text[-1]) and raw[-1:].isspace():
+    if text and (_ASCII_WORD.match(text[-1]) or text[-1] in _CLOSING) and raw[-1:].isspace():
         text += " "
     return text
 
