@@ -112,7 +112,9 @@ def parse_bulletin(lines: list[Line], source: str, script: str) -> tuple[Bulleti
         paragraphs = _paragraphs(body, flow)
         groups = _page_groups(body, paragraphs, footer_of)
         assignment = _assign_articles(paragraphs, groups, titles, reprinted)
-        strays = _stray_captions(body, paragraphs, assignment, titles, captions)
+        strays = _stray_captions(
+            body, paragraphs, assignment, titles, captions, _layout_indent(body, kept)
+        )
         if not strays:
             break
         known |= strays
@@ -505,17 +507,26 @@ def _find_captions(
     # Which pairs of characters this bulletin prints side by side within a line: a sentence
     # that runs on across a line break usually joins two characters seen together elsewhere.
     pairs = Counter(line.key[k : k + 2] for line in body for k in range(len(line.key) - 1))
+    indent = _layout_indent(body, kept)
     captions: set[int] = set(known)
     for _ in range(2):
         for i in candidates:
             if i in known:
                 continue
-            score = _caption_score(body, kept, position[i], anchors, captions, footer_of, pairs)
+            score = _caption_score(
+                body, kept, position[i], anchors, captions, footer_of, pairs, indent
+            )
             if score >= 3:
                 captions.add(i)
             else:
                 captions.discard(i)
     return captions
+
+
+def _layout_indent(body: list[Line], kept: list[int]) -> float:
+    return _paragraph_indent(
+        [body[i].width for i in kept], [is_terminal(body[i].text) for i in kept]
+    )
 
 
 def _caption_score(
@@ -526,6 +537,7 @@ def _caption_score(
     captions: set[int],
     footer_of: dict[int, int],
     pairs: Counter[str],
+    indent: float,
 ) -> int:
     i = kept[k]
     line = body[i]
@@ -534,8 +546,9 @@ def _caption_score(
     after_caption = prev_i is None or prev_i in captions or prev_i != i - 1
     prev_flow = next((j for j in reversed(kept[:k]) if j not in captions), None)
     starts_paragraph = prev_flow is None or is_terminal(body[prev_flow].text)
-    # A paragraph's first line may be indented by two cells.
-    narrower = 3.5 if starts_paragraph else 1.5
+    # A paragraph's first line is as much narrower as the layout indents (if it does).
+    narrower = 1.5 + (indent if starts_paragraph else 0.0)
+    wider = 1.5 - (indent if starts_paragraph else 0.0)
 
     a = bisect.bisect_left(anchors, i)
     before = _median([body[j].width for j in anchors[max(0, a - 3) : a]])
@@ -548,7 +561,7 @@ def _caption_score(
 
     def misfit(width: float | None) -> bool:
         return width is not None and (
-            line.width > width + 1.5 or line.width < width - narrower - overflow
+            line.width > width + wider or line.width < width - narrower - overflow
         )
 
     score = 2
@@ -583,6 +596,7 @@ def _stray_captions(
     assignment: list[int],
     titles: dict[int, str],
     captions: set[int],
+    indent: float,
 ) -> set[int]:
     """Caption-like lines that open a paragraph but speak of another article than the rest
     of that paragraph does.
@@ -614,7 +628,7 @@ def _stray_captions(
         for index, line in zip(paragraph.units[:2], paragraph.lines[:2], strict=False):
             if has_prose_punctuation(line.text) or numbered(line.text) or line.justified:
                 break
-            if not after_caption and index == first and line.width >= column - 1:
+            if not after_caption and index == first and line.width >= column - indent - 1:
                 continue  # fills the column: body text, unless the next line says otherwise
             mine = bigrams(line.text)
             scores = {n: _reverse_echo(echo, n, mine) for n in titles}
