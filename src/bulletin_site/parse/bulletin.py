@@ -544,7 +544,7 @@ def _caption_score(
     prev_i = kept[k - 1] if k > 0 else None
     next_i = kept[k + 1] if k + 1 < len(kept) else None
     after_caption = prev_i is None or prev_i in captions or prev_i != i - 1
-    prev_flow = next((j for j in reversed(kept[:k]) if j not in captions), None)
+    prev_flow = next((kept[m] for m in range(k - 1, -1, -1) if kept[m] not in captions), None)
     starts_paragraph = prev_flow is None or is_terminal(body[prev_flow].text)
     # A paragraph's first line is as much narrower as the layout indents (if it does).
     narrower = 1.5 + (indent if starts_paragraph else 0.0)
@@ -572,7 +572,7 @@ def _caption_score(
     after_gap = next_i is None or next_i in captions or next_i != i + 1
     if after_caption and after_gap:
         score += 1
-    following = next((j for j in kept[k + 1 :] if j not in captions), None)
+    following = next((kept[m] for m in range(k + 1, len(kept)) if kept[m] not in captions), None)
     if following is None or any(j in footer_of for j in range(i + 1, following)):
         score += 1
     if prev_flow is not None and following is not None and not starts_paragraph:
@@ -604,12 +604,17 @@ def _stray_captions(
     A caption printed just before an article's first line reads, by layout alone, like the
     start of that paragraph; its words tell it apart.
     """
-    texts: dict[int, list[str]] = defaultdict(list)
-    for paragraph, article in zip(paragraphs, assignment, strict=True):
-        texts[article].append(paragraph.text)
+    # How often each article uses each pair of characters (its title counts too), so that a
+    # paragraph's own words can be taken out when its first line is weighed.
+    uses: dict[int, Counter[str]] = {n: Counter(bigrams(t)) for n, t in titles.items()}
+    paragraph_grams = [Counter(bigrams(p.text)) for p in paragraphs]
+    for grams, article in zip(paragraph_grams, assignment, strict=True):
+        uses.setdefault(article, Counter()).update(grams)
+    spread = Counter(g for counts in uses.values() for g in counts)
+    weight = {g: math.log(1 + len(uses) / f) for g, f in spread.items()}
     strays = set()
     previous: int | None = None
-    for paragraph, article in zip(paragraphs, assignment, strict=True):
+    for paragraph, article, own in zip(paragraphs, assignment, paragraph_grams, strict=True):
         first = paragraph.units[0]
         # Only lines that layout already leaves in doubt: those that open a paragraph right
         # after a caption, or after a page's end without filling the column.
@@ -620,10 +625,6 @@ def _stray_captions(
         previous = paragraph.units[-1]
         if not (after_caption or after_break) or len(paragraph.units) < 2:
             continue
-        corpus = {
-            n: titles[n] + "".join(t for t in texts[n] if t != paragraph.text) for n in titles
-        }
-        echo = _TitleEcho(corpus)
         # A caption may be followed by a second one before the paragraph really begins.
         for index, line in zip(paragraph.units[:2], paragraph.lines[:2], strict=False):
             if has_prose_punctuation(line.text) or numbered(line.text) or line.justified:
@@ -631,21 +632,25 @@ def _stray_captions(
             if not after_caption and index == first and line.width >= column - indent - 1:
                 continue  # fills the column: body text, unless the next line says otherwise
             mine = bigrams(line.text)
-            scores = {n: _reverse_echo(echo, n, mine) for n in titles}
+            total = sum(weight.get(g, 1.0) for g in mine) or 1.0
+
+            def share(
+                n: int,
+                mine: set[str] = mine,
+                total: float = total,
+                own: Counter[str] = own,
+                article: int = article,
+            ) -> float:
+                counts = uses.get(n, Counter())
+                minus = own if n == article else Counter()
+                found = sum(weight.get(g, 1.0) for g in mine if counts[g] - minus[g] > 0)
+                return found / total
+
+            scores = {n: share(n) for n in titles}
             top = max(sorted(titles), key=lambda n: scores[n])
             if top != article and scores[top] >= 2 * scores.get(article, 0.0) + 0.05:
                 strays.add(index)
     return strays
-
-
-def _reverse_echo(echo: _TitleEcho, article: int, grams: set[str]) -> float:
-    """Share of the line's own words (weighted by rarity) found in the article."""
-    weights = [echo.weight.get(g, math.log(1 + len(echo.grams))) for g in grams]
-    total = sum(weights)
-    if not total:
-        return 0.0
-    found = sum(w for g, w in zip(grams, weights, strict=True) if g in echo.grams[article])
-    return found / total
 
 
 def _median(values: list[float]) -> float | None:
@@ -861,6 +866,9 @@ def _segment(
     n = len(texts)
     grams = [bigrams(t) for t in texts]
     affinity = {(p, a): echo(a, grams[p]) for p in range(n) for a in candidates}
+    if n * len(candidates) > 600:
+        # No page is this long: the file has no usable footers. Follow the titles greedily.
+        return _follow_titles(n, candidates, affinity)
     prefix = {a: [0.0] for a in candidates}
     for a in candidates:
         for p in range(n):
@@ -925,6 +933,20 @@ def _page_articles(
     for m in members:
         pages[m] = current
     return pages
+
+
+def _follow_titles(
+    n: int, candidates: list[int], affinity: dict[tuple[int, int], float]
+) -> list[int]:
+    """Each paragraph stays with the current article until another title is echoed clearly."""
+    current = candidates[0]
+    out = []
+    for p in range(n):
+        top = max(candidates, key=lambda a: (affinity[(p, a)], -a))
+        if affinity[(p, top)] >= 0.5 and affinity[(p, top)] > affinity[(p, current)]:
+            current = top
+        out.append(current)
+    return out
 
 
 def _assign_captions(
