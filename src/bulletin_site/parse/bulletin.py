@@ -700,7 +700,8 @@ def _paragraphs(body: list[Line], flow: list[int]) -> list[Paragraph]:
     paragraph, an indented one starts the next.
     """
     widths = [body[i].width for i in flow]
-    indent = _paragraph_indent(widths, [is_terminal(body[i].text) for i in flow])
+    terminal = [is_terminal(body[i].text) for i in flow]
+    indent = _paragraph_indent(widths, terminal)
     paragraphs: list[Paragraph] = []
     current: Paragraph | None = None
     for k, i in enumerate(flow):
@@ -717,8 +718,8 @@ def _paragraphs(body: list[Line], flow: list[int]) -> list[Paragraph]:
                 indent > 0
                 and k + 1 < len(flow)
                 and not numbered(body[flow[k + 1]].text)
-                and widths[k] >= _column(widths, k) - indent / 2
-                and widths[k + 1] > _column(widths, k + 1) - indent / 2
+                and widths[k] >= _column(widths, terminal, k) - indent / 2
+                and widths[k + 1] > _column(widths, terminal, k + 1) - indent / 2
             )
             if not runs_on:
                 paragraphs.append(current)
@@ -728,10 +729,15 @@ def _paragraphs(body: list[Line], flow: list[int]) -> list[Paragraph]:
     return paragraphs
 
 
-def _column(widths: list[float], k: int) -> float:
-    """The column's width around line k: the widest of its neighbours."""
-    near = widths[max(0, k - 3) : k] + widths[k + 1 : k + 4]
-    return max(near, default=widths[k])
+def _column(widths: list[float], terminal: list[bool], k: int) -> float:
+    """The column's width around line k: the middle width of its neighbours that do not end
+    a paragraph (a line that keeps punctuation off the next one runs a little wider)."""
+    near = [
+        widths[m]
+        for m in [*range(max(0, k - 3), k), *range(k + 1, min(len(widths), k + 4))]
+        if not terminal[m]
+    ]
+    return _median(near) or widths[k]
 
 
 def _paragraph_indent(widths: list[float], terminal: list[bool]) -> float:
@@ -739,8 +745,8 @@ def _paragraph_indent(widths: list[float], terminal: list[bool]) -> float:
     clearly short last lines."""
     deficits = []
     for k in range(len(widths) - 1):
-        if terminal[k] and widths[k] <= _column(widths, k) - 3:
-            deficits.append(_column(widths, k + 1) - widths[k + 1])
+        if terminal[k] and widths[k] <= _column(widths, terminal, k) - 3:
+            deficits.append(_column(widths, terminal, k + 1) - widths[k + 1])
     if len(deficits) < 3:
         return 0.0
     deficits.sort()
