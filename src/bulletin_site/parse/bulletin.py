@@ -629,7 +629,8 @@ def _stray_captions(
         for index, line in zip(paragraph.units[:2], paragraph.lines[:2], strict=False):
             if has_prose_punctuation(line.text) or numbered(line.text) or line.justified:
                 break
-            if not after_caption and index == first and line.width >= column - indent - 1:
+            fills = line.width >= column - indent - 1
+            if not after_caption and index == first and fills:
                 continue  # fills the column: body text, unless the next line says otherwise
             mine = bigrams(line.text)
             total = sum(weight.get(g, 1.0) for g in mine) or 1.0
@@ -648,7 +649,8 @@ def _stray_captions(
 
             scores = {n: share(n) for n in titles}
             top = max(sorted(titles), key=lambda n: scores[n])
-            if top != article and scores[top] >= 2 * scores.get(article, 0.0) + 0.05:
+            margin = 3.0 if fills else 2.0
+            if top != article and scores[top] >= margin * scores.get(article, 0.0) + 0.05:
                 strays.add(index)
     return strays
 
