@@ -165,7 +165,8 @@ def lay_out(
         out += [" " + entry[:cut]] + (["   " + entry[cut:]] if cut < len(entry) else [])
     if summary is None:
         lead = f"第{issue_number}期《經貿快訊》經已出版。" if issue_number else ""
-        summary = [lead + articles[0].paragraphs[0], articles[-1].paragraphs[0]]
+        complete = [p for a in articles for p in a.paragraphs if p.endswith("。")]
+        summary = [lead + complete[0], complete[-1]]
     summary_width = layout.width + 14
     for paragraph in summary:
         out += wrap(paragraph, summary_width)

@@ -94,6 +94,8 @@ def test_every_title_and_every_character_comes_back_once(seed: int) -> None:
     doc = reading.document
     assert isinstance(doc, Bulletin)
     assert [a.title for a in doc.articles] == [a.title for a in c.articles]
+    assert doc.number == 88
+    assert doc.contact == "如有垂詢，請聯繫本局（電話: 28882888，或電郵至info@example.mo）。"
 
     def characters(articles) -> Counter[str]:
         return Counter(
