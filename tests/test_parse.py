@@ -196,3 +196,21 @@ def test_the_script_is_detected_from_the_text() -> None:
 def test_a_file_of_no_known_kind_is_refused_naming_it() -> None:
     with pytest.raises(InputError, match=r"^notes\.txt: is not a bulletin"):
         read("今天天氣很好。\n\n我們去公園散步。\n", "notes.txt")
+
+
+def test_a_masthead_above_the_contents_is_kept_and_names_the_issue() -> None:
+    reading = read("緊貿安排快訊  第七十二期\n\n" + MADE_UP)
+    assert reading.document.number == 72
+    assert reading.document.articles[0].title == "新制度下月起實施"
+    assert reading.report[0].role == "masthead"
+
+
+def test_full_width_numbers_number_the_contents_too() -> None:
+    text = (
+        "１．經濟局舉辦講座\n\n２．代表團考察\n\n本期內容。\n\n"
+        " 業界踴躍參與講座。\n\n１．經濟局舉辦講座\n"
+    )
+    doc = read(text).document
+    assert [a.title for a in doc.articles] == ["經濟局舉辦講座", "代表團考察"]
+    assert doc.articles[0].paragraphs == ("業界踴躍參與講座。",)
+    assert "article 2 (代表團考察): no body text found" in doc.warnings[0]

@@ -17,6 +17,7 @@ _TERMINAL = re.compile(r"[。！？!?][”’」』）)》〉〕\]\"']*$")
 _PROSE_PUNCT = re.compile(r"[，、；：。！？,;]")
 # `12. text`, `12.text`, `12、text`; not a decimal number such as `3.3倍`.
 _NUMBERED = re.compile(r"^(\d{1,3})\s*(?:[.．、]\s+|[.．、](?!\d))(?=\S)")
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _SPACES = re.compile(r"[ \t\u3000\u00a0]+")
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]")
 _CLOSING = "”’」』）)》"
@@ -111,7 +112,8 @@ def has_prose_punctuation(text: str) -> bool:
 
 
 def numbered(text: str) -> tuple[int, str] | None:
-    """`12. text` → (12, "text"): a numbered entry, measure or item."""
+    """`12. text` → (12, "text"): a numbered entry, measure or item (full-width digits too)."""
+    text = text.translate(_FULL_WIDTH_DIGITS)
     match = _NUMBERED.match(text)
     if not match:
         return None

@@ -31,6 +31,7 @@ from bulletin_site.clean import (
 )
 from bulletin_site.model import Article, Bulletin, Trace
 from bulletin_site.parse.layout import Line
+from bulletin_site.parse.plan import is_section_heading
 
 _CONTACT = re.compile(
     r"[\w.+-]+@[\w-]+(\.[\w-]+)+|(電話|电话|Tel|TEL|傳真|传真)\s*[:：]?\s*\+?\d|https?://|www\."
@@ -70,7 +71,10 @@ def parse_bulletin(lines: list[Line], source: str, script: str) -> tuple[Bulleti
     report: list[Trace] = []
     warnings: list[str] = []
 
-    entries, body_start = _read_contents(lines)
+    start = contents_start(lines) or 0
+    masthead = lines[:start]
+    report.extend(Trace(line.number, line.text, "masthead") for line in masthead)
+    entries, body_start = _read_contents(lines, start)
     for entry in entries:
         for line in entry.lines:
             report.append(Trace(line.number, line.text, "contents", f"article {entry.number}"))
@@ -78,7 +82,7 @@ def parse_bulletin(lines: list[Line], source: str, script: str) -> tuple[Bulleti
     cover_end = _cover_end(lines, body_start)
     summary, contact, cover_traces = _read_cover(lines[body_start:cover_end])
     report.extend(cover_traces)
-    number = _issue_number(summary[:1] + [entry.title for entry in entries[:0]])
+    number = _issue_number([line.text for line in masthead] + summary[:1])
 
     body = lines[cover_end:]
     titles = {entry.number: entry.title for entry in entries}
@@ -192,24 +196,37 @@ def parse_bulletin(lines: list[Line], source: str, script: str) -> tuple[Bulleti
 # --- contents -------------------------------------------------------------------------------
 
 
+_MASTHEAD_LINES = 3
+
+
+def contents_start(lines: list[Line]) -> int | None:
+    """Where the numbered contents (entries 1, 2, …) begin: the first line, or after a
+    masthead of a few lines (`緊貿安排快訊 第七十期`). A work plan opens with a title and
+    `一、` headings instead."""
+    for start, line in enumerate(lines[: _MASTHEAD_LINES + 1]):
+        first = numbered(line.text)
+        if not first:
+            if is_section_heading(line.text):
+                return None
+            continue
+        if first[0] != 1:
+            return None
+        following = (numbered(x.text) for x in lines[start + 1 : start + 4])
+        if any(entry and entry[0] == 2 for entry in following):
+            return start
+        # A one-article issue: its only entry comes back as the running footer.
+        footer = any(x.key == line.key for x in lines[start + 1 :])
+        return start if footer else None
+    return None
+
+
 def looks_like_contents(lines: list[Line]) -> bool:
-    """The file opens with numbered entries 1, 2, … (a work plan opens with its title)."""
-    first = numbered(lines[0].text) if lines else None
-    if not first or first[0] != 1:
-        return False
-    seen = 0
-    for line in lines[:12]:
-        entry = numbered(line.text)
-        if entry and entry[0] == seen + 1:
-            seen += 1
-            if seen == 2:
-                return True
-    return False
+    return contents_start(lines) is not None
 
 
-def _read_contents(lines: list[Line]) -> tuple[list[Entry], int]:
+def _read_contents(lines: list[Line], start: int) -> tuple[list[Entry], int]:
     entries: list[Entry] = []
-    i = 0
+    i = start
     while i < len(lines):
         line = lines[i]
         entry = numbered(line.text)

@@ -13,6 +13,10 @@ _SECTION = re.compile(r"^[一二三四五六七八九十百]+\s*[、.．]\s*\S")
 _SUBSECTION = re.compile(r"^[（(][一二三四五六七八九十百]+[）)]\s*\S")
 
 
+def is_section_heading(text: str) -> bool:
+    return bool(_SECTION.match(text) or _SUBSECTION.match(text))
+
+
 def looks_like_plan(lines: list[Line]) -> bool:
     sections = sum(1 for line in lines if _SECTION.match(line.text))
     items = sum(1 for line in lines if numbered(line.text))
