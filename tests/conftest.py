@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -13,15 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT / "src") not in sys.path:  # run from a checkout without `pip install -e .`
     sys.path.insert(0, str(ROOT / "src"))
 
-PROJECT_PARTS = ("seeds", "content", "templates")
-
-
-def copy_project(target: Path) -> Path:
-    """seeds/, content/ and templates/ of this project, copied into ``target``."""
-    target.mkdir(parents=True, exist_ok=True)
-    for part in PROJECT_PARTS:
-        shutil.copytree(ROOT / part, target / part)
-    return target
+from project_copy import PROJECT_PARTS, copy_project  # noqa: E402, F401
 
 
 @pytest.fixture

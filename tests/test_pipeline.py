@@ -200,10 +200,19 @@ def test_every_link_resolves(built_site: Path) -> None:
 
 
 def test_no_compatibility_ideographs_and_all_nfc(built_site: Path) -> None:
+    import gzip
     import unicodedata
 
     for path, data in tree(built_site).items():
-        text = data.decode("utf-8")
+        if data[:2] == b"\x1f\x8b":  # Pagefind's index files are gzipped
+            data = gzip.decompress(data)
+        if path.startswith("pagefind/"):
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
+                continue  # a binary index: its words are checked through the search tests
+        else:
+            text = data.decode("utf-8")
         assert not re.search("[\uf900-\ufaff]", text), path
         assert unicodedata.is_normalized("NFC", text), path
 
@@ -240,7 +249,13 @@ def test_rebuilds_are_byte_identical(make_project: Callable[[str], Path]) -> Non
     assert tree(first / "_site") == before
     pipeline.build(second)
     assert tree(second / "_site") == before
-    assert sorted(p.name for p in first.iterdir()) == ["_site", "content", "seeds", "templates"]
+    assert sorted(p.name for p in first.iterdir()) == [
+        ".bulletin-cache",  # the build's cache (cache.py): no staged or old site is left over
+        "_site",
+        "content",
+        "seeds",
+        "templates",
+    ]
 
 
 def test_a_failing_build_keeps_the_previous_site(project: Path) -> None:
@@ -250,7 +265,13 @@ def test_a_failing_build_keeps_the_previous_site(project: Path) -> None:
     with pytest.raises(BuildError, match=r"plan\.html:1"):
         pipeline.build(project)
     assert tree(project / "_site") == before
-    assert sorted(p.name for p in project.iterdir()) == ["_site", "content", "seeds", "templates"]
+    assert sorted(p.name for p in project.iterdir()) == [
+        ".bulletin-cache",  # the build's cache (cache.py): no staged or old site is left over
+        "_site",
+        "content",
+        "seeds",
+        "templates",
+    ]
 
 
 def test_all_input_problems_are_reported_together(project: Path) -> None:
@@ -324,8 +345,9 @@ def test_search_index_runs_on_the_staged_site_before_the_swap(
 ) -> None:
     seen = {}
 
-    def write_index(documents: tuple, site_dir: Path, config: object) -> None:
-        seen["stems"] = sorted(s.stem for s in documents)
+    def write_index(by_edition: dict, site_dir: Path, config: object) -> None:
+        sources = by_edition["zh-hant"]
+        seen["stems"] = sorted(getattr(s, "stem", s) for s in sources)
         seen["staged"] = site_dir.name
         seen["has_pages"] = (site_dir / "zh-hant" / "index.html").is_file()
         seen["swapped"] = (project / "_site").exists()

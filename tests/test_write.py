@@ -77,7 +77,7 @@ def test_a_failed_write_keeps_the_old_site(tmp_path: Path, monkeypatch: pytest.M
         return Path.write_text(self, data.decode())
 
     monkeypatch.setattr(Path, "write_bytes", failing_write)
-    with pytest.raises(OSError, match="No space"):
+    with pytest.raises(BuildError, match=r"No space.*previous site is unchanged"):
         write.stage(plan("a.html", "b.html", "c.html"), site_dir)
     assert (site_dir / "index.html").read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["_site"]  # no staged leftovers
@@ -98,7 +98,8 @@ def test_a_failed_rename_puts_the_old_site_back(
         return real_rename(self, target)
 
     monkeypatch.setattr(Path, "rename", rename)
-    with pytest.raises(OSError, match="rename failed"):
+    monkeypatch.setattr(write, "_exchange", lambda a, b: False)  # the two-rename fallback
+    with pytest.raises(BuildError, match="rename failed"):
         write.swap(staged, site_dir)
     assert (site_dir / "index.html").read_text() == "old"
 

@@ -37,6 +37,30 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return build_command(Path(args.root), clean=args.clean, quiet=args.quiet)
 
 
+def _cmd_add(args: argparse.Namespace) -> int:
+    from bulletin_site.intake import add_command
+
+    return add_command(Path(args.root), Path(args.file), sys.stdout)
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from bulletin_site.check import check_command
+
+    return check_command(Path(args.root), sys.stdout)
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from bulletin_site.corrections import export_command
+
+    return export_command(Path(args.root), args.stem, sys.stdout)
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from bulletin_site.serve import serve_command
+
+    return serve_command(Path(args.root), args.port, sys.stderr)
+
+
 def _cmd_convert(args: argparse.Namespace) -> int:
     from bulletin_site.convert import convert_command
 
@@ -65,6 +89,27 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--clean", action="store_true", help="ignore the cache: a full build")
     b.add_argument("--quiet", action="store_true", help="no progress line")
     b.set_defaults(func=_cmd_build)
+
+    a = sub.add_parser("add", help="add a new raw bulletin to seeds/ and print its reading")
+    a.add_argument("file", help="the raw .txt file of the new issue")
+    a.add_argument("--root", default=".", help="project folder (default: the current one)")
+    a.set_defaults(func=_cmd_add)
+
+    k = sub.add_parser("check", help="report every problem in seeds/ and content/ at once")
+    k.add_argument("--root", default=".", help="project folder (default: the current one)")
+    k.set_defaults(func=_cmd_check)
+
+    e = sub.add_parser(
+        "export", help="write the reader's output as content/corrections/STEM.md to correct"
+    )
+    e.add_argument("stem", help="the seed's name, e.g. 005_3f2a9c0e1b7d4a55 (or its path)")
+    e.add_argument("--root", default=".", help="project folder (default: the current one)")
+    e.set_defaults(func=_cmd_export)
+
+    v = sub.add_parser("serve", help="build, serve on 127.0.0.1, rebuild and reload on change")
+    v.add_argument("--port", type=int, default=8000, help="default: 8000 (0: any free port)")
+    v.add_argument("--root", default=".", help="project folder (default: the current one)")
+    v.set_defaults(func=_cmd_serve)
 
     c = sub.add_parser("convert", help="convert stdin to the other script, as the site does")
     c.add_argument("--to", required=True, choices=("zh-Hans", "zh-Hant", "zh-hans", "zh-hant"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,13 @@ from bulletin_site.errors import InputError, Problem
 EDITION_CODES = ("zh-hant", "zh-hans")
 DEFAULT_BASE_URL = "http://localhost:8000/"
 DEFAULT_TITLE = {"zh-hant": "緊貿安排快訊", "zh-hans": "紧贸安排快讯"}
+
+# An absolute http(s) URL with a host, and none of the characters a URL may not hold (or
+# that would end an attribute, a line of robots.txt or the URL itself): it is written into
+# every page's head, the feeds, the sitemap and robots.txt.
+_BASE_URL = re.compile(
+    r"https?://[^/\s\"'<>\\^`{|}#?\x00-\x1f\x7f]+(/[^\s\"'<>\\^`{|}#?\x00-\x1f\x7f]*)?"
+)
 
 SITE_KEYS = ("title", "description", "base_url", "templates", "allow_html")
 DOCUMENT_KEYS = ("number", "date", "title", "titles")
@@ -130,7 +138,7 @@ def parse_site(
     raw_url = data.get("base_url")
     if raw_url is None:
         problems.append(_warning(shown, f"no base_url; using {DEFAULT_BASE_URL}"))
-    elif not isinstance(raw_url, str) or not raw_url.startswith(("http://", "https://")):
+    elif not isinstance(raw_url, str) or not _BASE_URL.fullmatch(raw_url):
         problems.append(
             _error(
                 shown,
@@ -154,7 +162,16 @@ def parse_site(
             )
         else:
             templates = (root / raw_templates).resolve()
-            if not templates.is_dir():
+            if not templates.is_relative_to(root.resolve()):
+                problems.append(
+                    _error(
+                        shown,
+                        f"templates must be a folder inside the project, not {raw_templates!r}",
+                        at("templates"),
+                    )
+                )
+                templates = None
+            elif not templates.is_dir():
                 problems.append(
                     _error(shown, f"templates: no such folder: {raw_templates}", at("templates"))
                 )
@@ -263,14 +280,78 @@ def _timestamp(loader: _SafeLoader, node: yaml.ScalarNode) -> Any:
 _SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 
+# Limits on what an editor's YAML file may ask of the build. Real files are a few hundred
+# bytes, a few levels deep, and use no aliases.
+MAX_YAML_CHARACTERS = 1_000_000
+MAX_YAML_DEPTH = 32
+MAX_YAML_NODES = 100_000  # counted with every alias expanded ("billion laughs")
+
+
 def safe_load_with_nodes(text: str) -> tuple[yaml.Node | None, Any]:
-    """Parse once with the safe loader: the node tree (for line numbers) and the data."""
+    """Parse once with the safe loader: the node tree (for line numbers) and the data.
+
+    A file too large, nested too deeply, with an alias inside the node it names (recursive
+    YAML) or too large once its aliases are expanded raises a YAMLError (with its line where
+    there is one) before any Python object is built."""
+    if len(text) > MAX_YAML_CHARACTERS:
+        raise yaml.YAMLError(
+            f"too large for a configuration file ({len(text):,} characters; "
+            f"at most {MAX_YAML_CHARACTERS:,})"
+        )
     loader = _SafeLoader(text)
     try:
-        node = loader.get_single_node()
-        return node, (loader.construct_document(node) if node is not None else None)
+        try:
+            node = loader.get_single_node()
+        except RecursionError:
+            raise yaml.YAMLError(f"nested more than {MAX_YAML_DEPTH} levels deep") from None
+        if node is None:
+            return None, None
+        check_node_graph(node)
+        return node, loader.construct_document(node)
     finally:
         loader.dispose()
+
+
+def check_node_graph(root: yaml.Node) -> None:
+    """Refuse a node graph that is recursive, too deep or too large with aliases expanded.
+    Iterative, and each node is visited once: the check itself cannot blow up."""
+    size: dict[int, int] = {}
+    height: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        children = _children(node)
+        if finished:
+            on_path.discard(id(node))
+            size[id(node)] = 1 + sum(size[id(c)] for c in children)
+            height[id(node)] = 1 + max((height[id(c)] for c in children), default=0)
+            if height[id(node)] > MAX_YAML_DEPTH:
+                raise _too_much(node, f"nested more than {MAX_YAML_DEPTH} levels deep")
+            if size[id(node)] > MAX_YAML_NODES:
+                raise _too_much(
+                    node, f"more than {MAX_YAML_NODES:,} values once its aliases are expanded"
+                )
+            continue
+        if id(node) in size:
+            continue
+        if id(node) in on_path:
+            raise _too_much(node, "an alias inside the value it names (recursive YAML)")
+        on_path.add(id(node))
+        stack.append((node, True))
+        stack.extend((child, False) for child in children)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _too_much(node: yaml.Node, problem: str) -> yaml.MarkedYAMLError:
+    return yaml.MarkedYAMLError(problem=problem, problem_mark=node.start_mark)
 
 
 def yaml_problem(error: yaml.YAMLError, shown: str) -> Problem:

@@ -1,37 +1,52 @@
 """``bulletin-site build``: the stages in order, everything read before anything is written.
 
-read (site.yaml, issue metadata, every seed) → (corrections, later) → convert (both editions)
-→ plan pages → render into memory → write a staged copy → search index → swap into _site/.
-A failure anywhere before the swap leaves the previous _site/ untouched.
+read (site.yaml, issue metadata, corrections, every seed) → corrections replace the reader
+→ convert (both editions) → plan pages → render into memory → write a staged copy → search
+index → swap into _site/. A failure anywhere before the swap leaves the previous _site/ untouched.
+
+Reading, converting and rendering go through the cache (``cache.py``): each result is kept under
+a hash of everything it was computed from, so a rebuild after one change recomputes only what
+depends on it and writes the same bytes a full build would.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 import sys
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
-from bulletin_site import render, site, write
+from bulletin_site import cache, parallel, render, site, write
+from bulletin_site import paths as paths_module
+from bulletin_site.cache import Cache, CacheStats
 from bulletin_site.config import Config, ConfigError, SiteConfig, load_config
 from bulletin_site.convert import (
     HANS_EDITION,
     HANT_EDITION,
     Converter,
+    Glossary,
     convert_document,
     load_glossary,
 )
+from bulletin_site.corrections import Correction, load_corrections, sha256
 from bulletin_site.errors import BuildError, InputError, Problem
-from bulletin_site.model import Document, stem
-from bulletin_site.parse import read_document
+from bulletin_site.model import Document, Reading, stem
+from bulletin_site.parse import read_text
+from bulletin_site.read import decode
 
 Progress = Callable[[int, int], None]
 SITE_DIR = "_site"
 SEEDS_DIR = "seeds"
+GLOSSARY = "content/glossary.yaml"
+# Fewer items than these are worked on in this process: starting workers would cost more
+# (the reader takes ~60 ms a bulletin, a conversion ~6 ms a document).
+MIN_PARALLEL_SEEDS = 16
+MIN_PARALLEL_CONVERSIONS = 100
 
 
 @dataclass(frozen=True)
@@ -42,95 +57,245 @@ class BuildReport:
     warnings: tuple[Problem, ...]
     seconds: float
     site_dir: Path
+    cache: CacheStats = field(default_factory=CacheStats)  # what was reused, what computed
+    # Wall time per stage: read (configuration, metadata, corrections, raw bytes), clean (the
+    # reader: decode, parse, layout repair), convert, render (plan, render, cache), write
+    # (checks, staged copy, swap), index (search).
+    stage_seconds: Mapping[str, float] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Seed:
+    """One raw file of seeds/, as bytes: read once, hashed once."""
+
+    stem: str
+    path: str  # for messages: seeds/<name>
+    data: bytes
+    sha256: str
+
+
+def _one_at_a_time(function: Callable[..., BuildReport]) -> Callable[..., BuildReport]:
+    """A build holds the site's lock from start to end (a second one is refused with a clear
+    message), and first tidies up after a build that was killed (``write.recover``)."""
+
+    @functools.wraps(function)
+    def locked(root: Path, **options: Any) -> BuildReport:
+        site_dir = root / SITE_DIR
+        with write.lock(site_dir):
+            write.recover(site_dir)
+            return function(root, **options)
+
+    return locked
+
+
+@_one_at_a_time
 def build(root: Path, *, clean: bool = False, progress: Progress | None = None) -> BuildReport:
     """Build ``root/_site`` from ``root/seeds`` and ``root/content``.
 
-    ``clean`` asks for a build without cache; there is no cache yet, so every build is full.
+    ``clean`` empties the cache first: a full build (which refills it).
     """
     started = time.perf_counter()
+    stages: dict[str, float] = {}
     editions = (HANT_EDITION, HANS_EDITION)  # the first is x-default
+    store = Cache.open(root, clean=clean)
 
-    # 1. Read everything: configuration, metadata and every seed; report all errors at once.
-    config, documents = read_all(root)
+    # 1. Read everything: configuration, metadata, the editors' corrections and every seed
+    #    (except the corrected ones: see 2); report all errors at once.
+    config, corrected, readings, read_warnings = read_all(root, store, stages)
+    mark = _lap(stages, "read", started, minus="clean")
 
-    # 2. Join documents and editors' metadata; warn about what is missing.
+    # 2. Corrections: an editor's correction file replaces the reader's document.
+    documents = {**readings, **{s: c.document for s, c in corrected.items()}}
+
+    # 3. Join documents and editors' metadata; warn about what is missing.
     sources, warnings = site.resolve_sources(documents, config.documents)
 
-    # 3. (Corrections will apply here, to the documents as read.)
-
-    # 4. Convert: each edition gets every document in its own script.
-    converter = Converter(load_glossary(root / "content" / "glossary.yaml"))
+    # 4. Convert: each edition gets every document in its own script. OpenCC is loaded only
+    #    if the cache does not already hold a document's conversion with this glossary; the
+    #    conversions it lacks are done first, all together, in worker processes.
+    glossary = load_glossary(root / GLOSSARY)
+    glossary_key = cache.digest(glossary).hex()
+    wanted = [(s.doc, e.script) for e in editions for s in sources if s.doc.script != e.script]
+    converted = {
+        (id(doc), script): result
+        for (doc, script), result in parallel.through_cache(
+            wanted,
+            lambda item, compute: cache.converted(store, *item, glossary_key, compute),
+            partial(convert_with, glossary),
+            min_items=MIN_PARALLEL_CONVERSIONS,
+        )
+    }
 
     def convert(doc: Document, script: str) -> Document:
-        return convert_document(doc, script, converter)
+        return converted[(id(doc), script)]()
 
     by_edition = {e.code: site.convert_sources(sources, e.script, convert) for e in editions}
+    mark = _lap(stages, "convert", mark)
 
-    # 5. Plan and render every page into memory.
+    # 5. Plan and render every page into memory; pages whose context and templates are
+    #    unchanged come from the cache.
     planned = site.plan_site(config.site, editions, by_edition)
     search_path = render.template_search_path(config.site.templates)
     env = render.make_environment(search_path, allow_html=config.site.allow_html)
-    rendered = render.render_all(env, planned, progress)
+    rendered = cache.pages(
+        store,
+        planned,
+        cache.templates_fingerprint(search_path),
+        lambda todo: render.render_all(env, todo, progress),
+    )
+    parallel.shutdown()  # the workers' memory is free for the search index
+    mark = _lap(stages, "render", mark)
     outputs = write.add(write.OutputPlan(), sorted(rendered.items()), "the page plan")
     outputs = write.add(outputs, render.assets(search_path), "templates/assets")
 
-    # 6. Write a staged copy, index it for search, then swap it into place.
+    # 6. Write a staged copy, index it for search, then swap it into place; then forget the
+    #    cache entries this build did not use.
     site_dir = root / SITE_DIR
     staged = write.stage(outputs, site_dir)
+    mark = _lap(stages, "write", mark)
     try:
-        write_search_index(sources, staged, config.site)
+        write_search_index(by_edition, staged, config.site)
+        mark = _lap(stages, "index", mark)
         write.swap(staged, site_dir)
+    except OSError as error:  # a full disk while indexing: a message, not a traceback
+        write.discard(staged)
+        raise BuildError(f"search index: {error}; the previous site is unchanged") from None
     except BaseException:
         write.discard(staged)
         raise
+    store.prune()
+    _lap(stages, "write", mark)
 
     return BuildReport(
         documents=len(documents),
         pages=sum(1 for path in outputs.files if path.endswith(".html")),
         files=len(outputs.files),
-        warnings=config.warnings + warnings,
+        warnings=config.warnings + read_warnings + warnings + store.warnings(),
         seconds=time.perf_counter() - started,
         site_dir=site_dir,
+        cache=store.stats(),
+        stage_seconds=stages,
     )
 
 
-def read_all(root: Path) -> tuple[Config, dict[str, Document]]:
-    """The configuration and every seed document, or one BuildError listing every problem."""
+def _lap(stages: dict[str, float], stage: str, since: float, minus: str | None = None) -> float:
+    """Add the time since ``since`` (less what ``minus`` took meanwhile) to ``stage``; now."""
+    now = time.perf_counter()
+    stages[stage] = stages.get(stage, 0.0) + now - since - stages.get(minus or "", 0.0)
+    return now
+
+
+def convert_with(glossary: Glossary, item: tuple[Document, str]) -> Document:
+    """One document in one script (in a worker process, or here)."""
+    doc, script = item
+    return convert_document(doc, script, _converter(glossary))
+
+
+@functools.lru_cache(maxsize=2)
+def _converter(glossary: Glossary) -> Converter:
+    return Converter(glossary)  # OpenCC loaded once per process and glossary
+
+
+def read_all(
+    root: Path, store: Cache, stages: dict[str, float] | None = None
+) -> tuple[Config, dict[str, Correction], dict[str, Document], tuple[Problem, ...]]:
+    """The configuration, the corrections, the reader's documents for the seeds without one,
+    and the warnings; or one BuildError listing every error."""
+    # Links out of seeds/ or content/ are refused before anything there is read.
+    escapes = [p for d in (SEEDS_DIR, "content") for p in paths_module.links_outside(root / d, d)]
+    if escapes:
+        raise BuildError("\n".join(str(p) for p in escapes))
     problems: list[Problem] = []
     config: Config | None = None
     try:
         config = load_config(root)
     except ConfigError as error:
         problems.extend(error.problems)
-    documents, reading_problems = read_documents(root)
+    if config is not None and config.site.templates is not None:
+        shown = _shown(config.site.templates, root)
+        problems.extend(paths_module.links_outside(config.site.templates, shown))
+    seeds, seed_problems = read_seeds(root)
+    problems.extend(seed_problems)
+    corrected, correction_problems = load_corrections(
+        root, {s.stem: s.sha256 for s in seeds.values()}
+    )
+    problems.extend(correction_problems)
+    readings, reading_problems = read_documents(
+        [s for s in seeds.values() if s.stem not in corrected], store, stages
+    )
     problems.extend(reading_problems)
-    if problems or config is None:
-        raise BuildError("\n".join(str(p) for p in problems))
-    return config, documents
+    errors = [p for p in problems if p.severity == "error"]
+    if errors or config is None:
+        raise BuildError("\n".join(str(p) for p in errors))
+    documents = {s: r.document for s, r in readings.items()}
+    return config, corrected, documents, tuple(p for p in problems if p.severity != "error")
 
 
-def read_documents(root: Path) -> tuple[dict[str, Document], list[Problem]]:
-    documents: dict[str, Document] = {}
+def read_seeds(root: Path) -> tuple[dict[str, Seed], list[Problem]]:
+    """The bytes of every seeds/*.txt, by stem."""
+    seeds: dict[str, Seed] = {}
     problems: list[Problem] = []
-    seeds = sorted((root / SEEDS_DIR).glob("*.txt"))
-    if not seeds:
+    paths = sorted((root / SEEDS_DIR).glob("*.txt"))
+    if not paths:
         problems.append(Problem(SEEDS_DIR, "no .txt files to build from"))
-    for path in seeds:
+    for first, other in paths_module.collisions(p.stem for p in paths):
+        problems.append(
+            Problem(
+                f"{SEEDS_DIR}/{other}.txt",
+                f"same name as {SEEDS_DIR}/{first}.txt on a case-insensitive or normalising "
+                "file system (their pages would share a folder); rename one",
+            )
+        )
+    for path in paths:
         shown = f"{SEEDS_DIR}/{path.name}"
+        refused = paths_module.seed_name_problem(path.name)
+        if refused:
+            problems.append(Problem(shown, refused))
+            continue
         try:
-            documents[stem(path.name)] = read_document(path).document
+            data = path.read_bytes()
+        except OSError as error:
+            problems.append(Problem(shown, f"cannot be read ({error.strerror})"))
+            continue
+        seeds[stem(path.name)] = Seed(stem(path.name), shown, data, sha256(data))
+    return seeds, problems
+
+
+def read_documents(
+    seeds: Sequence[Seed], store: Cache, stages: dict[str, float] | None = None
+) -> tuple[dict[str, Reading], list[Problem]]:
+    """What the reader makes of each seed (from the cache when the bytes were read before; the
+    others read together, in worker processes). ``stages["clean"]`` gets the time it took."""
+    started = time.perf_counter()
+    readings: dict[str, Reading] = {}
+    problems: list[Problem] = []
+    for seed, reading in parallel.through_cache(
+        seeds,
+        lambda seed, compute: cache.reading(store, seed.path, seed.data, compute),
+        read_seed,
+        min_items=MIN_PARALLEL_SEEDS,
+    ):
+        try:
+            readings[seed.stem] = reading()
         except InputError as error:
-            problems.append(Problem(shown, error.problem.message, error.problem.line))
-    return documents, problems
+            problems.append(Problem(seed.path, error.problem.message, error.problem.line))
+    if stages is not None:
+        _lap(stages, "clean", started)
+    return readings, problems
 
 
-def write_search_index(sources: Sequence[site.Source], site_dir: Path, config: SiteConfig) -> None:
+def read_seed(seed: Seed) -> Reading:
+    return read_text(decode(seed.data, seed.path), seed.path)
+
+
+def write_search_index(
+    by_edition: Mapping[str, Sequence[site.Source]], site_dir: Path, config: SiteConfig
+) -> None:
     """SEARCH INDEX CALL SITE: pages are rendered into the staged ``site_dir``, the swap has
-    not happened yet. ``bulletin_site.search.write_index(documents, site_dir, config)`` gets the
-    documents as read (``site.Source``: stem, document, issue number, date), the staged folder
-    and the SiteConfig. Skipped while that module or function does not exist."""
+    not happened yet. ``bulletin_site.search.write_index(by_edition, site_dir, config)`` gets
+    every edition's documents as published (edition code → ``site.Source``, converted: stem,
+    document, issue number, date), the staged folder and the SiteConfig. Skipped while that
+    module or function does not exist."""
     try:
         search = importlib.import_module("bulletin_site.search")
     except ModuleNotFoundError as error:
@@ -139,7 +304,7 @@ def write_search_index(sources: Sequence[site.Source], site_dir: Path, config: S
         return
     write_index = getattr(search, "write_index", None)
     if write_index is not None:
-        write_index(sources, site_dir, config)
+        write_index(by_edition, site_dir, config)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -174,6 +339,13 @@ def summary(report: BuildReport, root: Path) -> str:
         f"built {_plural(report.documents, 'document')}, {_plural(report.pages, 'page')}, "
         f"{_plural(count, 'warning')} in {report.seconds:.1f} s → {shown.as_posix()}/"
     )
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _plural(n: int, word: str) -> str:

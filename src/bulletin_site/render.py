@@ -8,28 +8,44 @@ errors, and every text output is NFC.
 
 from __future__ import annotations
 
+import copyreg
+import functools
+import io
+import os
+import pickle
 import re
+import tempfile
 import unicodedata
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import jinja2
 import markdown as markdown_lib
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
-from bulletin_site import site
+from bulletin_site import model, parallel, site
 from bulletin_site.errors import BuildError
+from bulletin_site.sanitize import SAFE_SCHEMES, clean_html, safe_url  # noqa: F401
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 ASSETS = "assets"
-SAFE_SCHEMES = ("", "http", "https", "mailto", "tel")
 MARKDOWN_EXTENSIONS = ("tables", "sane_lists", "nl2br")
 _ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d{1,9}[.)])[ \t]")
 _SHALLOW_ITEM = re.compile(r"^ {2,3}(?:[-*+]|\d{1,9}[.)])[ \t]")
+# Fewer pages than this are rendered in this process: starting workers would cost more.
+MIN_PARALLEL_PAGES = 400
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What an environment is made from, so that a worker process can make the same one."""
+
+    search_path: tuple[Path, ...]
+    allow_html: bool
 
 
 def template_search_path(user: Path | None, builtin: Path = BUILTIN_TEMPLATES) -> tuple[Path, ...]:
@@ -50,6 +66,7 @@ def make_environment(
         keep_trailing_newline=True,
     )
     env.filters["markdown"] = partial(markdown_html, allow_html=allow_html)
+    env.extend(bulletin_site_settings=Settings(tuple(search_path), allow_html))
     return env
 
 
@@ -80,12 +97,120 @@ def render_all(
     planned: Sequence[site.Planned],
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, bytes]:
-    out: dict[str, bytes] = {}
-    for i, page in enumerate(planned, start=1):
-        out[page.path] = render_page(env, page)
-        if progress is not None:
-            progress(i, len(planned))
-    return out
+    """Every planned page rendered, in plan order.
+
+    Many pages are shared out among worker processes (``parallel.map``), each with an
+    environment made like ``env`` that compiles each template once; the bytes are the same
+    as rendered here. What the workers get is kept small: the documents (and issue views) that
+    many pages show are written once to a table every worker loads, and each batch of pages
+    refers to them by number (``_Shared``) instead of carrying copies: the home page alone
+    would otherwise carry every issue of the archive.
+    """
+    settings: Settings | None = getattr(env, "bulletin_site_settings", None)
+    if settings is None or not parallel.in_workers(len(planned), MIN_PARALLEL_PAGES):
+        out: dict[str, bytes] = {}
+        for i, page in enumerate(planned, start=1):
+            out[page.path] = render_page(env, page)
+            if progress is not None:
+                progress(i, len(planned))
+        return out
+    workers = parallel.jobs()
+    size = -(-len(planned) // (workers * parallel.CHUNKS_PER_WORKER))
+    batches = [planned[i : i + size] for i in range(0, len(planned), size)]
+    shared = _Shared()
+    blobs = [shared.dumps(batch) for batch in batches]
+    fd, table = tempfile.mkstemp(prefix="bulletin-site-", suffix=".pickle")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(shared.objects, f, protocol=pickle.HIGHEST_PROTOCOL)
+
+        def report(done: int, total: int) -> None:
+            if progress is not None:
+                progress(min(done * size, len(planned)), len(planned))
+
+        rendered = parallel.map(
+            partial(_render_batch, settings, table), blobs, chunksize=1, progress=report
+        )
+    finally:
+        os.unlink(table)
+    pages = [data for batch in rendered for data in batch]
+    return {page.path: data for page, data in zip(planned, pages, strict=True)}
+
+
+# Objects that many page contexts share, and that are large: the documents as published, their
+# articles, and the issue views (home pages list them all, issue pages show their neighbours).
+_SHARED_TYPES = (
+    site.Source,
+    site.IssueView,
+    model.Bulletin,
+    model.Plan,
+    model.Page,
+    model.Article,
+)
+
+
+class _Shared:
+    """Pickles batches of pages with every shared object (``_SHARED_TYPES``) replaced by its
+    number in ``objects``, a table pickled once (``_table``)."""
+
+    def __init__(self) -> None:
+        self.objects: list[object] = []
+        self._numbers: dict[int, int] = {}
+        # Looked up by the pickler only for objects it has no built-in way for (not for
+        # strings, numbers, tuples, dicts): far cheaper than a persistent_id on every object.
+        self._dispatch = {
+            **copyreg.dispatch_table,
+            **dict.fromkeys(_SHARED_TYPES, self._reduce),
+        }
+
+    def dumps(self, value: object) -> bytes:
+        buffer = io.BytesIO()
+        pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+        pickler.dispatch_table = self._dispatch
+        pickler.dump(value)
+        return buffer.getvalue()
+
+    def _reduce(self, obj: object) -> tuple[Callable[[int], object], tuple[int]]:
+        number = self._numbers.get(id(obj))
+        if number is None:
+            number = self._numbers[id(obj)] = len(self.objects)
+            self.objects.append(obj)  # kept alive: its id cannot be reused meanwhile
+        return _shared, (number,)
+
+
+_current_table: list[object] = []
+
+
+def _shared(number: int) -> object:
+    """In a worker, while a batch is unpickled: shared object ``number``."""
+    return _current_table[number]
+
+
+def _render_batch(settings: Settings, table: str, blob: bytes) -> list[bytes]:
+    """In a worker: a batch of pages, with the shared objects from ``table``."""
+    global _current_table
+    _current_table = _table(table)
+    try:
+        pages = pickle.loads(blob)
+    finally:
+        _current_table = []
+    env = _environment(settings)
+    return [render_page(env, page) for page in pages]
+
+
+@functools.lru_cache(maxsize=1)
+def _table(path: str) -> list[object]:
+    # One table per build (a new file each time); the last one is kept for that build's
+    # other batches.
+    with open(path, "rb") as f:
+        return pickle.load(f)
+
+
+@functools.lru_cache(maxsize=4)
+def _environment(settings: Settings) -> jinja2.Environment:
+    # Kept for the life of the worker: templates are compiled once, and reloaded when their
+    # file changes (Jinja's auto_reload), as in this process.
+    return make_environment(settings.search_path, allow_html=settings.allow_html)
 
 
 def assets(search_path: Sequence[Path]) -> Iterator[tuple[str, bytes]]:
@@ -120,7 +245,9 @@ def markdown_html(text: str, *, allow_html: bool = False, shift_headings: int = 
     md.treeprocessors.register(_SafeLinks(md), "safe_links", 0)
     if shift_headings:
         md.treeprocessors.register(_ShiftHeadings(md, shift_headings), "shift_headings", 0)
-    return Markup(md.convert(nest_lists(text)))
+    converted = md.convert(nest_lists(text))
+    # Raw HTML never passes through the tree processors: reduce it to the allow-list.
+    return Markup(clean_html(converted) if allow_html else converted)
 
 
 def nest_lists(text: str) -> str:
@@ -148,10 +275,7 @@ class _SafeLinks(Treeprocessor):
                 value = element.get(attribute)
                 if value is None:
                     continue
-                if (
-                    value.strip() in ("", "#")
-                    or urlsplit(value.strip()).scheme.lower() not in SAFE_SCHEMES
-                ):
+                if not safe_url(value):  # also "&#106;avascript:", "java\tscript:"
                     del element.attrib[attribute]
 
 

@@ -163,9 +163,29 @@ def relative_url(from_path: str, to: str) -> str:
     """A link from the page at site path ``from_path`` to site path ``to`` (may carry a
     ``#fragment``), relative so the site works from any sub-path and from file://."""
     target, _, fragment = to.partition("#")
-    url = posixpath.relpath(target, posixpath.dirname(from_path) or ".") if target else ""
-    url = quote(url, safe="/-._~")
+    url = _relative_path(target, from_path) if target else ""
+    if not _URL_SAFE.fullmatch(url):
+        url = quote(url, safe="/-._~")
     return url + ("#" + quote(fragment, safe="-._~") if fragment else "")
+
+
+_URL_SAFE = re.compile(r"[A-Za-z0-9/\-._~]*")
+
+
+def _relative_path(target: str, from_path: str) -> str:
+    """``posixpath.relpath(target, dirname(from_path))`` for plain site paths, by counting
+    folders (relpath asks the OS for the working directory, twice, on every call: a page has a
+    dozen links and the site 20,000 pages)."""
+    to_parts = target.split("/")
+    from_parts = from_path.split("/")[:-1]
+    if any(part in ("", ".", "..") for part in to_parts + from_parts):
+        return posixpath.relpath(target, posixpath.dirname(from_path) or ".")
+    common = 0
+    for a, b in zip(from_parts, to_parts, strict=False):
+        if a != b:
+            break
+        common += 1
+    return "/".join([".."] * (len(from_parts) - common) + to_parts[common:]) or "."
 
 
 def absolute_url(base_url: str, path: str) -> str:
@@ -173,7 +193,7 @@ def absolute_url(base_url: str, path: str) -> str:
     answer a folder with its index.html; canonical URLs stay short)."""
     if path == "index.html" or path.endswith("/index.html"):
         path = path[: -len("index.html")]
-    return base_url + quote(path, safe="/-._~")
+    return base_url + (path if _URL_SAFE.fullmatch(path) else quote(path, safe="/-._~"))
 
 
 def root_url(base_url: str, path: str) -> str:
@@ -210,7 +230,7 @@ def resolve_sources(
     for stem in sorted(documents):
         doc = documents[stem]
         meta = metas.get(stem)
-        warnings.extend(_reader_warnings(doc, f"{seeds}/{doc.source}"))
+        warnings.extend(reader_warnings(doc, f"{seeds}/{doc.source}"))
         source, found = _resolve(stem, doc, meta, f"{issues}/{stem}.yaml")
         sources.append(source)
         warnings.extend(found)
@@ -276,7 +296,8 @@ def _resolve(
     return Source(stem, doc, doc.script, None, meta.date), warnings
 
 
-def _reader_warnings(doc: Document, path: str) -> list[Problem]:
+def reader_warnings(doc: Document, path: str) -> list[Problem]:
+    """The reader's warnings about ``doc`` (read from ``path``), at their source lines."""
     found = []
     for warning in doc.warnings:
         match = re.match(r"line (\d+): (.*)", warning, re.S)
@@ -642,10 +663,12 @@ def feed(
 ) -> Planned:
     """An Atom feed of the newest articles; entries of undated issues are left out (a feed
     orders by date), and ``updated`` is the newest issue's date, never the build time."""
-    entries = []
+    entries: list[FeedEntry] = []
     for issue in issues:
         if issue.source.date is None:
             continue
+        if len(entries) >= FEED_LIMIT:
+            break  # issues come newest first: the rest of the archive is not in the feed
         updated = f"{issue.date_iso}T00:00:00{MACAU}"
         for article, link in zip(issue.doc.articles, issue.articles, strict=True):
             html = "".join(f"<p>{escape(p)}</p>" for p in article.paragraphs)

@@ -1,0 +1,263 @@
+"""``bulletin-site check``: every problem in seeds/ and content/, in one pass, without building.
+
+What is checked: content/site.yaml, every content/issues/*.yaml, the glossary, every
+correction (and whether its raw file changed since the export), the templates' syntax, every
+seed as the reader reads it (and the text it could not place), issue numbers claimed twice,
+dates in the future or out of step with the issue numbers, and everything the build would warn
+about. Each problem is one line, ``path:line: message`` (``path:line: WARNING: message`` for a
+warning), sorted by file and line; the exit status is 1 when any is an error.
+
+It is fast enough to run on every save: the seeds are read through the build's cache, so a
+seed is only read again when its bytes (or the program) change; nothing is converted or
+rendered.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import re
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+import jinja2
+
+from bulletin_site import render, site
+from bulletin_site.cache import Cache
+from bulletin_site.config import DocumentMeta, load_document_meta, load_site
+from bulletin_site.convert import load_glossary
+from bulletin_site.corrections import CORRECTIONS_DIR, SUFFIX, Correction, load_corrections
+from bulletin_site.errors import InputError, Problem
+from bulletin_site.model import Bulletin, Document
+from bulletin_site.pipeline import GLOSSARY, read_documents, read_seeds
+
+ISSUES_DIR = "content/issues"
+TEMPLATE_SUFFIXES = (".html", ".xml", ".txt")
+_DUPLICATE = re.compile(r"issue \d+ is also ")  # the build's warning; check says it better
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    problems: tuple[Problem, ...]  # sorted by path and line
+    documents: int
+    seconds: float
+
+    @property
+    def errors(self) -> int:
+        return sum(p.severity == "error" for p in self.problems)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.problems) - self.errors
+
+
+def check(root: Path, *, today: datetime.date | None = None) -> CheckReport:
+    """Every problem in the project at ``root``; ``today`` (default: the clock) is for dates in
+    the future."""
+    started = time.perf_counter()
+    today = today or datetime.date.today()
+    problems: list[Problem] = []
+
+    config, found = load_site(root)
+    problems += found
+    metas: dict[str, DocumentMeta] = {}
+    for path in _metadata_files(root):
+        meta, found = load_document_meta(path, f"{ISSUES_DIR}/{path.name}")
+        problems += found
+        if meta is not None:
+            metas[path.stem] = meta
+    problems += check_glossary(root)
+    problems += check_templates(render.template_search_path(config.templates), root)
+
+    seeds, found = read_seeds(root)
+    problems += found
+    corrections, found = load_corrections(root, {s.stem: s.sha256 for s in seeds.values()})
+    problems += found
+    store = Cache.open(root)
+    # A seed with a correction file is not read, even when that file has mistakes: the
+    # reader's warnings about it would only distract from them.
+    folder = root / CORRECTIONS_DIR
+    corrected = {p.stem for p in folder.glob(f"*{SUFFIX}")} if folder.is_dir() else set()
+    readings, found = read_documents([s for s in seeds.values() if s.stem not in corrected], store)
+    problems += found
+    documents: dict[str, Document] = {s: r.document for s, r in readings.items()}
+    documents.update({s: c.document for s, c in corrections.items()})
+
+    # The build's own warnings (the reader's among them), except its duplicate-number warning:
+    # check reports duplicates as errors, at the line that sets each number.
+    # (Metadata of a seed that could not be read is not "without a document": that seed's
+    # own error says what is wrong.)
+    known = {stem: meta for stem, meta in metas.items() if stem in documents or stem not in seeds}
+    sources, found = site.resolve_sources(documents, known)
+    problems += [_at_date_line(p, metas) for p in found if not _DUPLICATE.match(p.message)]
+    problems += duplicate_numbers(sources, metas, corrections)
+    problems += check_dates(sources, metas, today)
+    problems += store.warnings()
+
+    return CheckReport(ordered(problems), len(documents), time.perf_counter() - started)
+
+
+def ordered(problems: Iterable[Problem]) -> tuple[Problem, ...]:
+    """Sorted by file and line, each once; a warning at the line of an error is left out (a
+    date that cannot be read is also a missing date: one message is enough)."""
+    errors = {(p.path, p.line) for p in problems if p.severity == "error"}
+    kept = {p for p in problems if p.severity == "error" or (p.path, p.line) not in errors}
+    return tuple(sorted(kept, key=lambda p: (p.path, p.line or 0, p.severity, p.message)))
+
+
+def _metadata_files(root: Path) -> list[Path]:
+    folder = root / ISSUES_DIR
+    return sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
+
+
+def check_glossary(root: Path) -> list[Problem]:
+    try:
+        load_glossary(root / GLOSSARY)
+    except InputError as error:
+        return [Problem(GLOSSARY, error.problem.message, error.problem.line)]
+    return []
+
+
+def check_templates(search_path: Sequence[Path], root: Path) -> list[Problem]:
+    """A syntax error in any template, at its line (without rendering anything)."""
+    env = render.make_environment(search_path)
+    problems = []
+    seen: set[str] = set()
+    for folder in search_path:
+        for path in sorted(folder.rglob("*")):
+            name = path.relative_to(folder).as_posix()
+            if not path.is_file() or not name.endswith(TEMPLATE_SUFFIXES) or name in seen:
+                continue
+            seen.add(name)  # the first folder's template is the one used
+            if name.startswith("assets/"):
+                continue
+            try:
+                env.parse(path.read_text(encoding="utf-8"), name, str(path))
+            except jinja2.TemplateSyntaxError as error:
+                problems.append(Problem(_shown(path, root), error.message or "", error.lineno))
+            except UnicodeDecodeError:
+                problems.append(Problem(_shown(path, root), "is not UTF-8 text", 1))
+    return problems
+
+
+def duplicate_numbers(
+    sources: Iterable[site.Source],
+    metas: Mapping[str, DocumentMeta],
+    corrections: Mapping[str, Correction],
+) -> list[Problem]:
+    """An issue number given to two bulletins: an error at each place that sets it."""
+    claims: dict[int, list[str]] = {}
+    for source in sorted(sources, key=lambda s: s.stem):
+        if isinstance(source.doc, Bulletin) and source.number is not None:
+            claims.setdefault(source.number, []).append(source.stem)
+    problems = []
+    for number, stems in sorted(claims.items()):
+        if len(stems) < 2:
+            continue
+        for stem in stems:
+            others = ", ".join(s for s in stems if s != stem)
+            path, line = _number_source(stem, metas, corrections)
+            problems.append(Problem(path, f"issue {number} is also the number of {others}", line))
+    return problems
+
+
+def _number_source(
+    stem: str, metas: Mapping[str, DocumentMeta], corrections: Mapping[str, Correction]
+) -> tuple[str, int]:
+    """Where a bulletin's issue number comes from: its metadata, its correction, or its text."""
+    meta = metas.get(stem)
+    if meta is not None and meta.number is not None:
+        return meta.path, meta.line("number") or 1
+    if stem in corrections:
+        correction = corrections[stem]
+        return correction.path, correction.lines.get("number", 1)
+    return f"seeds/{stem}.txt", 1
+
+
+def check_dates(
+    sources: Iterable[site.Source], metas: Mapping[str, DocumentMeta], today: datetime.date
+) -> list[Problem]:
+    """Dates after today, and issues whose dates run against their numbers."""
+    problems = []
+    for source in sources:
+        if source.date is not None and source.date > today and source.stem in metas:
+            meta = metas[source.stem]
+            problems.append(
+                Problem(
+                    meta.path,
+                    f"date {source.date.isoformat()} is in the future",
+                    meta.line("date"),
+                    "warning",
+                )
+            )
+    dated = sorted(
+        (s for s in sources if isinstance(s.doc, Bulletin) and s.number and s.date),
+        key=lambda s: (s.number, s.stem),
+    )
+    for earlier, later in itertools.pairwise(dated):
+        assert earlier.date is not None and later.date is not None
+        if later.date < earlier.date and later.stem in metas:
+            meta = metas[later.stem]
+            problems.append(
+                Problem(
+                    meta.path,
+                    f"issue {later.number} is dated {later.date.isoformat()}, before issue "
+                    f"{earlier.number} ({earlier.date.isoformat()})",
+                    meta.line("date"),
+                    "warning",
+                )
+            )
+    return problems
+
+
+def _at_date_line(problem: Problem, metas: Mapping[str, DocumentMeta]) -> Problem:
+    """The build's "no date" warning, pointed at the blank ``date:`` line when there is one."""
+    stem = Path(problem.path).stem
+    if problem.line is None and problem.message.startswith("no date") and stem in metas:
+        line = metas[stem].line("date")
+        if line is not None and metas[stem].path == problem.path:
+            return Problem(problem.path, problem.message, line, problem.severity)
+    return problem
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+# ---------------------------------------------------------------------------------------------
+# Command line
+
+
+def format_problem(problem: Problem) -> str:
+    """``path:line: message``, with ``WARNING:`` before a warning's message; a problem about a
+    whole file is put at its line 1, so that every line reads the same to an editor's tools."""
+    where = f"{problem.path}:{problem.line or 1}"
+    label = "WARNING: " if problem.severity == "warning" else ""
+    return f"{where}: {label}{problem.message}"
+
+
+def check_command(root: Path, out: TextIO) -> int:
+    report = check(root)
+    for problem in report.problems:
+        print(format_problem(problem), file=out)
+    print(summary(report), file=out)
+    return 1 if report.errors else 0
+
+
+def summary(report: CheckReport) -> str:
+    found = (
+        f"{_count(report.errors, 'error')}, {_count(report.warnings, 'warning')}"
+        if report.problems
+        else "no problems"
+    )
+    return f"checked {_count(report.documents, 'document')}: {found} ({report.seconds:.1f} s)"
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"

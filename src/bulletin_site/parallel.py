@@ -1,0 +1,220 @@
+"""Independent work over the machine's cores, the results in the order of the input.
+
+The reader's work on one seed, the conversion of one document and the rendering of one page do
+not depend on any other. ``map`` runs such work in worker processes and returns the results in
+input order, whatever order the workers finish in, so the build writes the same bytes with one
+worker or many.
+
+Workers are fresh interpreters (``spawn``): they do not inherit the build's memory, which a
+forked worker would share and the system would count again for it. One pool lives as long as
+the process, so workers keep what they loaded (OpenCC's dictionaries, compiled templates) from
+one task to the next and, in ``serve``, from one build to the next.
+
+``BULLETIN_SITE_JOBS=N`` sets the number of workers (default: the CPUs this process may run
+on); ``1`` runs everything in this process, as does work too small to pay for starting workers
+(``map``'s ``min_items``).
+"""
+
+from __future__ import annotations
+
+import atexit
+import concurrent.futures
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from bulletin_site.errors import BuildError, InputError, Problem
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+JOBS_VARIABLE = "BULLETIN_SITE_JOBS"
+CHUNKS_PER_WORKER = 8  # small enough to even out the load, large enough to pickle little
+
+_pool: concurrent.futures.ProcessPoolExecutor | None = None
+_pool_size = 0
+
+
+def jobs() -> int:
+    """How many worker processes to use: ``BULLETIN_SITE_JOBS`` or the CPUs available."""
+    value = os.environ.get(JOBS_VARIABLE, "").strip()
+    if value:
+        try:
+            return max(1, int(value))
+        except ValueError:
+            raise BuildError(f"{JOBS_VARIABLE}={value!r}: expected a whole number") from None
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def map(  # the builtin's name and contract, in other processes
+    func: Callable[[T], R],
+    items: Sequence[T],
+    *,
+    min_items: int = 2,
+    chunksize: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[R]:
+    """``[func(item) for item in items]``, in worker processes when there are at least
+    ``min_items`` items and more than one job. ``func`` must be a module-level function (or a
+    ``functools.partial`` of one) and items and results must pickle. An InputError or BuildError
+    raised by ``func`` is raised here as it was raised there; ``progress(done, total)`` is
+    called as results come in."""
+    if not in_workers(len(items), min_items):
+        results = []
+        for done, item in enumerate(items, start=1):
+            results.append(func(item))
+            if progress is not None:
+                progress(done, len(items))
+        return results
+    return [_unwrap(o) for o in _outcomes(func, items, chunksize, progress)]
+
+
+def in_workers(count: int, min_items: int) -> bool:
+    """Would ``map`` run ``count`` items in workers?"""
+    return jobs() > 1 and count >= max(2, min_items)
+
+
+def _outcomes(
+    func: Callable[[Any], Any],
+    items: Sequence[Any],
+    chunksize: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Any]:
+    """``func`` on every item in the workers: its result, or a _Failure for its error."""
+    workers = jobs()
+    total = len(items)
+    size = chunksize or max(1, -(-total // (workers * CHUNKS_PER_WORKER)))
+    chunks = [items[i : i + size] for i in range(0, total, size)]
+    results: list[Any] = []
+    try:
+        for chunk_results in _executor(workers).map(_run_chunk, [func] * len(chunks), chunks):
+            results.extend(chunk_results)
+            if progress is not None:
+                progress(len(results), total)
+    except BrokenProcessPool:
+        shutdown()  # start afresh next time
+        raise BuildError(
+            "a worker process stopped (killed, out of memory, or it could not start: a script "
+            'that builds must do so under `if __name__ == "__main__":`); '
+            f"{JOBS_VARIABLE}=1 builds without workers"
+        ) from None
+    return results
+
+
+def shutdown() -> None:
+    """Stop the workers (they are started again when needed)."""
+    global _pool, _pool_size
+    if _pool is not None:
+        _pool.shutdown(wait=True, cancel_futures=True)
+    _pool, _pool_size = None, 0
+
+
+def _executor(workers: int) -> concurrent.futures.ProcessPoolExecutor:
+    global _pool, _pool_size
+    if _pool is None or _pool_size != workers:
+        shutdown()
+        _pool = concurrent.futures.ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+        )
+        _pool_size = workers
+    return _pool
+
+
+atexit.register(shutdown)
+
+
+# ---------------------------------------------------------------------------------------------
+# In the worker
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """An error raised in a worker, in a form that pickles (exceptions with their own
+    ``__init__`` arguments do not come back through pickle)."""
+
+    kind: str  # "input" or "build"
+    problem: Problem | None = None
+    message: str = ""
+
+
+def _run_chunk(func: Callable[[Any], Any], chunk: Sequence[Any]) -> list[Any]:
+    return [_call(func, item) for item in chunk]
+
+
+def _call(func: Callable[[Any], Any], item: Any) -> Any:
+    try:
+        return func(item)
+    except InputError as error:
+        return _Failure("input", problem=error.problem)
+    except BuildError as error:
+        return _Failure("build", message=str(error))
+
+
+def _unwrap(outcome: Any) -> Any:
+    if isinstance(outcome, _Failure):
+        if outcome.kind == "input" and outcome.problem is not None:
+            p = outcome.problem
+            raise InputError(p.path, p.message, p.line)
+        raise BuildError(outcome.message)
+    return outcome
+
+
+# ---------------------------------------------------------------------------------------------
+# Through a cache
+
+
+class _Deferred(Exception):
+    """Raised instead of computing: the item is computed later, with the others."""
+
+
+def _defer() -> Any:
+    raise _Deferred
+
+
+def through_cache(
+    items: Sequence[T],
+    cached: Callable[[T, Callable[[], R]], R],
+    compute: Callable[[T], R],
+    *,
+    min_items: int = 2,
+) -> list[tuple[T, Callable[[], R]]]:
+    """For a cache shaped ``cached(item, compute_one)``, which returns the stored result or
+    calls ``compute_one()`` and stores what it returns: every item with a function that gives
+    its result, in input order. The items the cache lacks are computed first, all together and
+    in workers (``map``). An error raised for one item (InputError) does not stop the others:
+    it is raised when that item's result is asked for, so the caller handles it where it
+    would have without workers."""
+    found: dict[int, R] = {}
+    missing: list[int] = []
+    for index, item in enumerate(items):
+        try:
+            found[index] = cached(item, _defer)
+        except _Deferred:
+            missing.append(index)
+    todo = [items[i] for i in missing]
+    if in_workers(len(todo), min_items):
+        outcomes = _outcomes(compute, todo)
+    else:
+        outcomes = [_call(compute, item) for item in todo]
+    computed = dict(zip(missing, outcomes, strict=True))
+    return [
+        (item, _constant(found[i]) if i in found else _from_cache_or(cached, item, computed[i]))
+        for i, item in enumerate(items)
+    ]
+
+
+def _constant(value: R) -> Callable[[], R]:
+    return lambda: value
+
+
+def _from_cache_or(
+    cached: Callable[[T, Callable[[], R]], R], item: T, outcome: Any
+) -> Callable[[], R]:
+    # The cache is asked again, now with the result: it stores it and counts it as computed.
+    return lambda: cached(item, lambda: _unwrap(outcome))

@@ -1,0 +1,637 @@
+"""The search page in Debian's Chromium, on the site built from the real seeds.
+
+Queries are typed into the real search box of both editions; the records each must find are
+worked out here from the reader's output (``read_document`` on seeds/, the editors' metadata,
+the converter), not from the search index and not written by hand:
+
+- a record is what a result links to: an issue (its summary and contact), an article (title,
+  paragraphs, captions), a work plan (title, introduction, headings), a plan item (#item-N), a
+  page (the text of its built page);
+- a query's terms are its runs of letters and digits; a record matches a term if the term,
+  as typed or converted to either script by the site's converter, is in the record's title or
+  body in either edition, case-insensitive, a Latin word or number whole.
+
+Results must be exactly those records (recall 1.0, precision 1.0), linked in the current
+edition, with the text shown in its script, ranked title matches first, then by how often the
+terms occur, then newest first.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import re
+import threading
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from bulletin_site import search, site
+from bulletin_site.config import load_config
+from bulletin_site.convert import EDITIONS, Converter, convert_document, load_glossary
+from bulletin_site.model import Bulletin, Page, Plan, stem
+from bulletin_site.parse import read_document
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[2]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="Debian's Chromium is not at /usr/bin/chromium"
+    ),
+]
+playwright_sync = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+
+# name → query. Typed as written into both editions.
+QUERIES = {
+    # people
+    "person": "王炳南",
+    "person 2": "梁維特",
+    "person 3": "陳子慧",
+    "person 4": "孫彤",
+    "person in a caption": "宋永華",
+    # places
+    "place": "廣州",
+    "place 2": "深圳",
+    "place 3": "陝西",
+    "place 4": "橫琴",
+    "place 5": "北京",
+    "place in a page": "赤道幾內亞",
+    # agreements and topics
+    "agreement": "金伯利進程",
+    "agreement 2": "知識產權",
+    "region": "粵港澳大灣區",
+    "agreement 3": "CEPA服務貿易協議",
+    "belt and road": "一帶一路",
+    "framework": "粵澳合作框架協議",
+    "topic": "數字經濟",
+    "topic 2": "跨境電商",
+    "topic 3": "毛坯鑽石",
+    "plan item": "中醫藥",
+    "plan item 2": "商事登記",
+    # numbers
+    "year": "2019",
+    "phone": "85972343",
+    "year 2": "2020",
+    "number": "15",
+    # Latin
+    "latin": "CEPA",
+    "latin lower case": "cepa",
+    "latin 2": "CITES",
+    "latin in a page": "GMP",
+    "email": "info@cepa.gov.mo",
+    # one character
+    "one character": "澳",
+    "one character 2": "鑽",
+    "one character 3": "灣",
+    # two terms
+    "two terms": "經濟局 廣州",
+    "two terms 2": "粵港澳 數字",
+    "two terms, latin and number": "CEPA 2019",
+    # the other script
+    "simplified": "经济局",
+    "simplified 2": "粤港澳大湾区",
+    "simplified 3": "金伯利进程",
+    "simplified 4": "知识产权",
+    # Macau forms: the bureau prints 衛生, Hong Kong 衞生
+    "macau form": "衞生",
+    "big5 form": "衛生",
+    # captions
+    "caption": "雙方合照",
+    "caption 2": "黃埔軍校",
+    # nothing
+    "absent": "火星殖民",
+    "absent latin": "xyzzy",
+    "absent second term": "金伯利進程 火星",
+}
+# Typed one key at a time (the rest are filled in one go).
+ONE_KEY_AT_A_TIME = {"region", "two terms", "latin", "simplified 3"}
+RANKED = ("region", "agreement", "one character 2", "latin", "two terms", "plan item", "year")
+
+
+# ---------------------------------------------------------------------------------------------
+# What each query must find, from the reader's output
+
+
+@dataclass(frozen=True)
+class Expected:
+    key: str  # the same record in both editions
+    rank: int  # its place in the archive (newest first)
+    url: dict[str, str]  # edition code → site path (with #item-N)
+    title: dict[str, str]  # edition code → title ("" for plan items)
+    body: dict[str, tuple[str, ...]]  # edition code → paragraphs
+
+
+class _PageText(HTMLParser):
+    """The text of a built page's <article>, block by block, without its <h1>."""
+
+    BLOCKS = frozenset(
+        {"p", "li", "h2", "h3", "h4", "h5", "h6", "td", "th", "pre", "blockquote", "dd", "dt"}
+        | {"tr"}
+    )
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[str] = []
+        self._depth = 0
+        self._in_h1 = False
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "article":
+            self._depth += 1
+        elif tag == "h1":
+            self._in_h1 = True
+        elif tag in self.BLOCKS or tag == "br":
+            self._flush()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "article":
+            self._flush()
+            self._depth -= 1
+        elif tag == "h1":
+            self._in_h1 = False
+        elif tag in self.BLOCKS:
+            self._flush()
+
+    def handle_data(self, data: str) -> None:
+        if self._depth and not self._in_h1:
+            self._text.append(data)
+
+    def _flush(self) -> None:
+        text = " ".join("".join(self._text).split())
+        if text:
+            self.blocks.append(text)
+        self._text = []
+
+
+def page_body(site_dir: Path, path: str) -> tuple[str, ...]:
+    parser = _PageText()
+    parser.feed((site_dir / path).read_text(encoding="utf-8"))
+    return tuple(parser.blocks)
+
+
+@pytest.fixture(scope="module")
+def expected_records(built_site: Path) -> list[Expected]:
+    config = load_config(ROOT)
+    documents = {
+        stem(p.name): read_document(p).document for p in sorted((ROOT / "seeds").glob("*.txt"))
+    }
+    sources, _ = site.resolve_sources(documents, config.documents)
+    converter = Converter(load_glossary(ROOT / "content" / "glossary.yaml"))
+    rows: dict[str, dict[str, tuple[str, str, tuple[str, ...]]]] = {}
+    order: list[str] = []
+
+    def add(key: str, code: str, url: str, title: str, body: Sequence[str]) -> None:
+        if key not in rows:
+            order.append(key)
+            rows[key] = {}
+        rows[key][code] = (url, title, tuple(body))
+
+    for edition in EDITIONS:
+        code, t = edition.code, site.LABELS[edition.script]
+        for source in sources:
+            doc = convert_document(source.doc, edition.script, converter)
+            s = source.stem
+            if isinstance(doc, Bulletin):
+                number = source.number
+                label = t["issue"].format(n=number) if number is not None else t["issue_unknown"]
+                add(s, code, site.issue_path(code, s), label, [*doc.summary, doc.contact or ""])
+                for a in doc.articles:
+                    add(
+                        f"{s}/{a.number}",
+                        code,
+                        site.article_path(code, s, a.number),
+                        a.title,
+                        [*a.paragraphs, *a.captions],
+                    )
+            elif isinstance(doc, Plan):
+                path = site.plan_path(code, s)
+                add(s, code, path, doc.title, [*doc.intro, *(x.heading for x in doc.sections)])
+                for section in doc.sections:
+                    for item in section.items:
+                        add(
+                            f"{s}#{item.number}",
+                            code,
+                            f"{path}#item-{item.number}",
+                            "",
+                            [item.text],
+                        )
+            elif isinstance(doc, Page):
+                path = site.page_path(code, s)
+                add(s, code, path, doc.title, page_body(built_site, path))
+    return [
+        Expected(
+            key,
+            rank,
+            {code: row[0] for code, row in rows[key].items()},
+            {code: row[1] for code, row in rows[key].items()},
+            {code: row[2] for code, row in rows[key].items()},
+        )
+        for rank, key in enumerate(order)
+    ]
+
+
+@functools.cache
+def _converter() -> Converter:
+    return Converter(load_glossary(ROOT / "content" / "glossary.yaml"))
+
+
+def _plain(text: str) -> str:
+    """Lower case, full-width letters and digits as ASCII."""
+    return "".join(
+        chr(ord(c) - 0xFEE0) if "\uff01" <= c <= "\uff5e" and c.isalnum() else c
+        for c in unicodedata.normalize("NFC", text)
+    ).lower()
+
+
+def _latin(c: str) -> bool:
+    return c.isalnum() and ord(c) < 0x2E80
+
+
+def terms(query: str) -> list[str]:
+    return list(dict.fromkeys(re.findall(r"[^\W_]+", query)))
+
+
+def variants(term: str) -> set[str]:
+    converter = _converter()
+    return {
+        _plain(v) for v in (term, converter.convert(term, "hant"), converter.convert(term, "hans"))
+    }
+
+
+def occurrences(term: str, text: str) -> set[int]:
+    """Where the term (any variant) starts in the text; Latin words and numbers whole."""
+    text = _plain(text)
+    found = set()
+    for v in variants(term):
+        start = text.find(v)
+        while start >= 0:
+            end = start + len(v)
+            if not (
+                (_latin(v[0]) and start > 0 and _latin(text[start - 1]))
+                or (_latin(v[-1]) and end < len(text) and _latin(text[end]))
+            ):
+                found.add(start)
+            start = text.find(v, start + 1)
+    return found
+
+
+def in_title(term: str, record: Expected) -> bool:
+    return any(occurrences(term, title) for title in record.title.values())
+
+
+def in_record(term: str, record: Expected) -> bool:
+    return in_title(term, record) or any(
+        occurrences(term, p) for body in record.body.values() for p in body
+    )
+
+
+def expected_for(query: str, records: Sequence[Expected]) -> list[Expected]:
+    """The records the query must find, in the order they must be shown in ``code``."""
+    wanted = terms(query)
+    if not wanted:
+        return []
+    return [r for r in records if all(in_record(t, r) for t in wanted)]
+
+
+def ranked(query: str, found: Sequence[Expected], code: str) -> list[Expected]:
+    wanted = terms(query)
+
+    def key(r: Expected) -> tuple[int, int, int]:
+        titles = sum(1 for t in wanted if occurrences(t, r.title[code]))
+        count = sum(
+            len(occurrences(t, r.title[code])) + sum(len(occurrences(t, p)) for p in r.body[code])
+            for t in wanted
+        )
+        return (-titles, -count, r.rank)
+
+    return sorted(found, key=key)
+
+
+# ---------------------------------------------------------------------------------------------
+# The browser
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(built_site: Path) -> Iterator[str]:
+    handler = functools.partial(_Quiet, directory=str(built_site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with playwright_sync.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+class SearchPage:
+    """One edition's search page; every request and console error recorded."""
+
+    def __init__(self, browser: Any, server: str, code: str, query: str = "", **context: Any):
+        self.server = server
+        self.code = code
+        self.context = browser.new_context(**context)
+        self.page = self.context.new_page()
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        suffix = f"?q={query}" if query else ""
+        self.page.goto(f"{server}{code}/search/{suffix}")
+
+    def wait(self, query: str) -> None:
+        """Until the results for ``query`` are on screen."""
+        self.page.wait_for_function(
+            """(q) => {
+                const box = document.getElementById("search-results");
+                return box.dataset.query === q && box.getAttribute("aria-busy") === "false";
+            }""",
+            arg=query,
+            timeout=30_000,
+        )
+
+    def type(self, query: str, *, one_key_at_a_time: bool = False) -> None:
+        box = self.page.locator("input[name=q]")
+        if one_key_at_a_time:
+            box.fill("")
+            box.press_sequentially(query, delay=20)
+        else:
+            box.fill(query)
+        self.wait(query)
+
+    def all_results(self) -> list[dict[str, Any]]:
+        """Every result, pressing "more" until there are no more."""
+        more = self.page.locator(".search-more")
+        while more.is_visible():
+            shown = self.page.locator(".search-list > li").count()
+            more.click()
+            self.page.wait_for_function(
+                """(n) => {
+                    const box = document.getElementById("search-results");
+                    return box.querySelectorAll(".search-list > li").length > n
+                        && box.getAttribute("aria-busy") === "false";
+                }""",
+                arg=shown,
+            )
+        return self.page.eval_on_selector_all(
+            ".search-list > li",
+            """items => items.map(li => ({
+                href: li.querySelector("h2 a").href,
+                title: li.querySelector("h2").textContent,
+                excerpt: li.querySelector(".search-excerpt").textContent,
+                marks: [...li.querySelectorAll("mark")].map(m => m.textContent),
+            }))""",
+        )
+
+    def status(self) -> str:
+        return self.page.locator(".search-status").inner_text()
+
+    def path(self, href: str) -> str:
+        assert href.startswith(self.server), href
+        return href[len(self.server) :]
+
+    def close(self) -> None:
+        self.context.close()
+        outside = [u for u in self.requests if not u.startswith((self.server, "data:"))]
+        assert not outside, f"requests leaving the site: {outside}"
+        assert not self.errors, f"console errors: {self.errors}"
+
+
+@pytest.fixture
+def open_search(browser: Any, server: str) -> Iterator[Any]:
+    pages: list[SearchPage] = []
+
+    def make(code: str, query: str = "", **context: Any) -> SearchPage:
+        pages.append(SearchPage(browser, server, code, query, **context))
+        return pages[-1]
+
+    yield make
+    for p in pages:
+        p.close()
+
+
+def check_results(
+    page: SearchPage, name: str, query: str, records: Sequence[Expected], *, order: bool
+) -> None:
+    code = page.code
+    want = expected_for(query, records)
+    results = page.all_results()
+    got = [page.path(r["href"]) for r in results]
+    assert len(got) == len(set(got)), f"{name}: a record shown twice"
+    want_urls = {r.url[code] for r in want}
+    missing, extra = want_urls - set(got), set(got) - want_urls
+    assert not missing and not extra, (
+        f"{name} {query!r} in {code}: missing {missing}, extra {extra}"
+    )
+    if want:
+        assert re.search(rf"\b{len(want):,}\b", page.status()), (name, page.status())
+    else:
+        assert query.strip() in page.status(), (name, page.status())
+    by_url = {r.url[code]: r for r in want}
+    variant_set = {v for t in terms(query) for v in variants(t)}
+    for result, url in zip(results, got, strict=True):
+        record = by_url[url]
+        # The text shown is the record's own, in this edition's script.
+        if record.title[code]:
+            assert result["title"] == record.title[code], (name, url)
+        body = " ".join(" ".join(record.body[code]).split())
+        excerpt = " ".join(result["excerpt"].strip("…").split())
+        assert excerpt in body or excerpt == "", (name, url, excerpt)
+        assert result["marks"], (name, url)
+        for mark in result["marks"]:
+            assert any(v in _plain(mark) for v in variant_set), (name, url, mark)
+    if order:
+        assert got == [r.url[code] for r in ranked(query, want, code)], name
+
+
+# ---------------------------------------------------------------------------------------------
+# Tests
+
+
+@pytest.mark.parametrize("code", [e.code for e in EDITIONS])
+def test_typed_queries_find_exactly_the_records_that_contain_them(
+    open_search: Any, expected_records: list[Expected], code: str
+) -> None:
+    page = open_search(code)
+    page.wait("")
+    found_any = 0
+    for name, query in QUERIES.items():
+        page.type(query, one_key_at_a_time=name in ONE_KEY_AT_A_TIME)
+        check_results(page, name, query, expected_records, order=name in RANKED)
+        found_any += bool(expected_for(query, expected_records))
+        # The address follows the search box, so a search can be shared.
+        assert parse_qs(urlsplit(page.page.url).query).get("q") == [query]
+    assert found_any >= len(QUERIES) - 3  # the absent ones
+
+
+@pytest.mark.parametrize("code", [e.code for e in EDITIONS])
+def test_one_character_whose_words_fill_several_index_files(
+    open_search: Any, expected_records: list[Expected], built_site: Path, code: str
+) -> None:
+    """A lone character is every word starting with it; when those words are in more than one
+    of Pagefind's index files (spill.json), every file is loaded first."""
+    spill = json.loads((built_site / code / search.SPILL).read_text())
+    assert spill, "the seeds should have a character whose words fill two index files"
+    page = open_search(code)
+    page.wait("")
+    for char in sorted(spill)[:4]:
+        page.type(char)
+        check_results(page, f"spill {char}", char, expected_records, order=False)
+        assert expected_for(char, expected_records)
+
+
+def test_query_in_the_address_runs_on_load(
+    open_search: Any, expected_records: list[Expected]
+) -> None:
+    page = open_search("zh-hans", "金伯利進程")
+    page.wait("金伯利進程")
+    assert page.page.locator("input[name=q]").input_value() == "金伯利進程"
+    check_results(page, "from the address", "金伯利進程", expected_records, order=True)
+    assert all("/zh-hans/" in u for u in page.requests if "/bulletins/" in u)
+
+
+def test_first_results_come_without_any_request_outside_the_site(
+    open_search: Any, server: str
+) -> None:
+    page = open_search("zh-hant", "粵港澳大灣區")
+    page.wait("粵港澳大灣區")
+    assert page.page.locator(".search-list > li").count() > 0
+    assert any(u.endswith(".pf_index") for u in page.requests)  # a real search ran
+    assert all(u.startswith(server) for u in page.requests), page.requests
+    # close() checks the same for everything the page did, and that no error was logged.
+
+
+def test_filters_by_kind_and_year(open_search: Any, expected_records: list[Expected]) -> None:
+    page = open_search("zh-hant")
+    page.wait("")
+    page.type("澳門")
+    everything = {page.path(r["href"]) for r in page.all_results()}
+    page.page.select_option("select[name=kind]", "plan")
+    page.page.wait_for_function("() => new URLSearchParams(location.search).get('kind') === 'plan'")
+    page.wait("澳門")
+    plans = {page.path(r["href"]) for r in page.all_results()}
+    want = {
+        r.url["zh-hant"]
+        for r in expected_for("澳門", expected_records)
+        if "/plans/" in r.url["zh-hant"]
+    }
+    assert plans == want and plans < everything
+    page.page.select_option("select[name=kind]", "")
+    years = page.page.eval_on_selector_all("select[name=year] option", "os => os.map(o => o.value)")
+    assert years[0] == "" and len(years) > 1
+    page.page.select_option("select[name=year]", years[1])
+    page.page.wait_for_function(
+        "(y) => new URLSearchParams(location.search).get('year') === y", arg=years[1]
+    )
+    page.wait("澳門")
+    dated = {page.path(r["href"]) for r in page.all_results()}
+    assert dated and dated < everything
+    assert all("/bulletins/" in u for u in dated)  # plans and pages have no date in the seeds
+
+
+def test_the_javascript_folds_and_cuts_text_as_python_does(
+    open_search: Any, built_site: Path, expected_records: list[Expected]
+) -> None:
+    page = open_search("zh-hant")
+    page.wait("")
+    data = json.loads((built_site / "zh-hant" / search.DATA).read_text())
+    table = dict(zip(data["fold"][0::2], data["fold"][1::2], strict=True))
+    texts = sorted(
+        {t for r in expected_records for code in r.title for t in (r.title[code], *r.body[code])}
+    )
+    chars = sorted({c for t in texts for c in t} | set(table) | set("ＣＥＰＡ２０１９ÀÉçãşİﬁ〇ǂ␣␤"))
+    terms = [t for q in QUERIES.values() for t in search.split_query(q)] + ["年CEPA", "澳2019"]
+    records = [
+        search.Record("x", "page", r.title["zh-hant"], r.body["zh-hant"])
+        for r in expected_records[:30]
+    ]
+    span = search.title_span(records)
+    contents = [search.content(r, span) for r in records]
+    js = page.page.evaluate(
+        """async ([chars, texts, terms, contents, span, data]) => {
+            const m = await import(new URL("../../assets/search.js", location.href).href);
+            const table = m.parseTable(data.fold);
+            const searcher = new m.Searcher(null, data);
+            return {
+                fold: chars.map((c) => m.foldChar(c, table)),
+                kinds: chars.map((c) => m.charClass(c)),
+                tokens: texts.map((t) => m.tokenize(t).map((x) => [x.kind, x.text])),
+                split: texts.slice(0, 40).map((t) => m.splitQuery(t)),
+                steps: terms.map((t) =>
+                    searcher.steps(t).steps.map((s) => [s.offset, s.mode, s.keys])),
+                display: contents.map((c) => m.display(c, span)),
+            };
+        }""",
+        [chars, texts, terms, contents, span, data],
+    )
+    assert js["fold"] == [search.fold_char(c, table) for c in chars]
+    assert js["kinds"] == [search.char_class(c) for c in chars]
+    assert js["tokens"] == [[[t.kind, t.text] for t in search.tokenize(x)] for x in texts]
+    assert js["split"] == [search.split_query(t) for t in texts[:40]]
+    assert js["steps"] == [
+        [[s.offset, s.mode, list(s.keys)] for s in search.steps(t, table, data["chars"])]
+        for t in terms
+    ]
+    assert js["display"] == [list(search.display(c, span)) for c in contents]
+
+
+def test_without_javascript_the_page_says_so(open_search: Any) -> None:
+    page = open_search("zh-hant", java_script_enabled=False)
+    notice = page.page.locator("noscript p")
+    assert "JavaScript" in page.page.content()
+    links = page.page.eval_on_selector_all("main noscript a, main a", "as => as.map(a => a.href)")
+    assert any(u.endswith("/zh-hant/index.html") for u in links)
+    assert notice.count() == 1
+
+
+@pytest.mark.parametrize("code", [e.code for e in EDITIONS])
+def test_results_fit_a_phone(open_search: Any, code: str) -> None:
+    page = open_search(code, "粵港澳大灣區", viewport={"width": 360, "height": 740})
+    page.wait("粵港澳大灣區")
+    sizes = page.page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert sizes[0] <= sizes[1]
+
+
+def test_expected_records_are_what_the_search_indexes(
+    expected_records: list[Expected], built_site: Path
+) -> None:
+    """The oracle and the index agree on what a record is (one per result page)."""
+    for edition in EDITIONS:
+        data = json.loads((built_site / edition.code / search.DATA).read_text())
+        assert data["records"] == len(expected_records)

@@ -1,0 +1,94 @@
+"""Work in worker processes gives the same results, in the same order, as work done here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from bulletin_site import parallel, pipeline, render
+from bulletin_site.errors import InputError
+
+
+@pytest.fixture
+def workers(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Two workers, and every threshold low enough that the seeds use them."""
+    monkeypatch.setenv(parallel.JOBS_VARIABLE, "2")
+    monkeypatch.setattr(pipeline, "MIN_PARALLEL_SEEDS", 2)
+    monkeypatch.setattr(pipeline, "MIN_PARALLEL_CONVERSIONS", 2)
+    monkeypatch.setattr(render, "MIN_PARALLEL_PAGES", 2)
+    yield
+    parallel.shutdown()
+
+
+def _square(n: int) -> int:
+    if n < 0:
+        raise InputError(f"item{n}.txt", "negative", 3)
+    return n * n
+
+
+def test_map_keeps_the_input_order(workers: None) -> None:
+    items = list(range(200))
+    assert parallel.map(_square, items, chunksize=7) == [n * n for n in items]
+
+
+def test_an_input_error_comes_back_as_raised(workers: None) -> None:
+    with pytest.raises(InputError) as caught:
+        parallel.map(_square, [1, 2, -5, 4])
+    assert caught.value.problem.path == "item-5.txt"
+    assert caught.value.problem.line == 3
+
+
+def test_through_cache_computes_only_what_the_cache_lacks(workers: None) -> None:
+    store = {2: 4, 5: 25}
+    asked: list[int] = []
+
+    def cached(item: int, compute: Callable[[], int]) -> int:
+        if item in store:
+            return store[item]
+        value = compute()
+        asked.append(item)
+        store[item] = value
+        return value
+
+    results = parallel.through_cache([1, 2, 3, -1, 5], cached, _square)
+    assert [item for item, _ in results] == [1, 2, 3, -1, 5]
+    assert [get() for item, get in results if item != -1] == [1, 4, 9, 25]
+    with pytest.raises(InputError):
+        dict(results)[-1]()
+    assert sorted(asked) == [1, 3]  # stored once computed; the error stored nothing
+
+
+def test_one_job_means_no_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(parallel.JOBS_VARIABLE, "1")
+    assert not parallel.in_workers(10_000, 2)
+
+
+def tree(site_dir: Path) -> dict[str, bytes]:
+    """Every file the pages stage writes (Pagefind's bundle is made from them afterwards, by
+    Pagefind, and test_pipeline holds it to rebuilds)."""
+    return {
+        p.relative_to(site_dir).as_posix(): p.read_bytes()
+        for p in sorted(site_dir.rglob("*"))
+        if p.is_file() and p.relative_to(site_dir).parts[0] != "pagefind"
+    }
+
+
+def test_a_build_with_workers_writes_the_same_bytes(
+    make_project: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alone = make_project("alone")
+    monkeypatch.setenv(parallel.JOBS_VARIABLE, "1")
+    pipeline.build(alone)
+    shared = make_project("shared")
+    monkeypatch.setenv(parallel.JOBS_VARIABLE, "2")
+    monkeypatch.setattr(pipeline, "MIN_PARALLEL_SEEDS", 2)
+    monkeypatch.setattr(pipeline, "MIN_PARALLEL_CONVERSIONS", 2)
+    monkeypatch.setattr(render, "MIN_PARALLEL_PAGES", 2)
+    try:
+        report = pipeline.build(shared)
+    finally:
+        parallel.shutdown()
+    assert report.stage_seconds.keys() >= {"read", "clean", "convert", "render", "write"}
+    assert tree(shared / "_site") == tree(alone / "_site")

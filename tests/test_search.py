@@ -1,0 +1,431 @@
+"""The search index (src/bulletin_site/search.py) on the real seeds: folding, tokens, records,
+the matching rule against a plain substring rule, the Pagefind bundle and its determinism.
+
+What the browser does with it is tested in tests/browser/test_search_browser.py.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import pytest
+
+from bulletin_site import pipeline, search, site
+from bulletin_site.config import load_config
+from bulletin_site.convert import EDITIONS, Converter, convert_document, load_glossary
+from bulletin_site.errors import BuildError
+from bulletin_site.model import Bulletin, Page, Plan, stem
+from bulletin_site.parse import read_document
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+# ---------------------------------------------------------------------------------------------
+# The seeds, as the build sees them
+
+
+@pytest.fixture(scope="module")
+def by_edition() -> dict[str, tuple[site.Source, ...]]:
+    config = load_config(ROOT)
+    documents = {
+        stem(p.name): read_document(p).document for p in sorted((ROOT / "seeds").glob("*.txt"))
+    }
+    sources, _ = site.resolve_sources(documents, config.documents)
+    converter = Converter(load_glossary(ROOT / "content" / "glossary.yaml"))
+
+    def convert(doc, script):  # type: ignore[no-untyped-def]
+        return convert_document(doc, script, converter)
+
+    return {e.code: site.convert_sources(sources, e.script, convert) for e in EDITIONS}
+
+
+@pytest.fixture(scope="module")
+def records(by_edition: Mapping[str, Sequence[site.Source]]) -> dict[str, list[search.Record]]:
+    config = load_config(ROOT).site
+    return {e.code: search.records(by_edition[e.code], e, config) for e in EDITIONS}
+
+
+@pytest.fixture(scope="module")
+def table(records: Mapping[str, Sequence[search.Record]]) -> dict[str, str]:
+    return search.fold_table(search._aligned(records))
+
+
+# ---------------------------------------------------------------------------------------------
+# Folding
+
+
+def test_fold_matches_both_scripts_and_macau_forms(table: Mapping[str, str]) -> None:
+    fold = search.fold
+    assert fold("經濟局", table) == fold("经济局", table) == "经济局"
+    assert fold("粵港澳大灣區", table) == fold("粤港澳大湾区", table)
+    assert fold("金伯利進程", table) == fold("金伯利进程", table)
+    assert fold("衞生", table) == fold("衛生", table) == fold("卫生", table)
+    assert fold("瞭解", table) == fold("了解", table)  # the editions print 瞭解 / 了解 alike
+    assert fold("CEPA", table) == fold("cepa", table) == fold("ＣＥＰＡ", table) == "cepa"
+    assert fold("２０１９", table) == "2019"
+    assert fold("São", table) == "sao"
+
+
+def test_fold_keeps_every_offset(records: Mapping[str, Sequence[search.Record]]) -> None:
+    table = search.fold_table(search._aligned(records))
+    for recs in records.values():
+        for r in recs:
+            for text in (r.title, *r.body):
+                text = unicodedata.normalize("NFC", text)
+                assert len(search.fold(text, table)) == len(text)
+
+
+def test_the_editions_fold_to_the_same_text(
+    records: Mapping[str, Sequence[search.Record]], table: Mapping[str, str]
+) -> None:
+    """Whatever the script of a query, both editions find the same records."""
+    pairs = list(search._aligned(records))
+    assert len(pairs) > 200
+    for hant, hans in pairs:
+        if len(hant) == len(hans):
+            assert search.fold(hant, table) == search.fold(hans, table), hant
+
+
+def test_fold_table_is_small_and_keeps_only_the_corpus(table: Mapping[str, str]) -> None:
+    assert 300 < len(table) < 3000
+    assert all(len(k) == 1 and len(v) == 1 for k, v in table.items())
+    assert table["經"] == "经" and "经" not in table
+
+
+# ---------------------------------------------------------------------------------------------
+# Tokens and content
+
+
+def test_tokens_and_words() -> None:
+    tokens = search.tokenize("2019年CEPA聯合，info@cepa.gov.mo ＧＭＰ")
+    assert [(t.kind, t.text) for t in tokens] == [
+        ("word", "2019"),
+        ("han", "年"),
+        ("word", "CEPA"),
+        ("han", "聯"),
+        ("han", "合"),
+        ("sep", "，"),
+        ("word", "info"),
+        ("sep", "@"),
+        ("word", "cepa"),
+        ("sep", "."),
+        ("word", "gov"),
+        ("sep", "."),
+        ("word", "mo"),
+        ("sep", " "),
+        ("word", "GMP"),
+    ]
+    assert search.words(tokens)[:7] == ["2019ǂ", "年ǂ", "CEPAǂ", "聯合", "合ǂ", "，", "infoǂ"]
+    assert search.words(search.tokenize("a \u3000\n\u200bb")) == ["aǂ", "␣␣␣␣", "bǂ"]
+    assert [search.shown(w) for w in search.words(tokens)] == [t.text for t in tokens]
+
+
+def test_content_puts_the_title_in_its_span_and_paragraphs_one_separator_apart() -> None:
+    record = search.Record("x", "bulletin", "標題", ("第一段。", "第二段", "“三”"))
+    words = search.content(record, 6).split(" ")
+    assert words[:6] == ["標題", "題ǂ", "␤", "␤", "␤", "␤"]
+    assert words[6:] == ["第一", "一段", "段ǂ", "。␤", "第二", "二段", "段ǂ", "␤“", "三ǂ", "”"]
+    assert search.display(" ".join(words), 6) == ("標題", "第一段。\n第二段\n“三”")
+
+
+def test_display_rebuilds_every_record(records: Mapping[str, Sequence[search.Record]]) -> None:
+    """The browser shows what it rebuilds from the content: the record's own text."""
+
+    def shown(text: str) -> str:
+        text = "".join(
+            " " if c.isspace() else search.half_width(c) if c.isalnum() else c for c in text
+        )
+        return unicodedata.normalize("NFC", text)
+
+    for recs in records.values():
+        span = search.title_span(recs)
+        for r in recs:
+            words = search.content(r, span).split(" ")
+            assert all(words), r.url  # no empty word: every token is one Pagefind position
+            assert len(words) == span + len(r.tokens()[1])
+            title, body = search.display(search.content(r, span), span)
+            assert title == shown(r.title)
+            assert body == "\n".join(shown(p) for p in r.body if p)
+
+
+def test_title_span_keeps_titles_and_bodies_apart(
+    records: Mapping[str, Sequence[search.Record]],
+) -> None:
+    for recs in records.values():
+        span = search.title_span(recs)
+        longest = max(len(search.tokenize(r.title)) for r in recs)
+        assert span == longest + 2
+
+
+# ---------------------------------------------------------------------------------------------
+# Records
+
+
+def test_records_cover_articles_captions_issues_plan_items_and_pages(
+    by_edition: Mapping[str, Sequence[site.Source]],
+    records: Mapping[str, Sequence[search.Record]],
+) -> None:
+    for code, recs in records.items():
+        docs = [s.doc for s in by_edition[code]]
+        bulletins = [d for d in docs if isinstance(d, Bulletin)]
+        plans = [d for d in docs if isinstance(d, Plan)]
+        pages = [d for d in docs if isinstance(d, Page)]
+        urls = [r.url for r in recs]
+        assert len(set(urls)) == len(urls)
+        assert all(u.startswith(f"{code}/") for u in urls)
+        articles = sum(len(b.articles) for b in bulletins)
+        items = sum(len(sec.items) for p in plans for sec in p.sections)
+        assert len(recs) == len(bulletins) + articles + len(plans) + items + len(pages)
+        item_records = [r for r in recs if "#item-" in r.url]
+        assert len(item_records) == items
+        assert all(r.url.endswith(f"#item-{r.facts['n']}") and not r.title for r in item_records)
+        for b in bulletins:
+            for a in b.articles:
+                record = next(r for r in recs if r.title == a.title and r.facts.get("n"))
+                assert record.body == (*a.paragraphs, *a.captions)  # captions are searchable
+            if b.contact:
+                assert any(b.contact in r.body for r in recs if r.title.startswith("第"))
+        assert {r.kind for r in recs} == {
+            k for k, found in (("bulletin", bulletins), ("plan", plans), ("page", pages)) if found
+        }
+
+
+def test_records_are_listed_newest_first(records: Mapping[str, Sequence[search.Record]]) -> None:
+    recs = records["zh-hans"]
+    issue_71 = recs.index(next(r for r in recs if r.title == "第71期"))
+    issue_70 = recs.index(next(r for r in recs if r.title == "第70期"))
+    assert issue_71 < issue_70  # 2019-12-31 before 2019-10-01
+    first_articles = [r.facts["n"] for r in recs[issue_71 + 1 : issue_71 + 4]]
+    assert first_articles == ["1", "2", "3"]
+    dated = [r.facts.get("date", "") for r in recs]
+    assert [d for d in dated if d] == sorted((d for d in dated if d), reverse=True)
+
+
+def test_page_text_is_what_the_reader_sees() -> None:
+    blocks = search.page_text("Intro [link text](https://x.example/a) end.\n\n- one\n- two\n")
+    assert blocks == ("Intro link text end.", "one", "two")
+
+
+# ---------------------------------------------------------------------------------------------
+# Matching: the token rule is the substring rule
+
+
+def substring_rule(term: str, text: str) -> bool:
+    """A plain rule, on folded text: the term occurs in the text, and a Latin word or number
+    is matched whole (no letter or digit right before or after it)."""
+
+    def latin(c: str) -> bool:
+        return search.char_class(c) == search.WORD
+
+    for m in re.finditer(re.escape(term), text):
+        i, j = m.start(), m.end()
+        if latin(term[0]) and i > 0 and latin(text[i - 1]):
+            continue
+        if latin(term[-1]) and j < len(text) and latin(text[j]):
+            continue
+        return True
+    return False
+
+
+def sample_queries(records: Sequence[search.Record], count: int, seed: int) -> list[str]:
+    """Substrings of the texts (1–6 characters, within one run of letters and digits),
+    and a few made-up ones."""
+    rng = random.Random(seed)
+    runs = [
+        m.group()
+        for r in records
+        for text in (r.title, *r.body)
+        for m in re.finditer(r"[^\W_]+", text)
+    ]
+    queries = []
+    while len(queries) < count:
+        run = rng.choice(runs)
+        n = rng.randint(1, min(6, len(run)))
+        i = rng.randrange(len(run) - n + 1)
+        queries.append(run[i : i + n])
+    return [*queries, "火星殖民", "xyzzy", "cepa 澳門", "12.5", "info@cepa.gov.mo"]
+
+
+@pytest.mark.parametrize("code", [e.code for e in EDITIONS])
+def test_token_rule_equals_substring_rule(
+    code: str, records: Mapping[str, Sequence[search.Record]], table: Mapping[str, str]
+) -> None:
+    recs = records[code]
+    texts = [[search.fold(t, table) for t in (r.title, *r.body)] for r in recs]
+    tokens = [tuple(search.folded(t, table) for t in r.tokens()) for r in recs]
+    for query in sample_queries(recs, 300, seed=len(code)):
+        terms = [search.fold(t, table) for t in re.split(r"[\W_]+", query) if t]
+        want = {
+            r.url
+            for r, folded in zip(recs, texts, strict=True)
+            if terms and all(any(substring_rule(t, x) for x in folded) for t in terms)
+        }
+        wanted = [search.folded(search.tokenize(t), table) for t in search.split_query(query)]
+        got = {
+            r.url
+            for r, (title, body) in zip(recs, tokens, strict=True)
+            if wanted
+            and all(search.find_folded(w, title) or search.find_folded(w, body) for w in wanted)
+        }
+        assert got == want, query
+    # search.matches is the same rule, query by query.
+    for query in ("經濟局", "cepa 2019", "澳", "火星"):
+        assert {r.url for r in recs if search.matches(query, r, table)} == {
+            r.url
+            for r, folded in zip(recs, texts, strict=True)
+            if all(
+                any(substring_rule(search.fold(t, table), x) for x in folded) for t in query.split()
+            )
+        }
+
+
+@pytest.mark.parametrize("code", [e.code for e in EDITIONS])
+def test_pagefind_words_find_what_the_token_rule_finds(
+    code: str, records: Mapping[str, Sequence[search.Record]], table: Mapping[str, str]
+) -> None:
+    """The lookups search.js makes (pairs, run ends, Latin words, a lone character as a prefix),
+    answered as Pagefind answers them, hit exactly where the term's tokens are."""
+    recs = records[code]
+    span = search.title_span(recs)
+    chars = {
+        c for r in recs for t in (r.title, *r.body) for c in t if search.char_class(c) == "han"
+    }
+    contents = [search.content(r, span).split(" ") for r in recs]
+    tokens = [tuple(search.folded(t, table) for t in r.tokens()) for r in recs]
+    queries = [*sample_queries(recs, 120, seed=7), "經濟局", "经济局", "2019年", "年CEPA", "澳"]
+    for query in queries:
+        for term in search.split_query(query):
+            term_steps = search.steps(term, table, chars)
+            wanted = search.folded(search.tokenize(term), table)
+            for r, words, (title, body) in zip(recs, contents, tokens, strict=True):
+                want = search.find_folded(wanted, title) + [
+                    span + p for p in search.find_folded(wanted, body)
+                ]
+                assert search.lookup(term_steps, words) == want, (query, term, r.url)
+
+
+def test_a_query_in_either_script_finds_the_same_records(
+    records: Mapping[str, Sequence[search.Record]], table: Mapping[str, str]
+) -> None:
+    def keys(code: str, query: str) -> set[str]:
+        return {r.key for r in records[code] if search.matches(query, r, table)}
+
+    for hant, hans in [("經濟局", "经济局"), ("粵港澳大灣區", "粤港澳大湾区"), ("衞生", "卫生")]:
+        found = keys("zh-hant", hant)
+        assert found
+        assert found == keys("zh-hant", hans) == keys("zh-hans", hant) == keys("zh-hans", hans)
+
+
+def test_split_query() -> None:
+    assert search.split_query(" 經濟局  CEPA\u300012.5 經濟局 ") == ["經濟局", "CEPA", "12", "5"]
+    assert search.split_query("《》，。") == []
+
+
+# ---------------------------------------------------------------------------------------------
+# The bundle
+
+
+def test_the_built_site_has_the_bundle_and_the_data(
+    built_site: Path, records: Mapping[str, Sequence[search.Record]]
+) -> None:
+    bundle = built_site / search.BUNDLE
+    entry = json.loads((bundle / "pagefind-entry.json").read_text())
+    assert set(entry["languages"]) == {"hant", "hans"}
+    for name in ("pagefind.js", "pagefind-worker.js", "wasm.unknown.pagefind"):
+        assert (bundle / name).is_file()
+    assert not any((bundle / name).exists() for name in search._UNUSED_BUNDLE_FILES)
+    for edition in EDITIONS:
+        data = json.loads((built_site / edition.code / search.DATA).read_text())
+        assert data["version"] == search.DATA_VERSION
+        recs = records[edition.code]
+        assert data["index"] == edition.script
+        assert entry["languages"][data["index"]]["page_count"] == data["records"] == len(recs)
+        assert data["kinds"] == [k for k in search.KINDS if any(r.kind == k for r in recs)]
+        assert data["years"] == sorted({r.year for r in recs if r.year}, reverse=True)
+        pairs = data["fold"]
+        assert len(pairs) % 2 == 0 and "經经" in pairs
+
+
+def test_two_builds_are_byte_identical(make_project) -> None:  # type: ignore[no-untyped-def]
+    trees = []
+    for name in ("one", "two"):
+        site_dir = pipeline.build(make_project(name)).site_dir
+        trees.append(
+            {
+                p.relative_to(site_dir).as_posix(): p.read_bytes()
+                for p in sorted(site_dir.rglob("*"))
+                if p.is_file()
+            }
+        )
+    assert trees[0].keys() == trees[1].keys()
+    different = [path for path in trees[0] if trees[0][path] != trees[1][path]]
+    assert different == []
+    assert any(path.startswith("pagefind/filter/") for path in trees[0])
+
+
+def test_records_are_named_by_rank_and_filters_sorted_whatever_their_order(
+    built_site: Path, records: Mapping[str, Sequence[search.Record]]
+) -> None:
+    bundle = built_site / search.BUNDLE
+    files = {
+        p.relative_to(bundle).as_posix(): p.read_bytes() for p in bundle.rglob("*") if p.is_file()
+    }
+    fragments = sorted(p.split("/")[1].split(".")[0] for p in files if p.startswith("fragment/"))
+    hant, hans = (len(records[e.code]) for e in EDITIONS)
+    assert fragments == sorted(
+        [search.record_id(0, i) for i in range(hant)]
+        + [search.record_id(1, i) for i in range(hans)]
+    )
+    first = json.loads(gzip.decompress(files["fragment/a0.pf_fragment"])[12:])
+    assert first["url"] == records["zh-hant"][0].url
+    shuffled = dict(files)
+    for path in [p for p in files if p.startswith("filter/")]:
+        name, values = search._read_pf(files[path], path)
+        random.Random(1).shuffle(values)
+        shuffled[path] = search._pf_bytes([name, values])
+    ranks = {e.script: {r.url: i for i, r in enumerate(records[e.code])} for e in EDITIONS}
+    assert search.canonical_bundle(shuffled, ranks)[0] == files
+    assert search.canonical_bundle(files, ranks)[0] == files
+
+
+def test_record_id() -> None:
+    assert [search.record_id(0, n) for n in (0, 9, 10, 35, 36, 11122)] == [
+        "a0",
+        "a9",
+        "aa",
+        "az",
+        "a10",
+        "a8ky",
+    ]
+    assert search.record_id(1, 0) == "b0"
+
+
+def test_cbor_round_trip(built_site: Path) -> None:
+    bundle = built_site / search.BUNDLE
+    for path in [*bundle.glob("*.pf_meta"), *bundle.glob("index/*.pf_index")]:
+        value = search._read_pf(path.read_bytes(), path.name)
+        data = gzip.decompress(search._pf_bytes(value))
+        assert data == gzip.decompress(path.read_bytes())
+
+
+def test_a_missing_pagefind_binary_is_a_build_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "no-pagefind"))
+    with pytest.raises(BuildError, match="Pagefind"), search.PagefindService() as service:
+        service.send({"type": "NewIndex", "config": {}})
+
+
+def test_search_page_without_javascript_says_so(built_site: Path) -> None:
+    html = (built_site / "zh-hant" / "search" / "index.html").read_text()
+    noscript = html.split("<noscript>")[1].split("</noscript>")[0]
+    assert "JavaScript" in noscript and 'href="../index.html"' in noscript
+    assert "<script>" not in html  # no inline script (CSP)
+    assert '<input type="search" name="q"' in html
+    assert 'id="search-results" aria-busy="false"' in html
