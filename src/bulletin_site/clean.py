@@ -86,21 +86,16 @@ def join_lines(lines: list[str]) -> str:
     No space is invented between Chinese characters. Between two Latin words a line break
     was a space; inside a number it was not, unless the line kept its trailing space.
     """
-    out = ""
+    parts: list[str] = []
+    last = ""  # the last character written so far
     for line in lines:
         if not line:
             continue
-        if (
-            out
-            and not out.endswith(" ")
-            and out[-1].isascii()
-            and out[-1].isalpha()
-            and line[0].isascii()
-            and line[0].isalpha()
-        ):
-            out += " "
-        out += line
-    return out.strip()
+        if last.isascii() and last.isalpha() and line[0].isascii() and line[0].isalpha():
+            parts.append(" ")
+        parts.append(line)
+        last = line[-1]
+    return "".join(parts).strip()
 
 
 def is_terminal(text: str) -> bool:

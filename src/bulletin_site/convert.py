@@ -138,6 +138,8 @@ def parse_glossary(text: str, path: str = "<glossary>") -> Glossary:
         raise InputError(path, message, _line(mark)) from None
     except yaml.YAMLError as error:
         raise InputError(path, f"invalid YAML: {error}") from None
+    except RecursionError:  # the parser recurses once per level of nesting
+        raise InputError(path, "invalid YAML: nested too deeply") from None
     if root is None:  # an empty file, or only comments
         return Glossary()
     sections = {

@@ -148,11 +148,6 @@ def test_correction_front_matter_bombs(tmp_path: Path) -> None:
         assert time.perf_counter() - started < 10
 
 
-@pytest.mark.xfail(
-    reason="convert.parse_glossary: deeply nested YAML raises RecursionError, not InputError "
-    "(yaml.compose is recursive); reported",
-    strict=True,
-)
 def test_glossary_nesting_is_an_input_error() -> None:
     from bulletin_site.convert import parse_glossary
 

@@ -47,11 +47,6 @@ def page_prefix_is_lost() -> bool:
     return bool(check(PAGE_TEXT_BEFORE_HEADING, "page.txt"))
 
 
-@pytest.mark.xfail(
-    reason="reader (parse/page.py): lines above a Markdown page's first heading are reported "
-    "as 'markdown' but left out of page.markdown; reported to the lead",
-    strict=True,
-)
 def test_a_page_keeps_the_text_above_its_first_heading() -> None:
     reading = read_text(decode(PAGE_TEXT_BEFORE_HEADING, "page.txt"), "page.txt")
     assert reading.document.kind == "page"

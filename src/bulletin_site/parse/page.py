@@ -36,7 +36,8 @@ def parse_page(text: str, source: str, script: str) -> tuple[Page, list[Trace]]:
         first = next(((n, s.strip()) for n, s in enumerate(lines, 1) if s.strip()), (1, source))
         title_line, title = first
         warnings.append(f"line {title_line}: no heading; the first line is used as the title")
-    body_lines = lines[title_line:] if title_line else lines
+    # Text above the first heading (a lead line, a notice) stays in the page, in its place.
+    body_lines = lines[: title_line - 1] + lines[title_line:] if title_line else lines
     markdown = "\n".join(body_lines).strip("\n") + "\n"
     report = [Trace(title_line, title, "title")]
     report.extend(
