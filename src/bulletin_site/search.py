@@ -5,7 +5,7 @@ Pagefind splits text into words at spaces, so Chinese sentences become single hu
 standard binary) or a dictionary's guesses (the extended one). Here every record is given to
 Pagefind as *words* separated by spaces, one word per character position, and the browser
 (``templates/assets/search.js``) finds a phrase where its words stand at consecutive positions.
-The rule, the layout and the measurements: ``docs-fragments/search.md``.
+The rule, the layout and the measurements: ``docs/search.md``.
 
 A record's content, one word per position:
 

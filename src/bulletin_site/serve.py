@@ -291,8 +291,11 @@ class Handler(BaseHTTPRequestHandler):
             )
         if target.is_dir():
             if not path.endswith("/"):
-                # Relative links inside the page need the folder form.
-                return self._redirect(quote(unquote(path)) + "/")
+                # Relative links inside the page need the folder form. The location is built
+                # from the folder found, never from the request: `/%2fx` must not become `//x`,
+                # which a browser reads as another host.
+                inside = target.relative_to(self.site_dir.resolve()).as_posix()
+                return self._redirect("/" + quote(inside + "/" if inside != "." else ""))
             target = target / "index.html"
         try:
             data = target.read_bytes()

@@ -1,6 +1,6 @@
 // The search page of each edition (/{edition}/search/): every record that contains every term.
 //
-// The index (src/bulletin_site/search.py; docs-fragments/search.md) holds one Pagefind word per
+// The index (src/bulletin_site/search.py; docs/search.md) holds one Pagefind word per
 // character position: a Chinese character as the pair it starts (經濟, 濟局, 局ǂ at the end of a
 // run), a Latin word or number + "ǂ", punctuation as words Pagefind does not index. A term such
 // as 經濟局 is looked up pair by pair (經濟, 濟局, in every form of the edition that folds to the
@@ -307,7 +307,7 @@ class SearchPage {
       fetchJson(new URL(this.box.dataset.data, document.baseURI)),
     ]);
     // The main thread: one worker script less to download (41 kB), and the results of a
-    // search are not copied between threads (docs-fragments/search.md, measurements).
+    // search are not copied between threads (docs/search.md, measurements).
     await pagefind.options({ noWorker: true });
     startOn(pagefind, data.index);
     this.fillYears(data.years || []);

@@ -272,9 +272,15 @@ def _continues_title(lines: list[Line], i: int, entry: Entry) -> bool:
     )
 
 
+# Titles are compared on their first characters only: the comparison is quadratic, and a
+# "title" longer than this is a text layer without line breaks, not a title.
+_SIMILAR_SPAN = 300
+
+
 def _similar(a: str, b: str) -> float:
     if not a or not b:
         return 0.0
+    a, b = a[:_SIMILAR_SPAN], b[:_SIMILAR_SPAN]
     return SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from bulletin_site.clean import clean_line, display_width, is_letter_spaced, key
 
@@ -16,8 +17,9 @@ class Line:
     text: str  # cleaned: no letter-spacing, no edge spaces
     width: float  # on the page, in full-width cells
 
-    @property
+    @cached_property
     def key(self) -> str:
+        # Cached: callers index into it character by character (a line can be a whole file).
         return key(self.text)
 
     @property
