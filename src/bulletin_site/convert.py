@@ -35,7 +35,7 @@ import yaml
 from bulletin_site.errors import InputError
 from bulletin_site.model import HANS, HANT, Article, Bulletin, Document, Page, Plan, Section
 
-# One configuration per target script; why these two: docs-fragments/convert.md.
+# One configuration per target script; why these two: docs/convert.md.
 # → Hant: s2hk. Hong Kong usage is the closest to Macau's (為, 台 in 平台, particle 着, 於); the
 #   glossary swaps back the few HK glyphs where the bureau prints the Big5 form (衞 → 衛).
 # → Hans: tw2s. Its phrase list tells 著 "to write" (著名, stays) from the particle and zhuó 著

@@ -6,7 +6,7 @@ the build then publishes that file instead of reading the raw text again, so a f
 lost to a new version of the reader. Nothing in the program ever writes over a correction.
 
 The format is Markdown-like text with YAML front matter (documented in
-docs-fragments/editors.md). For a bulletin::
+docs/editors.md). For a bulletin::
 
     ---
     kind: bulletin

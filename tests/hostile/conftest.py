@@ -1,4 +1,4 @@
-"""Hostile input, faults and safety (docs-fragments/hostile.md).
+"""Hostile input, faults and safety (docs/hostile.md).
 
 Tests marked ``slow`` (the long fuzz runs, 10 MB inputs, many kills) are skipped unless the
 run selects them: ``python -m pytest -q -m slow tests/hostile``. The default run keeps a short
