@@ -7,7 +7,6 @@ import posixpath
 import re
 import shutil
 import sys
-import types
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable
 from html.parser import HTMLParser
@@ -70,6 +69,18 @@ def tree(site_dir: Path) -> dict[str, bytes]:
         for p in sorted(site_dir.rglob("*"))
         if p.is_file()
     }
+
+
+def assert_only_site_and_cache(root: Path) -> None:
+    """The project holds its inputs, the site and the build's cache (cache.py): no staged or
+    old site is left over."""
+    assert sorted(p.name for p in root.iterdir()) == [
+        ".bulletin-cache",
+        "_site",
+        "content",
+        "seeds",
+        "templates",
+    ]
 
 
 def local_file(url: str) -> str | None:
@@ -249,13 +260,7 @@ def test_rebuilds_are_byte_identical(make_project: Callable[[str], Path]) -> Non
     assert tree(first / "_site") == before
     pipeline.build(second)
     assert tree(second / "_site") == before
-    assert sorted(p.name for p in first.iterdir()) == [
-        ".bulletin-cache",  # the build's cache (cache.py): no staged or old site is left over
-        "_site",
-        "content",
-        "seeds",
-        "templates",
-    ]
+    assert_only_site_and_cache(first)
 
 
 def test_a_failing_build_keeps_the_previous_site(project: Path) -> None:
@@ -265,13 +270,7 @@ def test_a_failing_build_keeps_the_previous_site(project: Path) -> None:
     with pytest.raises(BuildError, match=r"plan\.html:1"):
         pipeline.build(project)
     assert tree(project / "_site") == before
-    assert sorted(p.name for p in project.iterdir()) == [
-        ".bulletin-cache",  # the build's cache (cache.py): no staged or old site is left over
-        "_site",
-        "content",
-        "seeds",
-        "templates",
-    ]
+    assert_only_site_and_cache(project)
 
 
 def test_all_input_problems_are_reported_together(project: Path) -> None:
@@ -340,31 +339,50 @@ def test_cli_build(project: Path, capsys: pytest.CaptureFixture) -> None:
     assert capsys.readouterr().err.startswith("content/site.yaml:2: invalid YAML")
 
 
-def test_search_index_runs_on_the_staged_site_before_the_swap(
+def test_search_index_is_added_to_the_staged_site_before_the_swap(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen = {}
 
-    def write_index(by_edition: dict, site_dir: Path, config: object) -> None:
-        sources = by_edition["zh-hant"]
-        seen["stems"] = sorted(getattr(s, "stem", s) for s in sources)
+    def index_files(by_edition: dict, config: object) -> dict[str, bytes]:
+        seen["stems"] = sorted(s.stem for s in by_edition["zh-hant"])
+        return {"pagefind/pagefind.js": b"// index"}
+
+    real_write = pipeline.write_search_index
+
+    def write_search_index(files: dict[str, bytes], site_dir: Path) -> None:
         seen["staged"] = site_dir.name
         seen["has_pages"] = (site_dir / "zh-hant" / "index.html").is_file()
         seen["swapped"] = (project / "_site").exists()
-        (site_dir / "pagefind").mkdir()
-        (site_dir / "pagefind" / "pagefind.js").write_text("// index")
+        real_write(files, site_dir)
 
-    monkeypatch.setitem(
-        sys.modules, "bulletin_site.search", types.SimpleNamespace(write_index=write_index)
-    )
-    pipeline.build(project)
+    monkeypatch.setattr(pipeline.search, "index_files", index_files)
+    monkeypatch.setattr(pipeline, "write_search_index", write_search_index)
+    report = pipeline.build(project)
     assert seen == {
         "stems": [p.stem for p in SEEDS],
         "staged": f"_site.tmp-{__import__('os').getpid()}",
         "has_pages": True,
         "swapped": False,
     }
-    assert (project / "_site" / "pagefind" / "pagefind.js").is_file()
+    assert (project / "_site" / "pagefind" / "pagefind.js").read_text() == "// index"
+    assert {"index", "index wait"} <= report.stage_seconds.keys()
+
+
+def test_a_failing_index_leaves_the_previous_site(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pipeline.build(project)
+    before = sorted(p.relative_to(project) for p in (project / "_site").rglob("*"))
+
+    def index_files(by_edition: dict, config: object) -> dict[str, bytes]:
+        raise BuildError("search: Pagefind stopped: no message")
+
+    monkeypatch.setattr(pipeline.search, "index_files", index_files)
+    with pytest.raises(BuildError, match="Pagefind stopped"):
+        pipeline.build(project)
+    assert sorted(p.relative_to(project) for p in (project / "_site").rglob("*")) == before
+    assert not list(project.glob("_site.tmp-*"))
 
 
 def test_build_py_at_the_project_root(project: Path) -> None:

@@ -5,10 +5,9 @@ good site served when an edit breaks the build, and no path outside _site/ ever 
 from __future__ import annotations
 
 import http.client
-import io
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -90,17 +89,7 @@ def test_snapshots_see_added_changed_and_removed_files(tmp_path: Path) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# A running server
-
-
-@pytest.fixture
-def served(project: Path) -> Iterator[Server]:
-    server = Server(project, 0, out=io.StringIO(), poll=0.1)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
+# A running server (the ``served`` fixture: conftest.py)
 
 
 def get(server: Server, path: str) -> tuple[int, dict[str, str], bytes]:

@@ -12,19 +12,19 @@ depends on it and writes the same bytes a full build would.
 from __future__ import annotations
 
 import functools
-import importlib
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
-from bulletin_site import cache, parallel, render, site, write
+from bulletin_site import cache, parallel, render, search, site, write
 from bulletin_site import paths as paths_module
 from bulletin_site.cache import Cache, CacheStats
-from bulletin_site.config import Config, ConfigError, SiteConfig, load_config
+from bulletin_site.config import Config, ConfigError, load_config
 from bulletin_site.convert import (
     HANS_EDITION,
     HANT_EDITION,
@@ -40,6 +40,7 @@ from bulletin_site.parse import read_text
 from bulletin_site.read import decode
 
 Progress = Callable[[int, int], None]
+T = TypeVar("T")
 SITE_DIR = "_site"
 SEEDS_DIR = "seeds"
 GLOSSARY = "content/glossary.yaml"
@@ -60,7 +61,9 @@ class BuildReport:
     cache: CacheStats = field(default_factory=CacheStats)  # what was reused, what computed
     # Wall time per stage: read (configuration, metadata, corrections, raw bytes), clean (the
     # reader: decode, parse, layout repair), convert, render (plan, render, cache), write
-    # (checks, staged copy, swap), index (search).
+    # (checks, staged copy, swap), index (search: its own time, spent while the pages are
+    # rendered and written), index wait (the build waiting for the index after writing the
+    # pages, and writing the index's files).
     stage_seconds: Mapping[str, float] = field(default_factory=dict)
 
 
@@ -132,37 +135,45 @@ def build(root: Path, *, clean: bool = False, progress: Progress | None = None) 
     by_edition = {e.code: site.convert_sources(sources, e.script, convert) for e in editions}
     mark = _lap(stages, "convert", mark)
 
-    # 5. Plan and render every page into memory; pages whose context and templates are
-    #    unchanged come from the cache.
-    planned = site.plan_site(config.site, editions, by_edition)
-    search_path = render.template_search_path(config.site.templates)
-    env = render.make_environment(search_path, allow_html=config.site.allow_html)
-    rendered = cache.pages(
-        store,
-        planned,
-        cache.templates_fingerprint(search_path),
-        lambda todo: render.render_all(env, todo, progress),
-    )
-    parallel.shutdown()  # the workers' memory is free for the search index
-    mark = _lap(stages, "render", mark)
-    outputs = write.add(write.OutputPlan(), sorted(rendered.items()), "the page plan")
-    outputs = write.add(outputs, render.assets(search_path), "templates/assets")
+    # 5. Start the search index: it needs the documents, not the pages, so Pagefind works
+    #    while the pages are rendered and written.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="index") as indexer:
+        index = indexer.submit(_timed, search.index_files, by_edition, config.site)
 
-    # 6. Write a staged copy, index it for search, then swap it into place; then forget the
-    #    cache entries this build did not use.
-    site_dir = root / SITE_DIR
-    staged = write.stage(outputs, site_dir)
-    mark = _lap(stages, "write", mark)
-    try:
-        write_search_index(by_edition, staged, config.site)
-        mark = _lap(stages, "index", mark)
-        write.swap(staged, site_dir)
-    except OSError as error:  # a full disk while indexing: a message, not a traceback
-        write.discard(staged)
-        raise BuildError(f"search index: {error}; the previous site is unchanged") from None
-    except BaseException:
-        write.discard(staged)
-        raise
+        # 6. Plan and render every page into memory; pages whose context and templates are
+        #    unchanged come from the cache.
+        planned = site.plan_site(config.site, editions, by_edition)
+        search_path = render.template_search_path(config.site.templates)
+        env = render.make_environment(search_path, allow_html=config.site.allow_html)
+        rendered = cache.pages(
+            store,
+            planned,
+            cache.templates_fingerprint(search_path),
+            lambda todo: render.render_all(env, todo, progress),
+        )
+        parallel.shutdown()  # free the workers' memory before the pages are written
+        mark = _lap(stages, "render", mark)
+        outputs = write.add(write.OutputPlan(), sorted(rendered.items()), "the page plan")
+        outputs = write.add(outputs, render.assets(search_path), "templates/assets")
+
+        # 7. Write a staged copy, add the search index to it, then swap it into place; then
+        #    forget the cache entries this build did not use.
+        site_dir = root / SITE_DIR
+        staged = write.stage(outputs, site_dir)
+        mark = _lap(stages, "write", mark)
+        try:
+            index_seconds, index_files = index.result()
+            # The index stage: its own time, and the wait for it after the pages were written.
+            stages["index"] = index_seconds
+            write_search_index(index_files, staged)
+            mark = _lap(stages, "index wait", mark)
+            write.swap(staged, site_dir)
+        except OSError as error:  # a full disk while indexing: a message, not a traceback
+            write.discard(staged)
+            raise BuildError(f"search index: {error}; the previous site is unchanged") from None
+        except BaseException:
+            write.discard(staged)
+            raise
     store.prune()
     _lap(stages, "write", mark)
 
@@ -288,23 +299,15 @@ def read_seed(seed: Seed) -> Reading:
     return read_text(decode(seed.data, seed.path), seed.path)
 
 
-def write_search_index(
-    by_edition: Mapping[str, Sequence[site.Source]], site_dir: Path, config: SiteConfig
-) -> None:
-    """SEARCH INDEX CALL SITE: pages are rendered into the staged ``site_dir``, the swap has
-    not happened yet. ``bulletin_site.search.write_index(by_edition, site_dir, config)`` gets
-    every edition's documents as published (edition code → ``site.Source``, converted: stem,
-    document, issue number, date), the staged folder and the SiteConfig. Skipped while that
-    module or function does not exist."""
-    try:
-        search = importlib.import_module("bulletin_site.search")
-    except ModuleNotFoundError as error:
-        if error.name != "bulletin_site.search":
-            raise  # the module is there but something it needs is not
-        return
-    write_index = getattr(search, "write_index", None)
-    if write_index is not None:
-        write_index(by_edition, site_dir, config)
+def write_search_index(files: Mapping[str, bytes], site_dir: Path) -> None:
+    """The search index's files into the staged ``site_dir`` (the swap has not happened)."""
+    search.write_files(files, site_dir)
+
+
+def _timed(function: Callable[..., T], *args: Any) -> tuple[float, T]:
+    started = time.perf_counter()
+    result = function(*args)
+    return time.perf_counter() - started, result
 
 
 # ---------------------------------------------------------------------------------------------

@@ -43,6 +43,7 @@ import tempfile
 import threading
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -673,11 +674,13 @@ def _pagefind_word(word: str) -> str:
 # --- the index ------------------------------------------------------------------------------------
 
 
-def write_index(
-    by_edition: Mapping[str, Sequence[site.Source]], site_dir: Path, config: SiteConfig
-) -> None:
-    """Write the Pagefind bundle (``pagefind/``) and each edition's ``search/data.json`` into
-    ``site_dir``, from every edition's documents (``site.Source``, converted)."""
+def index_files(
+    by_edition: Mapping[str, Sequence[site.Source]], config: SiteConfig
+) -> dict[str, bytes]:
+    """The search index as site path → bytes: the Pagefind bundle (``pagefind/``) and each
+    edition's ``search/data.json`` and ``spill.json``, from every edition's documents
+    (``site.Source``, converted). It needs the documents only, not the rendered pages, so the
+    build computes it while it renders."""
     editions = [e for e in EDITIONS if e.code in by_edition]
     per_edition = {e.code: records(by_edition[e.code], e, config) for e in editions}
     table = fold_table(_aligned(per_edition))
@@ -688,12 +691,24 @@ def write_index(
         data = edition_data(edition, per_edition[edition.code], spans[edition.code], table)
         files[f"{edition.code}/{DATA}"] = _json(data)
         files[f"{edition.code}/{SPILL}"] = _json(dict(sorted(spills[edition.code].items())))
+    return files
+
+
+def write_files(files: Mapping[str, bytes], site_dir: Path) -> None:
+    """The index's files into the (staged) site folder, beside the pages."""
     for path in sorted(files):
         target = site_dir / path
         if target.exists():
             raise BuildError(f"{path}: written by both the search index and the pages")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(files[path])
+
+
+def write_index(
+    by_edition: Mapping[str, Sequence[site.Source]], site_dir: Path, config: SiteConfig
+) -> None:
+    """``index_files`` written into ``site_dir``."""
+    write_files(index_files(by_edition, config), site_dir)
 
 
 def _json(value: object) -> bytes:
@@ -769,6 +784,28 @@ def bundle_files(
     """The Pagefind bundle as path → bytes, as the site ships it (``canonical_bundle``), and
     each edition's spill (see ``edition_data``).
 
+    Each edition is indexed by its own Pagefind process, both at once (an edition's index
+    shares nothing with the other's but the bundle's scripts), and the two outputs are merged
+    (``merge_bundles``)."""
+    with ThreadPoolExecutor(max_workers=max(1, len(editions))) as pool:
+        parts = list(
+            pool.map(
+                lambda e: edition_bundle(e, per_edition[e.code], spans[e.code]),
+                editions,
+            )
+        )
+    files = merge_bundles(parts)
+    ranks = {
+        index_language(e): {r.url: i for i, r in enumerate(per_edition[e.code])} for e in editions
+    }
+    files, chunks = canonical_bundle(files, ranks)
+    spills = {e.code: spill(chunks[index_language(e)]) for e in editions}
+    return files, spills
+
+
+def edition_bundle(edition: Edition, recs: Sequence[Record], span: int) -> dict[str, bytes]:
+    """Pagefind's files for one edition's index, as Pagefind writes them.
+
     The files come back through the service (``GetFiles``) and are written by the build:
     Pagefind answers ``WriteFiles`` before its writes reach the disk, so a file may still be
     empty when the service stops."""
@@ -779,26 +816,38 @@ def bundle_files(
                 "type": "AddRecord",
                 "index_id": index,
                 "url": record.url,
-                "content": content(record, spans[edition.code]),
+                "content": content(record, span),
                 "language": index_language(edition),
                 "meta": {},
                 "filters": record_filters(record),
             }
-            for edition in editions
-            for record in per_edition[edition.code]
+            for record in recs
         )
         answer = service.send({"type": "GetFiles", "index_id": index})
-    files = {
+    return {
         f["path"]: base64.b64decode(f["content"])
         for f in answer["files"]
         if f["path"] not in _UNUSED_BUNDLE_FILES
     }
-    ranks = {
-        index_language(e): {r.url: i for i, r in enumerate(per_edition[e.code])} for e in editions
-    }
-    files, chunks = canonical_bundle(files, ranks)
-    spills = {e.code: spill(chunks[index_language(e)]) for e in editions}
-    return files, spills
+
+
+def merge_bundles(parts: Sequence[Mapping[str, bytes]]) -> dict[str, bytes]:
+    """One bundle from bundles of one index each: their files side by side (an index's files
+    are named by its language) and one entry file listing every index, in the given order."""
+    merged: dict[str, bytes] = {}
+    languages: dict[str, object] = {}
+    entry: dict[str, Any] = {}
+    for part in parts:
+        for path, data in part.items():
+            if path == "pagefind-entry.json":
+                entry = json.loads(data)
+                languages.update(entry["languages"])
+            elif merged.setdefault(path, data) != data:
+                raise BuildError(f"search: two Pagefind runs wrote different {BUNDLE}/{path}")
+    if parts:
+        entry["languages"] = languages
+        merged["pagefind-entry.json"] = json.dumps(entry, ensure_ascii=False).encode("utf-8")
+    return merged
 
 
 def spill(chunks: Sequence[Sequence[str]]) -> dict[str, list[str]]:

@@ -19,12 +19,10 @@ terms occur, then newest first.
 from __future__ import annotations
 
 import functools
-import http.server
 import json
 import re
-import threading
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -33,30 +31,16 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from browser_harness import BROWSER_TESTS, Visit, wait_for_search
 from bulletin_site import search, site
 from bulletin_site.config import load_config
 from bulletin_site.convert import EDITIONS, Converter, convert_document, load_glossary
 from bulletin_site.model import Bulletin, Page, Plan, stem
 from bulletin_site.parse import read_document
 
-CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="Debian's Chromium is not at /usr/bin/chromium"
-    ),
-]
-playwright_sync = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+pytestmark = BROWSER_TESTS
 
 # name → query. Typed as written into both editions.
 QUERIES = {
@@ -329,60 +313,18 @@ def ranked(query: str, found: Sequence[Expected], code: str) -> list[Expected]:
 # The browser
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def server(built_site: Path) -> Iterator[str]:
-    handler = functools.partial(_Quiet, directory=str(built_site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with playwright_sync.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-class SearchPage:
+class SearchPage(Visit):
     """One edition's search page; every request and console error recorded."""
 
     def __init__(self, browser: Any, server: str, code: str, query: str = "", **context: Any):
-        self.server = server
+        super().__init__(browser, server, **context)
         self.code = code
-        self.context = browser.new_context(**context)
-        self.page = self.context.new_page()
-        self.requests: list[str] = []
-        self.errors: list[str] = []
-        self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         suffix = f"?q={query}" if query else ""
         self.page.goto(f"{server}{code}/search/{suffix}")
 
     def wait(self, query: str) -> None:
         """Until the results for ``query`` are on screen."""
-        self.page.wait_for_function(
-            """(q) => {
-                const box = document.getElementById("search-results");
-                return box.dataset.query === q && box.getAttribute("aria-busy") === "false";
-            }""",
-            arg=query,
-            timeout=30_000,
-        )
+        wait_for_search(self.page, query)
 
     def type(self, query: str, *, one_key_at_a_time: bool = False) -> None:
         box = self.page.locator("input[name=q]")
@@ -421,27 +363,17 @@ class SearchPage:
         return self.page.locator(".search-status").inner_text()
 
     def path(self, href: str) -> str:
-        assert href.startswith(self.server), href
-        return href[len(self.server) :]
-
-    def close(self) -> None:
-        self.context.close()
-        outside = [u for u in self.requests if not u.startswith((self.server, "data:"))]
-        assert not outside, f"requests leaving the site: {outside}"
-        assert not self.errors, f"console errors: {self.errors}"
+        assert href.startswith(self.site), href
+        return href[len(self.site) :]
 
 
 @pytest.fixture
-def open_search(browser: Any, server: str) -> Iterator[Any]:
-    pages: list[SearchPage] = []
-
+def open_search(browser: Any, site_server: str, visits: list[Visit]) -> Callable[..., SearchPage]:
     def make(code: str, query: str = "", **context: Any) -> SearchPage:
-        pages.append(SearchPage(browser, server, code, query, **context))
-        return pages[-1]
+        visits.append(SearchPage(browser, site_server, code, query, **context))
+        return visits[-1]
 
-    yield make
-    for p in pages:
-        p.close()
+    return make
 
 
 def check_results(
@@ -525,13 +457,13 @@ def test_query_in_the_address_runs_on_load(
 
 
 def test_first_results_come_without_any_request_outside_the_site(
-    open_search: Any, server: str
+    open_search: Any, site_server: str
 ) -> None:
     page = open_search("zh-hant", "粵港澳大灣區")
     page.wait("粵港澳大灣區")
     assert page.page.locator(".search-list > li").count() > 0
     assert any(u.endswith(".pf_index") for u in page.requests)  # a real search ran
-    assert all(u.startswith(server) for u in page.requests), page.requests
+    assert all(u.startswith(site_server) for u in page.requests), page.requests
     # close() checks the same for everything the page did, and that no error was logged.
 
 

@@ -3,60 +3,31 @@ broken edit shows its error over the last good page, without breaking the page's
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from browser_harness import BROWSER_TESTS, PageLog
 from bulletin_site.serve import Server
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 ARTICLE = "zh-hant/bulletins/000_7c1a5d4148a0e861/1/index.html"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="Debian's Chromium is not at /usr/bin/chromium"
-    ),
-]
-playwright_sync = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+pytestmark = BROWSER_TESTS
 
 
 @pytest.fixture
-def served(project: Path) -> Iterator[Server]:
-    server = Server(project, 0, out=io.StringIO(), poll=0.1)
-    server.start()
+def watched(browser: Any) -> Iterator[PageLog]:
+    """A fresh page; its console errors (a CSP violation would show there) are recorded."""
+    watched = PageLog(browser.new_page())
     try:
-        yield server
+        yield watched
     finally:
-        server.stop()
+        watched.page.close()
 
 
-@pytest.fixture
-def page(served: Server) -> Iterator[Any]:
-    with playwright_sync.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            page = browser.new_page()
-            page.errors = []  # console errors (a CSP violation would show here)
-            page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
-            page.on("pageerror", lambda e: page.errors.append(str(e)))
-            yield page
-        finally:
-            browser.close()
-
-
-def test_editing_a_template_reloads_the_open_page(served: Server, page: Any) -> None:
+def test_editing_a_template_reloads_the_open_page(served: Server, watched: PageLog) -> None:
+    page = watched.page
     page.goto(served.url + ARTICLE)
     page.wait_for_selector('script[src^="/__reload.js"]', state="attached")
     page.evaluate("window.__notReloaded = true")
@@ -78,4 +49,4 @@ def test_editing_a_template_reloads_the_open_page(served: Server, page: Any) -> 
     template.write_text(good)
     page.wait_for_selector("#edited", state="detached", timeout=60_000)
     assert page.query_selector("#bulletin-site-serve-error") is None
-    assert page.errors == []
+    assert watched.errors == []

@@ -6,110 +6,43 @@ Screenshots go to bench/out/screenshots/ (git-ignored) for a person to look at.
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
+from browser_harness import BROWSER_TESTS, Visit
+
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "bench" / "out" / "screenshots"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 VIEWPORTS = {"phone": {"width": 360, "height": 740}, "desktop": {"width": 1280, "height": 900}}
 ISSUE = "000_7c1a5d4148a0e861"  # 繁體, issue 70
 HANS_ISSUE = "001_bc645f7197fac29f"  # 简体
 PLAN = "004_1c5b308f8adfb7c0"  # 简体, 73 items
 PAGE = "002_297d79192cd207c9"  # Markdown, 繁體
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="Debian's Chromium is not at /usr/bin/chromium"
-    ),
-]
-playwright_sync = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+pytestmark = BROWSER_TESTS
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
+class SiteVisit(Visit):
+    """A page of the site (or of it opened from file: URLs) whose every response is good."""
 
-
-@pytest.fixture(scope="module")
-def server(built_site: Path) -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(built_site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with playwright_sync.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-class Visit:
-    """A page that records every request and console error, to check at the end."""
-
-    def __init__(self, browser: Any, **context: Any) -> None:
-        self.context = browser.new_context(**context)
-        self.page = self.context.new_page()
-        self.requests: list[str] = []
-        self.errors: list[str] = []
-        self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        # The console says "Failed to load resource" without the address; record it.
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on(
-            "response",
-            lambda r: self.errors.append(f"{r.status} {r.url}") if r.status >= 400 else None,
-        )
+    def __init__(self, browser: Any, server: str, **context: Any) -> None:
+        super().__init__(browser, server, http_errors=True, also=("data:", "file:"), **context)
 
     def open(self, url: str) -> Any:
         self.page.goto(url, wait_until="load")
         return self.page
 
-    def close(self) -> None:
-        self.context.close()
-        outside = [u for u in self.requests if urlsplit(u).hostname not in ("127.0.0.1", None)]
-        outside = [u for u in outside if not u.startswith(("data:", "file:"))]
-        assert not outside, f"requests leaving the site: {outside}"
-        assert not self.errors, f"console errors (CSP?): {self.errors}"
-
 
 @pytest.fixture
-def visit(browser: Any) -> Iterator[Any]:
-    opened: list[Visit] = []
+def visit(browser: Any, site_server: str, visits: list[Visit]) -> Callable[..., SiteVisit]:
+    def make(**context: Any) -> SiteVisit:
+        visits.append(SiteVisit(browser, site_server, **context))
+        return visits[-1]
 
-    def make(**context: Any) -> Visit:
-        opened.append(Visit(browser, **context))
-        return opened[-1]
-
-    yield make
-    for v in opened:
-        v.close()
+    return make
 
 
 def no_horizontal_scroll(page: Any) -> None:
@@ -137,10 +70,12 @@ PAGES = {
 
 @pytest.mark.parametrize("viewport", sorted(VIEWPORTS))
 @pytest.mark.parametrize("edition", ["zh-hant", "zh-hans"])
-def test_pages_fit_and_look_right(server: str, visit: Any, edition: str, viewport: str) -> None:
+def test_pages_fit_and_look_right(
+    site_server: str, visit: Any, edition: str, viewport: str
+) -> None:
     v = visit(viewport=VIEWPORTS[viewport])
     for name, path in PAGES.items():
-        page = v.open(server + path.format(ed=edition))
+        page = v.open(site_server + path.format(ed=edition))
         assert page.locator("html").get_attribute("lang") == (
             "zh-Hant" if edition == "zh-hant" else "zh-Hans"
         )
@@ -150,12 +85,12 @@ def test_pages_fit_and_look_right(server: str, visit: Any, edition: str, viewpor
 
 
 @pytest.mark.parametrize("edition", ["zh-hant", "zh-hans"])
-def test_twin_link(server: str, visit: Any, edition: str) -> None:
+def test_twin_link(site_server: str, visit: Any, edition: str) -> None:
     other = "zh-hans" if edition == "zh-hant" else "zh-hant"
-    page = visit().open(server + PAGES["article"].format(ed=edition))
+    page = visit().open(site_server + PAGES["article"].format(ed=edition))
     page.locator("a.twin").click()
     page.wait_for_load_state()
-    assert page.url == server + PAGES["article"].format(ed=other)
+    assert page.url == site_server + PAGES["article"].format(ed=other)
     assert page.locator("html").get_attribute("lang") == (
         "zh-Hans" if other == "zh-hans" else "zh-Hant"
     )
@@ -166,18 +101,18 @@ def test_twin_link(server: str, visit: Any, edition: str) -> None:
     ("path", "original"), [(PAGES["article"], "zh-hant"), (PAGES["article-converted"], "zh-hans")]
 )
 def test_converted_page_links_its_original(
-    server: str, visit: Any, path: str, original: str
+    site_server: str, visit: Any, path: str, original: str
 ) -> None:
     converted = "zh-hans" if original == "zh-hant" else "zh-hant"
-    page = visit().open(server + path.format(ed=converted))
+    page = visit().open(site_server + path.format(ed=converted))
     page.locator("p.converted a").click()
     page.wait_for_load_state()
-    assert page.url == server + path.format(ed=original)
+    assert page.url == site_server + path.format(ed=original)
     assert page.locator("p.converted").count() == 0
 
 
-def test_issue_to_article_and_back(server: str, visit: Any) -> None:
-    page = visit().open(server + PAGES["issue"].format(ed="zh-hant"))
+def test_issue_to_article_and_back(site_server: str, visit: Any) -> None:
+    page = visit().open(site_server + PAGES["issue"].format(ed="zh-hant"))
     assert page.locator("ol.contents li").count() == 11
     page.locator("ol.contents a").nth(2).click()
     page.wait_for_load_state()
@@ -191,9 +126,9 @@ def test_issue_to_article_and_back(server: str, visit: Any) -> None:
 
 
 @pytest.mark.parametrize("edition", ["zh-hant", "zh-hans"])
-def test_plan_item_anchor(server: str, visit: Any, edition: str) -> None:
+def test_plan_item_anchor(site_server: str, visit: Any, edition: str) -> None:
     page = visit(viewport=VIEWPORTS["phone"]).open(
-        server + PAGES["plan"].format(ed=edition) + "#item-37"
+        site_server + PAGES["plan"].format(ed=edition) + "#item-37"
     )
     item = page.locator("#item-37")
     assert item.evaluate("e => e.matches(':target')")
@@ -203,18 +138,18 @@ def test_plan_item_anchor(server: str, visit: Any, edition: str) -> None:
     shoot(page, f"{edition}-plan-item-37-phone-viewport", full_page=False)
 
 
-def test_language_chooser(server: str, visit: Any) -> None:
-    assert visit(locale="en-US").open(server).url == server + "zh-hant/index.html"
-    page = visit(locale="zh-CN").open(server)
+def test_language_chooser(site_server: str, visit: Any) -> None:
+    assert visit(locale="en-US").open(site_server).url == site_server + "zh-hant/index.html"
+    page = visit(locale="zh-CN").open(site_server)
     page.wait_for_url("**/zh-hans/index.html")
-    nojs = visit(java_script_enabled=False).open(server)
-    assert nojs.url == server
+    nojs = visit(java_script_enabled=False).open(site_server)
+    assert nojs.url == site_server
     assert nojs.locator("ul.chooser a").count() == 2
     shoot(nojs, "chooser-without-js")
 
 
-def test_skip_link_and_focus(server: str, visit: Any) -> None:
-    page = visit().open(server + PAGES["article"].format(ed="zh-hant"))
+def test_skip_link_and_focus(site_server: str, visit: Any) -> None:
+    page = visit().open(site_server + PAGES["article"].format(ed="zh-hant"))
     page.keyboard.press("Tab")
     skip = page.locator("a.skip")
     assert skip.evaluate("e => e === document.activeElement")
@@ -223,16 +158,16 @@ def test_skip_link_and_focus(server: str, visit: Any) -> None:
     assert outline != "none"
 
 
-def test_print_hides_navigation(server: str, visit: Any) -> None:
-    page = visit().open(server + PAGES["article"].format(ed="zh-hant"))
+def test_print_hides_navigation(site_server: str, visit: Any) -> None:
+    page = visit().open(site_server + PAGES["article"].format(ed="zh-hant"))
     page.emulate_media(media="print")
     assert not page.locator(".site-header nav").is_visible()
     assert not page.locator(".pager").is_visible()
 
 
-def test_dark_mode(server: str, visit: Any) -> None:
+def test_dark_mode(site_server: str, visit: Any) -> None:
     page = visit(color_scheme="dark", viewport=VIEWPORTS["phone"]).open(
-        server + PAGES["article"].format(ed="zh-hans")
+        site_server + PAGES["article"].format(ed="zh-hans")
     )
     background = page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert background == "rgb(23, 24, 26)"

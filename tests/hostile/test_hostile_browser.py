@@ -4,9 +4,6 @@ results for the hostile text, no dialog opens, no script from content runs or is
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,23 +11,9 @@ from urllib.parse import quote
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
+from browser_harness import BROWSER_TESTS, PageLog, serve_folder, wait_for_search
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="Debian's Chromium is not at /usr/bin/chromium"
-    ),
-]
-playwright_sync = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+pytestmark = BROWSER_TESTS
 
 # Records what a payload would do if it ran; added before any script of the page.
 WATCH = """
@@ -76,55 +59,36 @@ AUDIT = """
 """
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
+@pytest.fixture(scope="module")
+def hostile_server(hostile_site: Path) -> Iterator[str]:
+    with serve_folder(hostile_site) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
-def served(hostile_site: Path) -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(hostile_site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
+def context(browser: Any, hostile_server: str) -> Iterator[Any]:
+    """Pages opened here see WATCH before their own scripts and reach nothing but the site."""
+    ctx = browser.new_context()
     try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+        ctx.add_init_script(WATCH)
+        ctx.route(
+            "**/*",
+            lambda route: (
+                route.continue_() if route.request.url.startswith(hostile_server) else route.abort()
+            ),
+        )
+        yield ctx
     finally:
-        httpd.shutdown()
-        httpd.server_close()
+        ctx.close()
 
 
-@pytest.fixture(scope="module")
-def context(served: str) -> Iterator[Any]:
-    with playwright_sync.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            ctx = browser.new_context()
-            ctx.add_init_script(WATCH)
-            ctx.route(
-                "**/*",
-                lambda route: (
-                    route.continue_() if route.request.url.startswith(served) else route.abort()
-                ),
-            )
-            yield ctx
-        finally:
-            browser.close()
-
-
-class Watched:
-    """A page whose dialogs, console errors and page errors are recorded."""
+class Watched(PageLog):
+    """A page whose dialogs (dismissed), console errors and page errors are recorded."""
 
     def __init__(self, context: Any) -> None:
-        self.page = context.new_page()
+        super().__init__(context.new_page())
         self.dialogs: list[str] = []
-        self.errors: list[str] = []
         self.page.on("dialog", self._dialog)
-        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
-        self.page.on(
-            "console",
-            lambda msg: self.errors.append(msg.text) if msg.type == "error" else None,
-        )
 
     def _dialog(self, dialog: Any) -> None:
         self.dialogs.append(f"{dialog.type}: {dialog.message}")
@@ -136,7 +100,7 @@ class Watched:
         return found + self.page.evaluate("window.__hostile || []") + self.dialogs
 
 
-def test_no_page_runs_content(context: Any, served: str, hostile_site: Path) -> None:
+def test_no_page_runs_content(context: Any, hostile_server: str, hostile_site: Path) -> None:
     pages = sorted(p.relative_to(hostile_site).as_posix() for p in hostile_site.rglob("*.html"))
     assert len(pages) > 20
     problems = {}
@@ -145,7 +109,7 @@ def test_no_page_runs_content(context: Any, served: str, hostile_site: Path) -> 
         for path in pages:
             watched.dialogs.clear()
             watched.errors.clear()
-            watched.page.goto(served + quote(path), wait_until="load")
+            watched.page.goto(hostile_server + quote(path), wait_until="load")
             if path == "index.html":  # the chooser moves on to an edition: audit that one
                 watched.page.wait_for_load_state("load")
             found = watched.audit() + [e for e in watched.errors if "Content Security" in e]
@@ -156,7 +120,7 @@ def test_no_page_runs_content(context: Any, served: str, hostile_site: Path) -> 
     assert problems == {}
 
 
-def test_the_watch_sees_a_payload_that_runs(context: Any, served: str) -> None:
+def test_the_watch_sees_a_payload_that_runs(context: Any, hostile_server: str) -> None:
     """The controls: the same checks see a payload on a page without the site's escaping and
     CSP, and see the CSP stop a script put into one of the site's pages."""
     watched = Watched(context)
@@ -172,7 +136,7 @@ def test_the_watch_sees_a_payload_that_runs(context: Any, served: str) -> None:
         assert any("onerror" in f for f in found) and any("javascript:" in f for f in found)
 
         watched.dialogs.clear()
-        watched.page.goto(served + "zh-hant/index.html")
+        watched.page.goto(hostile_server + "zh-hant/index.html")
         watched.page.evaluate(
             """() => {
               const s = document.createElement("script");
@@ -187,10 +151,10 @@ def test_the_watch_sees_a_payload_that_runs(context: Any, served: str) -> None:
         watched.page.close()
 
 
-def test_the_payloads_are_there_to_read(context: Any, served: str) -> None:
+def test_the_payloads_are_there_to_read(context: Any, hostile_server: str) -> None:
     watched = Watched(context)
     try:
-        watched.page.goto(served + "zh-hant/index.html")
+        watched.page.goto(hostile_server + "zh-hant/index.html")
         text = watched.page.inner_text("main")
         assert '<script>alert("XSS1")</script>' in text
         assert "javascript:alert(" in text
@@ -208,18 +172,11 @@ SEARCHES = [
 
 
 @pytest.mark.parametrize("query", SEARCHES)
-def test_search_results_for_hostile_text(context: Any, served: str, query: str) -> None:
+def test_search_results_for_hostile_text(context: Any, hostile_server: str, query: str) -> None:
     watched = Watched(context)
     try:
-        watched.page.goto(f"{served}zh-hant/search/index.html?q={quote(query)}")
-        watched.page.wait_for_function(
-            """(q) => {
-              const box = document.querySelector("#search-results");
-              return box.dataset.query === q && box.getAttribute("aria-busy") === "false";
-            }""",
-            arg=query,
-            timeout=20000,
-        )
+        watched.page.goto(f"{hostile_server}zh-hant/search/index.html?q={quote(query)}")
+        wait_for_search(watched.page, query, timeout=20_000)
         status = watched.page.inner_text(".search-status")
         assert status, query
         assert watched.audit() == [], query

@@ -173,6 +173,14 @@ def _check_bytes(data: bytes) -> None:
     assert problems_of(data) == []
 
 
+def _check_mutated_bulletins(count: int, width: int, seed: int, data: st.DataObject) -> None:
+    """``count`` generated articles laid out ``width`` wide, mutated, in a drawn encoding."""
+    text = lay_out(sample_articles(count, seed), Layout(width=width, seed=seed))
+    rng = random.Random(data.draw(st.integers(0, 10**6)))
+    mutated, _ = mutate(text, rng, data.draw(st.integers(0, 3)))
+    _check_text(mutated, data.draw(st.sampled_from(ENCODINGS)))
+
+
 @_fuzz_settings(DEFAULT_EXAMPLES)
 @given(DOCUMENT, st.sampled_from(ENCODINGS))
 def test_structured_text(text: str, codec: str) -> None:
@@ -196,10 +204,7 @@ def test_any_bytes(data: bytes) -> None:
 def test_generated_bulletins_mutated(
     count: int, width: int, seed: int, data: st.DataObject
 ) -> None:
-    text = lay_out(sample_articles(count, seed), Layout(width=width, seed=seed))
-    rng = random.Random(data.draw(st.integers(0, 10**6)))
-    mutated, _ = mutate(text, rng, data.draw(st.integers(0, 3)))
-    _check_text(mutated, data.draw(st.sampled_from(ENCODINGS)))
+    _check_mutated_bulletins(count, width, seed, data)
 
 
 @pytest.mark.slow
@@ -222,10 +227,7 @@ def test_any_bytes_long_run(data: bytes) -> None:
 def test_generated_bulletins_mutated_long_run(
     count: int, width: int, seed: int, data: st.DataObject
 ) -> None:
-    text = lay_out(sample_articles(count, seed), Layout(width=width, seed=seed))
-    rng = random.Random(data.draw(st.integers(0, 10**6)))
-    mutated, _ = mutate(text, rng, data.draw(st.integers(0, 3)))
-    _check_text(mutated, data.draw(st.sampled_from(ENCODINGS)))
+    _check_mutated_bulletins(count, width, seed, data)
 
 
 # --- edge cases, each named -------------------------------------------------------------------
