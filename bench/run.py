@@ -45,7 +45,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 OUT = BENCH / "out"
-STAGES = ("read", "clean", "convert", "render", "write", "index")
+STAGES = ("read", "clean", "convert", "render", "write", "index", "index wait")
 SAMPLE_SECONDS = 0.02
 
 
@@ -365,7 +365,7 @@ def table(rows: list[Row]) -> str:
         cells = [
             f"{row.issues:,}",
             f"{row.site.seconds:.1f}",
-            f"{row.site.seconds - stages.get('index', 0.0):.1f}",
+            f"{without_index(row.site.seconds, stages):.1f}",
             f"{row.site.cpu:.1f}",
             f"{row.site.peak_mib:,.0f} ({row.site.processes})",
             mib(row.site_bytes),
@@ -434,16 +434,25 @@ def memory(rows: list[Row]) -> str:
     return "\n".join(out)
 
 
+def without_index(wall: float, stages: dict[str, float]) -> float:
+    """The build's wall time less what the index cost it. The index is computed while the
+    pages are rendered and written ("index"); the build pays only for the wait after the pages
+    are written ("index wait"). Builds from before that overlap report "index" alone."""
+    if "index wait" in stages:
+        return wall - stages["index wait"]
+    return wall - stages.get("index", 0.0)
+
+
 def verdicts(rows: list[Row]) -> str:
     last = rows[-1]
     out = [f"Targets at {last.issues:,} issues:"]
     stages = last.site.result.get("stage_seconds", {})
-    without_index = last.site.seconds - stages.get("index", 0.0)
+    no_index = without_index(last.site.seconds, stages)
     if last.hugo:
         hugo = last.hugo
-        ok = without_index <= hugo.seconds
+        ok = no_index <= hugo.seconds
         out.append(
-            f"- build without the index ≤ Hugo: {without_index:.1f} s vs {hugo.seconds:.1f} s "
+            f"- build without the index ≤ Hugo: {no_index:.1f} s vs {hugo.seconds:.1f} s "
             f"{'met' if ok else 'NOT met'}"
         )
         ok = last.site.seconds <= 2 * hugo.seconds

@@ -184,11 +184,27 @@ def _opencc_tables() -> list[dict[str, str]]:
     return tables
 
 
+@functools.cache
+def _opencc_classes() -> tuple[dict[str, str], frozenset[str], frozenset[str]]:
+    """The classes OpenCC's tables make (``_Classes.parent``), their Simplified members and
+    their Traditional ones. The same for every build with this OpenCC, so computed once per
+    process (``serve`` rebuilds without paying for it again)."""
+    classes = _Classes()
+    simplified: set[str] = set()
+    traditional: set[str] = set()
+    for table in _opencc_tables():
+        traditional.update(table)
+        for trad, simp in table.items():
+            classes.union(trad, simp)
+            simplified.add(simp)
+    return classes.parent, frozenset(simplified), frozenset(traditional)
+
+
 class _Classes:
     """Union-find over characters: two characters in one class match each other."""
 
-    def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
+    def __init__(self, parent: Mapping[str, str] | None = None) -> None:
+        self.parent: dict[str, str] = dict(parent or {})
 
     def find(self, char: str) -> str:
         root = char
@@ -217,14 +233,9 @@ def fold_table(aligned: Iterable[tuple[str, str]]) -> dict[str, str]:
     is represented by its Simplified member (or the lowest code point). Only classes that
     contain a character of the texts are kept.
     """
-    classes = _Classes()
-    simplified: set[str] = set()
-    traditional: set[str] = set()
-    for table in _opencc_tables():
-        traditional.update(table)
-        for trad, simp in table.items():
-            classes.union(trad, simp)
-            simplified.add(simp)
+    opencc_parent, opencc_simplified, traditional = _opencc_classes()
+    classes = _Classes(opencc_parent)
+    simplified = set(opencc_simplified)
     present: set[str] = set()
     for hant, hans in aligned:
         hant, hans = unicodedata.normalize("NFC", hant), unicodedata.normalize("NFC", hans)
