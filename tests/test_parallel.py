@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from bulletin_site import parallel, pipeline, render
-from bulletin_site.errors import InputError
+from bulletin_site.errors import BuildError, InputError
 
 
 @pytest.fixture
@@ -92,3 +93,39 @@ def test_a_build_with_workers_writes_the_same_bytes(
         parallel.shutdown()
     assert report.stage_seconds.keys() >= {"read", "clean", "convert", "render", "write"}
     assert tree(shared / "_site") == tree(alone / "_site")
+
+
+def _index_like(n: int) -> dict[str, bytes]:
+    if n < 0:
+        raise BuildError("search: Pagefind stopped: no message")
+    if n == 0:
+        raise OSError(28, "No space left on device")
+    if n > 1000:
+        time.sleep(60)
+    return {f"f{i}": bytes([i % 256]) * 100 for i in range(n)}
+
+
+def test_background_gives_the_result_of_its_own_process(workers: None) -> None:
+    task = parallel.Background(_index_like, 300)
+    assert task.result() == _index_like(300)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_background_errors_come_back_as_one_line(
+    monkeypatch: pytest.MonkeyPatch, jobs: str
+) -> None:
+    monkeypatch.setenv(parallel.JOBS_VARIABLE, jobs)
+    with pytest.raises(BuildError, match="Pagefind stopped"):
+        parallel.Background(_index_like, -1).result()
+    # Any other error: as raised when the task runs here, as one line when it ran elsewhere.
+    expected = OSError if jobs == "1" else BuildError
+    with pytest.raises(expected, match=r"No space left"):
+        parallel.Background(_index_like, 0).result()
+
+
+def test_a_cancelled_background_task_stops_at_once(workers: None) -> None:
+    started = time.monotonic()
+    task = parallel.Background(_index_like, 5000)
+    task.cancel()
+    assert time.monotonic() - started < 30
+    task.cancel()  # twice is harmless

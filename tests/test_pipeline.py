@@ -342,6 +342,7 @@ def test_cli_build(project: Path, capsys: pytest.CaptureFixture) -> None:
 def test_search_index_is_added_to_the_staged_site_before_the_swap(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("BULLETIN_SITE_JOBS", "1")  # the index in this process, to watch it
     seen = {}
 
     def index_files(by_edition: dict, config: object) -> dict[str, bytes]:
@@ -374,6 +375,7 @@ def test_a_failing_index_leaves_the_previous_site(
 ) -> None:
     pipeline.build(project)
     before = sorted(p.relative_to(project) for p in (project / "_site").rglob("*"))
+    monkeypatch.setenv("BULLETIN_SITE_JOBS", "1")
 
     def index_files(by_edition: dict, config: object) -> dict[str, bytes]:
         raise BuildError("search: Pagefind stopped: no message")

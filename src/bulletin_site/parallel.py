@@ -130,6 +130,68 @@ atexit.register(shutdown)
 
 
 # ---------------------------------------------------------------------------------------------
+# One task beside the build
+
+
+class Background:
+    """``func(*args)`` in a fresh process of its own while this one goes on (in this process,
+    at once, with one job).
+
+    A process, not a thread: a thread busy with Python would hold the interpreter's lock while
+    this one writes thousands of small files, each write waiting for its turn. ``result()``
+    gives what the call returned or raises its InputError or BuildError; ``cancel()`` stops it
+    (a failed build does not wait for it)."""
+
+    def __init__(self, func: Callable[..., R], *args: Any) -> None:
+        self._process: Any = None
+        self._outcome: Any = None
+        self._error: Exception | None = None
+        if jobs() == 1:
+            try:
+                self._outcome = func(*args)
+            except Exception as error:  # raised by result(), where the caller expects it
+                self._error = error
+            return
+        context = multiprocessing.get_context("spawn")
+        self._receive, send = context.Pipe(duplex=False)
+        self._process = context.Process(target=_send_outcome, args=(send, func, args))
+        self._process.start()
+        send.close()
+
+    def result(self) -> Any:
+        if self._process is not None:
+            try:
+                self._outcome = self._receive.recv()
+            except EOFError:
+                self._outcome = _Failure(
+                    "build", message="a worker process stopped (killed, or out of memory)"
+                )
+            finally:
+                self._receive.close()
+                self._process.join()
+                self._process = None
+        if self._error is not None:
+            raise self._error
+        return _unwrap(self._outcome)
+
+    def cancel(self) -> None:
+        if self._process is not None:
+            self._process.terminate()
+            self._process.join()
+            self._receive.close()
+            self._process = None
+
+
+def _send_outcome(send: Any, func: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    try:
+        outcome = _call(lambda _: func(*args), None)
+    except Exception as error:  # one line for the build to print, not a traceback here
+        outcome = _Failure("build", message=f"{type(error).__name__}: {error}")
+    send.send(outcome)
+    send.close()
+
+
+# ---------------------------------------------------------------------------------------------
 # In the worker
 
 

@@ -15,7 +15,6 @@ import functools
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -137,9 +136,8 @@ def build(root: Path, *, clean: bool = False, progress: Progress | None = None) 
 
     # 5. Start the search index: it needs the documents, not the pages, so Pagefind works
     #    while the pages are rendered and written.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="index") as indexer:
-        index = indexer.submit(_timed, search.index_files, by_edition, config.site)
-
+    index = parallel.Background(_timed, search.index_files, by_edition, config.site)
+    try:
         # 6. Plan and render every page into memory; pages whose context and templates are
         #    unchanged come from the cache.
         planned = site.plan_site(config.site, editions, by_edition)
@@ -174,6 +172,8 @@ def build(root: Path, *, clean: bool = False, progress: Progress | None = None) 
         except BaseException:
             write.discard(staged)
             raise
+    finally:
+        index.cancel()  # a failed build does not wait for the index
     store.prune()
     _lap(stages, "write", mark)
 
