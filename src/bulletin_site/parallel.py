@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import atexit
 import concurrent.futures
+import contextlib
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
@@ -187,7 +188,8 @@ def _send_outcome(send: Any, func: Callable[..., Any], args: tuple[Any, ...]) ->
         outcome = _call(lambda _: func(*args), None)
     except Exception as error:  # one line for the build to print, not a traceback here
         outcome = _Failure("build", message=f"{type(error).__name__}: {error}")
-    send.send(outcome)
+    with contextlib.suppress(OSError):  # the build is gone (killed): nobody to tell
+        send.send(outcome)
     send.close()
 
 
