@@ -7,12 +7,16 @@ wide a line is on the page (the clue that tells a caption from a line of body te
 
 from __future__ import annotations
 
+import functools
+import operator
 import re
+import string
 import unicodedata
 
 # A sentence (so a paragraph, in the bulletin's layout) ends with one of these, possibly
 # followed by closing quotes or brackets.
-_TERMINAL = re.compile(r"[。！？!?][”’」』）)》〉〕\]\"']*$")
+_TERMINAL_MARKS = "。！？!?"
+_TERMINAL_CLOSERS = "”’」』）)》〉〕]\"'"
 # Punctuation that only running prose carries; captions and headings do without it.
 _PROSE_PUNCT = re.compile(r"[，、；：。！？,;]")
 # `12. text`, `12.text`, `12、text`; not a decimal number such as `3.3倍`.
@@ -21,6 +25,9 @@ _FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789
 _SPACES = re.compile(r"[ \t\u3000\u00a0]+")
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]")
 _CLOSING = "”’」』）)》"
+# What `bigrams` pairs up: runs of Han characters, and Latin words or numbers.
+_HAN_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+_WORD = re.compile(r"[A-Za-z]{2,}|\d{2,}")
 
 
 def is_cjk(ch: str) -> bool:
@@ -33,9 +40,13 @@ def display_width(text: str) -> float:
     Ambiguous-width marks (curly quotes, dashes, ellipsis) take a full cell in a CJK font;
     Latin capitals are wider than digits in the proportional fonts the PDFs use.
     """
-    return sum(_cell(ch) for ch in text)
+    # Summed in order, one cell at a time: the float total must not depend on how it is added.
+    return sum(map(_cell, text))
 
 
+# Cached: a corpus has a few thousand distinct characters and every line is measured.
+# Bounded, so that a file holding every code point cannot grow it without end.
+@functools.lru_cache(maxsize=1 << 16)
 def _cell(ch: str) -> float:
     if unicodedata.east_asian_width(ch) in ("W", "F", "A"):
         return 1.0
@@ -99,7 +110,10 @@ def join_lines(lines: list[str]) -> str:
 
 
 def is_terminal(text: str) -> bool:
-    return bool(_TERMINAL.search(text.rstrip()))
+    # Read from the end: a regular expression anchored at `$` would be tried at every
+    # position of a long line.
+    body = text.rstrip().rstrip(_TERMINAL_CLOSERS)
+    return bool(body) and body[-1] in _TERMINAL_MARKS
 
 
 def has_prose_punctuation(text: str) -> bool:
@@ -108,6 +122,9 @@ def has_prose_punctuation(text: str) -> bool:
 
 def numbered(text: str) -> tuple[int, str] | None:
     """`12. text` → (12, "text"): a numbered entry, measure or item (full-width digits too)."""
+    # Most lines do not start with a digit (any script's, as `\d` reads it): no translation.
+    if not text[:1].isdecimal():
+        return None
     text = text.translate(_FULL_WIDTH_DIGITS)
     match = _NUMBERED.match(text)
     if not match:
@@ -118,20 +135,32 @@ def numbered(text: str) -> tuple[int, str] | None:
 def bigrams(text: str) -> set[str]:
     """Overlapping pairs of Han characters and whole Latin words/numbers, lower-cased."""
     grams: set[str] = set()
-    run = ""
-    for ch in text:
-        if "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff":
-            run += ch
-            continue
-        grams.update(run[i : i + 2] for i in range(len(run) - 1))
+    for run in _HAN_RUN.findall(text):
         if len(run) == 1:
             grams.add(run)
-        run = ""
-    grams.update(run[i : i + 2] for i in range(len(run) - 1))
-    if len(run) == 1:
-        grams.add(run)
-    grams.update(w.lower() for w in re.findall(r"[A-Za-z]{2,}|\d{2,}", text))
+        else:
+            # Each character joined to the next: the pairs, without slicing the run.
+            grams.update(map(operator.add, run, run[1:]))
+    grams.update(map(str.lower, _WORD.findall(text)))
     return grams
+
+
+def joins_run(left: str, right: str) -> bool:
+    """Does a run that `bigrams` reads (Han characters, Latin letters, digits) go on from the
+    end of `left` into `right`? If not, the bigrams of `left + right` are those of `left`
+    and those of `right` together."""
+    if not left or not right:
+        return False
+    a, b = left[-1], right[0]
+    return (
+        (_is_han(a) and _is_han(b))
+        or (a in string.ascii_letters and b in string.ascii_letters)
+        or (a.isdecimal() and b.isdecimal())  # what `\d` matches
+    )
+
+
+def _is_han(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
 
 
 def containment(needle: str, haystack: set[str]) -> float:

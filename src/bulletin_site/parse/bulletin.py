@@ -16,16 +16,20 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
+import operator
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from functools import cached_property
 
 from bulletin_site.clean import (
     bigrams,
     has_prose_punctuation,
     is_terminal,
     join_lines,
+    joins_run,
     key,
     numbered,
 )
@@ -62,9 +66,39 @@ class Paragraph:
     units: list[int]  # indices into the body units
     lines: list[Line] = field(default_factory=list)
 
-    @property
+    @cached_property
     def text(self) -> str:
+        # Cached: every stage weighs the paragraph's words. Only read once `_paragraphs`
+        # has given the paragraph all its lines.
         return join_lines([line.text for line in self.lines])
+
+
+class _Grams(dict[str, set[str]]):
+    """The bigrams of each text, computed once per reading: the same paragraphs and titles
+    are weighed by several stages, and again after stray captions are found. The sets are
+    shared, so callers must not change them."""
+
+    def __missing__(self, text: str) -> set[str]:
+        grams = self[text] = bigrams(text)
+        return grams
+
+    def joined(self, texts: list[str]) -> set[str]:
+        """The bigrams of the texts run together (a new set), from each text's own where no
+        run of characters goes on from one text into the next."""
+        grams: set[str] = set()
+        chunk: list[str] = []  # texts that runs join: read as one
+        for text in texts:
+            if not text:
+                continue  # joins nothing, parts nothing
+            if chunk and joins_run(chunk[-1], text):
+                chunk.append(text)
+                continue
+            if chunk:
+                grams |= self["".join(chunk)]
+            chunk = [text]
+        if chunk:
+            grams |= self["".join(chunk)]
+        return grams
 
 
 def parse_bulletin(lines: list[Line], source: str, script: str) -> tuple[Bulletin, list[Trace]]:
@@ -110,19 +144,21 @@ def parse_bulletin(lines: list[Line], source: str, script: str) -> tuple[Bulleti
         if k - 1 not in repeat_of or repeat_of[k - 1] != original - 1
     }
     known = {units[k] for k in inserted if k not in repeat_of}
-    captions = _find_captions(body, kept, footer_of, known)
+    layout = _caption_layout(body, kept)
+    grams = _Grams()
+    captions = _find_captions(body, kept, footer_of, known, layout)
     for _ in range(3):
         flow = [i for i in kept if i not in captions]
         paragraphs = _paragraphs(body, flow)
         groups = _page_groups(body, paragraphs, footer_of)
-        assignment = _assign_articles(paragraphs, groups, titles, reprinted)
+        assignment = _assign_articles(paragraphs, groups, titles, reprinted, grams)
         strays = _stray_captions(
-            body, paragraphs, assignment, titles, captions, _layout_indent(body, kept)
+            body, paragraphs, assignment, titles, captions, layout.indent, grams
         )
         if not strays:
             break
         known |= strays
-        captions = _find_captions(body, kept, footer_of, known)
+        captions = _find_captions(body, kept, footer_of, known, layout)
 
     by_article: dict[int, list[Paragraph]] = defaultdict(list)
     for paragraph, article in zip(paragraphs, assignment, strict=True):
@@ -143,6 +179,7 @@ def parse_bulletin(lines: list[Line], source: str, script: str) -> tuple[Bulleti
         titles,
         _page_articles(body, footer_of, line_article),
         {i: a for i, a in line_article.items() if i not in captions},
+        grams,
     )
 
     articles = []
@@ -281,6 +318,8 @@ def _similar(a: str, b: str) -> float:
     if not a or not b:
         return 0.0
     a, b = a[:_SIMILAR_SPAN], b[:_SIMILAR_SPAN]
+    if a == b:
+        return 1.0  # what the matcher says, without its work: a footer repeats its title
     return SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
@@ -498,8 +537,50 @@ def _captionish(lines: list[Line]) -> bool:
 # --- captions -------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _CaptionLayout:
+    """What caption finding reads from the kept lines alone; it does not change between
+    rounds, only the captions already found do."""
+
+    position: dict[int, int]  # body index → place in the kept lines
+    anchors: list[int]
+    candidates: list[int]
+    pairs: set[str]
+    indent: float
+
+
+def _caption_layout(body: list[Line], kept: list[int]) -> _CaptionLayout:
+    terminal = {i: is_terminal(body[i].text) for i in kept}
+    prose = {i: has_prose_punctuation(body[i].text) for i in kept}
+    # Full lines of prose: they set the column's width. A paragraph's first line may be
+    # indented, so it does not count.
+    anchors = [
+        i
+        for k, i in enumerate(kept)
+        if prose[i] and not terminal[i] and k > 0 and not terminal[kept[k - 1]]
+    ]
+    candidates = [i for i in kept if not prose[i] and not terminal[i] and not body[i].justified]
+    # Which pairs of characters this bulletin prints side by side within a line: a sentence
+    # that runs on across a line break usually joins two characters seen together elsewhere.
+    # All lines at once (each distinct line once: footers and reprints come back), joined by
+    # line breaks: the pairs that straddle a break are never asked for, as no key holds one.
+    printed = "\n".join(dict.fromkeys(line.key for line in body))
+    pairs = set(map(operator.add, printed, printed[1:]))
+    return _CaptionLayout(
+        {index: k for k, index in enumerate(kept)},
+        anchors,
+        candidates,
+        pairs,
+        _paragraph_indent([body[i].width for i in kept], [terminal[i] for i in kept]),
+    )
+
+
 def _find_captions(
-    body: list[Line], kept: list[int], footer_of: dict[int, int], known: set[int]
+    body: list[Line],
+    kept: list[int],
+    footer_of: dict[int, int],
+    known: set[int],
+    layout: _CaptionLayout,
 ) -> set[int]:
     """Photo captions: short lines that no sentence runs through.
 
@@ -509,47 +590,26 @@ def _find_captions(
     column still gives itself away by standing between other captions, page ends or dropped
     repeats, or by leaving a sentence that would have to run on past a page's footers.
     """
-    position = {index: k for k, index in enumerate(kept)}
-    # Full lines of prose: they set the column's width. A paragraph's first line may be
-    # indented, so it does not count.
-    anchors = [
-        i
-        for k, i in enumerate(kept)
-        if has_prose_punctuation(body[i].text)
-        and not is_terminal(body[i].text)
-        and k > 0
-        and not is_terminal(body[kept[k - 1]].text)
-    ]
-    candidates = [
-        i
-        for i in kept
-        if not has_prose_punctuation(body[i].text)
-        and not is_terminal(body[i].text)
-        and not body[i].justified
-    ]
-    # Which pairs of characters this bulletin prints side by side within a line: a sentence
-    # that runs on across a line break usually joins two characters seen together elsewhere.
-    pairs = Counter(line.key[k : k + 2] for line in body for k in range(len(line.key) - 1))
-    indent = _layout_indent(body, kept)
     captions: set[int] = set(known)
     for _ in range(2):
-        for i in candidates:
+        for i in layout.candidates:
             if i in known:
                 continue
             score = _caption_score(
-                body, kept, position[i], anchors, captions, footer_of, pairs, indent
+                body,
+                kept,
+                layout.position[i],
+                layout.anchors,
+                captions,
+                footer_of,
+                layout.pairs,
+                layout.indent,
             )
             if score >= 3:
                 captions.add(i)
             else:
                 captions.discard(i)
     return captions
-
-
-def _layout_indent(body: list[Line], kept: list[int]) -> float:
-    return _paragraph_indent(
-        [body[i].width for i in kept], [is_terminal(body[i].text) for i in kept]
-    )
 
 
 def _caption_score(
@@ -559,7 +619,7 @@ def _caption_score(
     anchors: list[int],
     captions: set[int],
     footer_of: dict[int, int],
-    pairs: Counter[str],
+    pairs: set[str],
     indent: float,
 ) -> int:
     i = kept[k]
@@ -601,9 +661,9 @@ def _caption_score(
     if prev_flow is not None and following is not None and not starts_paragraph:
         before, mine, after = body[prev_flow].key, line.key, body[following].key
         if before and mine and after:
-            into = pairs[before[-1] + mine[0]] > 0
-            out_of = pairs[mine[-1] + after[0]] > 0
-            across = pairs[before[-1] + after[0]] > 0
+            into = before[-1] + mine[0] in pairs
+            out_of = mine[-1] + after[0] in pairs
+            across = before[-1] + after[0] in pairs
             if across and not into and not out_of:
                 score += 2
             elif into and out_of:
@@ -613,6 +673,16 @@ def _caption_score(
     return score
 
 
+@dataclass(frozen=True)
+class _Doubt:
+    """A caption-like line that opens a paragraph where the layout leaves it in doubt."""
+
+    index: int  # into the body
+    text: str
+    fills: bool  # as wide as the paragraph's column
+    paragraph: int  # which paragraph it opens
+
+
 def _stray_captions(
     body: list[Line],
     paragraphs: list[Paragraph],
@@ -620,6 +690,7 @@ def _stray_captions(
     titles: dict[int, str],
     captions: set[int],
     indent: float,
+    grams: _Grams,
 ) -> set[int]:
     """Caption-like lines that open a paragraph but speak of another article than the rest
     of that paragraph does.
@@ -627,20 +698,43 @@ def _stray_captions(
     A caption printed just before an article's first line reads, by layout alone, like the
     start of that paragraph; its words tell it apart.
     """
+    doubts = _doubtful_openings(paragraphs, captions, indent)
+    if not doubts:
+        return set()  # nothing to weigh: the word counts below would go unused
     # How often each article uses each pair of characters (its title counts too), so that a
     # paragraph's own words can be taken out when its first line is weighed.
-    uses: dict[int, Counter[str]] = {n: Counter(bigrams(t)) for n, t in titles.items()}
-    paragraph_grams = [Counter(bigrams(p.text)) for p in paragraphs]
-    for grams, article in zip(paragraph_grams, assignment, strict=True):
-        uses.setdefault(article, Counter()).update(grams)
+    uses: dict[int, Counter[str]] = {n: Counter(grams[t]) for n, t in titles.items()}
+    paragraph_grams = [grams[p.text] for p in paragraphs]
+    for own, article in zip(paragraph_grams, assignment, strict=True):
+        uses.setdefault(article, Counter()).update(own)
     spread = Counter(g for counts in uses.values() for g in counts)
-    weight = {g: math.log(1 + len(uses) / f) for g, f in spread.items()}
     strays = set()
+    for doubt in doubts:
+        article = assignment[doubt.paragraph]
+        own = paragraph_grams[doubt.paragraph]
+        mine = grams[doubt.text]
+        weight = {g: _rarity(spread.get(g), len(uses)) for g in mine}
+        total = sum(weight[g] for g in mine) or 1.0
+        scores = {
+            n: _found(mine, weight, uses.get(n, Counter()), own if n == article else set()) / total
+            for n in titles
+        }
+        top = max(sorted(titles), key=lambda n: scores[n])
+        margin = 3.0 if doubt.fills else 2.0
+        if top != article and scores[top] >= margin * scores.get(article, 0.0) + 0.05:
+            strays.add(doubt.index)
+    return strays
+
+
+def _doubtful_openings(
+    paragraphs: list[Paragraph], captions: set[int], indent: float
+) -> list[_Doubt]:
+    """Only lines that layout already leaves in doubt: those that open a paragraph right
+    after a caption, or after a page's end without filling the column."""
+    doubts = []
     previous: int | None = None
-    for paragraph, article, own in zip(paragraphs, assignment, paragraph_grams, strict=True):
+    for p_index, paragraph in enumerate(paragraphs):
         first = paragraph.units[0]
-        # Only lines that layout already leaves in doubt: those that open a paragraph right
-        # after a caption, or after a page's end without filling the column.
         after_break = previous is not None and previous != first - 1
         after_caption = first - 1 in captions
         others = sorted(x.width for x in paragraph.lines[1:-1]) or [0.0]
@@ -655,27 +749,20 @@ def _stray_captions(
             fills = line.width >= column - indent - 1
             if not after_caption and index == first and fills:
                 continue  # fills the column: body text, unless the next line says otherwise
-            mine = bigrams(line.text)
-            total = sum(weight.get(g, 1.0) for g in mine) or 1.0
+            doubts.append(_Doubt(index, line.text, fills, p_index))
+    return doubts
 
-            def share(
-                n: int,
-                mine: set[str] = mine,
-                total: float = total,
-                own: Counter[str] = own,
-                article: int = article,
-            ) -> float:
-                counts = uses.get(n, Counter())
-                minus = own if n == article else Counter()
-                found = sum(weight.get(g, 1.0) for g in mine if counts[g] - minus[g] > 0)
-                return found / total
 
-            scores = {n: share(n) for n in titles}
-            top = max(sorted(titles), key=lambda n: scores[n])
-            margin = 3.0 if fills else 2.0
-            if top != article and scores[top] >= margin * scores.get(article, 0.0) + 0.05:
-                strays.add(index)
-    return strays
+def _rarity(spread: int | None, articles: int) -> float:
+    """A pair of characters few articles use weighs more; one none uses weighs 1."""
+    return math.log(1 + articles / spread) if spread else 1.0
+
+
+def _found(
+    mine: set[str], weight: dict[str, float], counts: Counter[str], minus: set[str]
+) -> float:
+    """The weight of the line's pairs that the article uses, the paragraph's own taken out."""
+    return sum(weight[g] for g in mine if counts[g] - (g in minus) > 0)
 
 
 def _median(values: list[float]) -> float | None:
@@ -814,13 +901,15 @@ def _assign_articles(
     groups: list[tuple[int, set[int]]],
     titles: dict[int, str],
     reprinted: set[int],
+    grams: _Grams,
 ) -> list[int]:
     """Give each paragraph its article: a page's paragraphs fall into runs, one per article
     named in its footers, each run echoing its article's title."""
     if not titles:
         return [0] * len(paragraphs)
-    echo = _TitleEcho(titles)
-    cohesion = _cohesion([p.text for p in paragraphs])
+    echo = _TitleEcho(titles, grams)
+    paragraph_grams = [grams[p.text] for p in paragraphs]
+    cohesion = _cohesion(paragraph_grams)
     assignment: list[int] = []
     start = 0
     while start < len(paragraphs):
@@ -833,9 +922,7 @@ def _assign_articles(
         page_paragraphs = paragraphs[start:end]
         leads = [0.5 if p.units[0] in reprinted else 0.0 for p in page_paragraphs]
         ties = [0.0, *cohesion[start + 1 : end]]
-        assignment.extend(
-            _segment([p.text for p in page_paragraphs], leads, ties, candidates, echo)
-        )
+        assignment.extend(_segment(paragraph_grams[start:end], leads, ties, candidates, echo))
         start = end
     return assignment
 
@@ -844,44 +931,47 @@ class _TitleEcho:
     """How much of an article's title a text repeats, words rare among the titles weighing
     more (every title of a CEPA bulletin says 經濟局 or 澳門; few say 巴葡)."""
 
-    def __init__(self, titles: dict[int, str]) -> None:
-        self.grams = {n: bigrams(t) for n, t in titles.items()}
-        frequency: dict[str, int] = defaultdict(int)
-        for grams in self.grams.values():
-            for gram in grams:
-                frequency[gram] += 1
-        total = len(titles)
-        self.weight = {g: math.log(1 + total / f) for g, f in frequency.items()}
+    def __init__(self, titles: dict[int, str], memo: _Grams) -> None:
+        self.grams = {n: memo[t] for n, t in titles.items()}
+        self.weight = _spread_weights(self.grams.values(), len(titles))
+        # Each title's whole weight, summed once rather than for every paragraph it is
+        # compared with.
+        self.whole = {n: sum(map(self.weight.__getitem__, g)) for n, g in self.grams.items()}
 
     def __call__(self, article: int, text_grams: set[str]) -> float:
         grams = self.grams[article]
-        whole = sum(self.weight[g] for g in grams)
+        whole = self.whole[article]
         if not whole:
             return 0.0
-        return sum(self.weight[g] for g in grams & text_grams) / whole
+        return sum(map(self.weight.__getitem__, grams & text_grams)) / whole
 
 
-def _cohesion(texts: list[str]) -> list[float]:
-    """How much each paragraph shares with the one before it (names, places, terms): two
-    paragraphs of one article share more than the last of one and the first of the next.
-    Words common across the whole bulletin count little."""
-    grams = [bigrams(t) for t in texts]
-    frequency: dict[str, int] = defaultdict(int)
-    for g in grams:
-        for gram in g:
-            frequency[gram] += 1
-    total = len(texts)
-    weight = {g: math.log(1 + total / f) for g, f in frequency.items()}
+def _cohesion(grams: list[set[str]]) -> list[float]:
+    """How much each paragraph (its bigrams) shares with the one before it (names, places,
+    terms): two paragraphs of one article share more than the last of one and the first of
+    the next. Words common across the whole bulletin count little."""
+    weight = _spread_weights(grams, len(grams))
+    # Each paragraph's whole weight once, not once as the earlier and once as the later.
+    wholes = [sum(map(weight.__getitem__, paragraph)) for paragraph in grams]
     out = [0.0]
-    for before, after in itertools.pairwise(grams):
-        shared = sum(weight[g] for g in before & after)
-        smaller = min(sum(weight[g] for g in before), sum(weight[g] for g in after)) or 1.0
+    for k in range(1, len(grams)):
+        shared = sum(map(weight.__getitem__, grams[k - 1] & grams[k]))
+        smaller = min(wholes[k - 1], wholes[k]) or 1.0
         out.append(shared / smaller)
     return out
 
 
+def _spread_weights(gram_sets: Iterable[set[str]], total: int) -> dict[str, float]:
+    """Every gram's weight, log(1 + total / f), f being how many of the sets hold it: the
+    rarer, the heavier."""
+    frequency = Counter(itertools.chain.from_iterable(gram_sets))
+    # Few distinct frequencies: one logarithm each, not one for every gram.
+    logs = {f: math.log(1 + total / f) for f in set(frequency.values())}
+    return {g: logs[f] for g, f in frequency.items()}
+
+
 def _segment(
-    texts: list[str],
+    grams: list[set[str]],
     leads: list[float],
     ties: list[float],
     candidates: list[int],
@@ -894,8 +984,7 @@ def _segment(
     new title is echoed, or where a reprint shows that something began (``leads``); cutting
     between two paragraphs that share many words costs more (``ties``).
     """
-    n = len(texts)
-    grams = [bigrams(t) for t in texts]
+    n = len(grams)
     affinity = {(p, a): echo(a, grams[p]) for p in range(n) for a in candidates}
     if n * len(candidates) > 600:
         # No page is this long: the file has no usable footers. Follow the titles greedily.
@@ -987,18 +1076,16 @@ def _assign_captions(
     titles: dict[int, str],
     page_articles: dict[int, set[int]],
     line_article: dict[int, int],
+    memo: _Grams,
 ) -> list[int]:
     """A caption goes to the article on its page whose words it shares most (rare words
     count more); on a tie, to the article printed nearest before it."""
     if not titles:
         return [0] * len(groups)
     article_grams = {
-        n: bigrams(titles[n] + "".join(p.text for p in by_article.get(n, []))) for n in titles
+        n: memo.joined([titles[n], *(p.text for p in by_article.get(n, []))]) for n in titles
     }
-    frequency: dict[str, int] = defaultdict(int)
-    for grams in article_grams.values():
-        for gram in grams:
-            frequency[gram] += 1
+    frequency = Counter(itertools.chain.from_iterable(article_grams.values()))
     total = len(titles)
     ordered = sorted(line_article)
     out = []
@@ -1006,12 +1093,9 @@ def _assign_captions(
         text = join_lines([body[i].text for i in group])
         grams = bigrams(text)
         candidates = sorted(page_articles.get(group[0], set()) & set(titles)) or sorted(titles)
-        scores = {
-            n: sum(
-                math.log((total + 1) / (1 + frequency[g])) for g in grams if g in article_grams[n]
-            )
-            for n in candidates
-        }
+        # Each pair's rarity once, not once for every candidate article.
+        rarity = {g: math.log((total + 1) / (1 + frequency.get(g, 0))) for g in grams}
+        scores = {n: sum(rarity[g] for g in grams if g in article_grams[n]) for n in candidates}
         top = max(scores.values())
         best = [n for n in candidates if scores[n] >= top - 1e-9]
         if len(best) == 1 and top > 0:

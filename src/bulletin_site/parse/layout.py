@@ -40,6 +40,8 @@ class Line:
 def printed_lines(text: str) -> list[Line]:
     lines = []
     for number, raw in enumerate(text.split("\n"), start=1):
+        if raw.isspace() or not raw:
+            continue  # blank (about half the lines of a text layer): nothing to clean
         cleaned = clean_line(raw)
         if cleaned:
             lines.append(Line(number, raw, cleaned, display_width(cleaned.rstrip())))
