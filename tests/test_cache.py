@@ -205,6 +205,48 @@ def test_entries_a_build_no_longer_uses_are_removed(project: Path) -> None:
     assert (project / CACHE_DIR / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f")
 
 
+def test_pages_are_kept_in_one_pack_per_folder_holding_what_the_build_used(
+    project: Path,
+) -> None:
+    report = pipeline.build(project)
+    packs = entries(project, "pages")
+    pages = report.cache.computed["pages"]
+    # an issue's page and its article pages share one file (per edition)
+    assert len(packs) < pages / 2
+    (project / "seeds" / "002_297d79192cd207c9.txt").unlink()
+    report = pipeline.build(project)
+    assert report.cache.computed["pages"] > 0  # the homes, the neighbours, the sitemap
+    assert len(entries(project, "pages")) < len(packs)  # the packs are gone
+    stored = [
+        cache.unpack(path.read_bytes().partition(b"\n")[2])
+        for path in (project / CACHE_DIR / "pages").iterdir()
+    ]
+    total = report.cache.computed["pages"] + report.cache.reused["pages"]
+    assert sum(len(found) for found in stored) == total  # nothing left over inside
+
+
+def test_a_pack_that_is_not_one_is_damaged_and_recomputed(project: Path) -> None:
+    pipeline.build(project)
+    before = tree(project / "_site")
+    [pack, *_] = sorted((project / CACHE_DIR / "pages").iterdir())
+    payload = b'{"a hash that matches": "but no pack"}'
+    pack.write_bytes(cache.hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+    report = pipeline.build(project)
+    assert report.cache.damaged == 1
+    assert report.cache.computed["pages"] >= 1
+    assert tree(project / "_site") == before
+    assert pipeline.build(project).cache.computed["pages"] == 0  # written again
+
+
+def test_a_pack_holds_any_bytes_and_refuses_what_is_cut_short() -> None:
+    entries = {"a" * 64: b"", "b" * 64: b"two\nlines 64 9\n", "c" * 64: bytes(range(256))}
+    assert cache.unpack(cache.pack(entries)) == entries
+    assert cache.unpack(b"") == {}
+    for bad in (cache.pack(entries)[:-1], b"x" * 64 + b" 1\nx", b"a" * 64 + b" -1\n"):
+        with pytest.raises(ValueError):
+            cache.unpack(bad)
+
+
 def test_a_correction_means_the_seed_is_not_read_at_all(project: Path) -> None:
     pipeline.build(project)
     export(project, "004_1c5b308f8adfb7c0")

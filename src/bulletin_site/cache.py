@@ -6,7 +6,8 @@ Whatever is expensive is done once per distinct input and kept:
 - ``converted``: a document in the other script, keyed by the document and the glossary;
 - ``pages``: a rendered page, keyed by everything its template gets (the page context,
   which holds the document, its neighbours for previous/next, the site configuration) and the
-  bytes of every template.
+  bytes of every template. The pages of one folder (an issue page and its articles) are kept
+  together in one file, a *pack* of such entries: a file costs far more to create than to fill.
 
 Every key also holds the fingerprint of the code that computed it (each ``.py`` file of this
 package and the versions of the libraries that shape the output), so a changed reader or
@@ -14,14 +15,17 @@ template makes exactly the results it made unreachable. A result from the cache 
 the result the build would compute, and an incremental build writes the same bytes as a full
 one. Entries are written atomically and carry the hash of their payload: an entry that fails
 that check (a crash, a full disk, a hand edit) is recomputed and reported once, as a warning.
-After a build, entries it did not use are removed, so the cache holds one site's worth.
+After a build, entries it did not use are removed (and a pack keeps only the pages the build
+used), so the cache holds one site's worth.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import functools
+import gc
 import hashlib
 import importlib.metadata
 import json
@@ -29,7 +33,7 @@ import os
 import re
 import shutil
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any
@@ -130,6 +134,12 @@ class Cache:
         self._computed = dict.fromkeys(KINDS, 0)
         self._damaged: set[tuple[str, str]] = set()  # (kind, key): counted once however asked
         self._problems: list[Problem] = []
+        # The names in each folder, listed once: a build asks for many entries that are not
+        # there (all of them after --clean), and a failed open costs as much as a read.
+        self._names: dict[str, set[str]] = {}
+        # Digests of the values this build has hashed (see ``digest``): a document is walked
+        # once, whether its conversion or a page showing it asks first.
+        self.memo: dict[int, tuple[Any, bytes]] = {}
 
     @classmethod
     def open(cls, root: Path, *, clean: bool = False) -> Cache:
@@ -148,11 +158,11 @@ class Cache:
         return h.hexdigest()
 
     def get(self, kind: str, key: str) -> bytes | None:
-        if not self.enabled:
+        if not self.enabled or key not in self._listing(kind):
             return None
-        path = self.folder / kind / key
         try:
-            data = path.read_bytes()
+            with open(os.path.join(self.folder, kind, key), "rb") as f:
+                data = f.read()
         except OSError:
             return None
         self._used[kind].add(key)
@@ -170,7 +180,9 @@ class Cache:
         try:
             if not folder.is_dir():
                 self._make_folder(folder)
-            tmp.write_bytes(hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+            with open(tmp, "wb") as f:
+                f.write(hashlib.sha256(payload).hexdigest().encode() + b"\n")
+                f.write(payload)
             os.replace(tmp, folder / key)
         except OSError as error:
             # A cache that cannot be written costs time, never the build.
@@ -180,6 +192,18 @@ class Cache:
             )
             return
         self._used[kind].add(key)
+        self._listing(kind).add(key)
+
+    def _listing(self, kind: str) -> set[str]:
+        names = self._names.get(kind)
+        if names is None:
+            try:
+                with os.scandir(self.folder / kind) as entries:
+                    names = {entry.name for entry in entries}
+            except OSError:  # no folder yet (or not one): every entry is missing
+                names = set()
+            self._names[kind] = names
+        return names
 
     def _make_folder(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
@@ -257,7 +281,7 @@ def converted(
     cache: Cache, doc: Document, script: str, glossary: str, convert: Callable[[], Document]
 ) -> Document:
     """``doc`` in ``script``, from the cache or ``convert()``; ``glossary`` is its fingerprint."""
-    key = cache.key("converted", glossary, script, digest(doc).hex())
+    key = cache.key("converted", glossary, script, digest(doc, cache.memo).hex())
     payload = cache.get("converted", key)
     if payload is not None:
         try:
@@ -281,32 +305,114 @@ def pages(
 ) -> dict[str, bytes]:
     """Every planned page (``site.Planned``) rendered: from the cache when the page's context
     and the templates (``templates``: their fingerprint) are unchanged, else by ``render_all``
-    on the pages that are left, in one call so it can work on them however it likes."""
-    memo: dict[int, tuple[Any, bytes]] = {}
+    on the pages that are left, in one call so it can work on them however it likes.
+
+    Pages are stored in packs, one per folder (``pack_name``): an entry of kind ``pages`` holds
+    ``page key → bytes`` for the pages of that folder. A pack is written again only when what
+    it should hold changed: a page rendered anew, or a page it holds that the build no longer
+    has (so a pack, like the cache, keeps one site's worth)."""
+    packs: dict[str, list[Any]] = {}
+    for page in planned:
+        packs.setdefault(pack_name(page.path), []).append(page)
     keys: dict[str, str | None] = {}
     out: dict[str, bytes] = {}
-    missing = []
-    for page in planned:
-        try:
-            context = digest(page.context, memo).hex()
-        except TypeError:
-            key = None  # something in the context has no stable value: render it every time
-        else:
-            key = cache.key("page", templates, page.path, page.template, page.links, context)
-        payload = cache.get("pages", key) if key else None
-        if payload is None:
-            missing.append(page)
-            keys[page.path] = key
-        else:
-            out[page.path] = payload
-            cache.count("pages", reused=True)
+    stale: list[tuple[str, list[Any]]] = []  # (pack key, its pages): to write again
+    with _collector_paused():
+        for name, members in packs.items():
+            pack_key = cache.key("page pack", name)
+            stored = _read_pack(cache, pack_key)
+            wanted = set()
+            for page in members:
+                key = keys[page.path] = page_key(cache, page, templates)
+                if key is None:
+                    continue
+                wanted.add(key)
+                payload = stored.get(key)
+                if payload is not None:
+                    out[page.path] = payload
+                    cache.count("pages", reused=True)
+            if wanted != stored.keys():
+                stale.append((pack_key, members))
+    cache.memo.clear()  # nothing is hashed after the pages: the memory is the search index's
+    missing = [page for page in planned if page.path not in out]  # in plan order
     for path, data in render_all(missing).items():
         out[path] = data
-        key = keys.get(path)
-        if key:
-            cache.put("pages", key, data)
         cache.count("pages", reused=False)
+    for pack_key, members in stale:
+        entries = {keys[p.path]: out[p.path] for p in members if keys[p.path]}
+        cache.put("pages", pack_key, pack(entries))
     return {page.path: out[page.path] for page in planned}
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off for a while: hashing every page context allocates a few
+    dozen objects a page, none in a cycle, and with a large archive's plan alive each of the
+    collector's passes walks all of it (a third of the lookup's time at 1,000 issues)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def page_key(cache: Cache, page: Any, templates: str) -> str | None:
+    """A planned page's key: its context, path, template and link style, and the templates;
+    None when something in the context has no stable value (the page is rendered every time)."""
+    try:
+        context = digest(page.context, cache.memo).hex()
+    except TypeError:
+        return None
+    return cache.key("page", templates, page.path, page.template, page.links, context)
+
+
+def pack_name(path: str) -> str:
+    """The pack a page is kept in: the first three parts of its site path. An issue's page
+    and its articles (``zh-hant/bulletins/<stem>/…``) share one; a page elsewhere gets one
+    of its own (``zh-hant/index.html``, ``zh-hant/plans/<stem>``)."""
+    return "/".join(path.split("/", 3)[:3])
+
+
+_PACK_HEAD = re.compile(rb"([0-9a-f]{64}) ([0-9]{1,12})\n")
+
+
+def pack(entries: Mapping[str, bytes]) -> bytes:
+    """``key → bytes`` as one payload: for each entry, ``<key> <length>\\n`` then the bytes."""
+    parts = []
+    for key, data in entries.items():
+        parts += (b"%s %d\n" % (key.encode("ascii"), len(data)), data)
+    return b"".join(parts)
+
+
+def unpack(payload: bytes) -> dict[str, bytes]:
+    """The entries of a ``pack``; ValueError if ``payload`` is not one."""
+    entries: dict[str, bytes] = {}
+    at = 0
+    while at < len(payload):
+        head = _PACK_HEAD.match(payload, at)
+        if head is None:
+            raise ValueError(f"not a pack entry at byte {at}")
+        start = head.end()
+        at = start + int(head[2])
+        if at > len(payload):
+            raise ValueError("pack entry cut short")
+        entries[head[1].decode("ascii")] = payload[start:at]
+    return entries
+
+
+def _read_pack(cache: Cache, key: str) -> dict[str, bytes]:
+    """A stored pack's entries; none when it is missing or damaged (then it is recomputed and
+    reported like any damaged entry)."""
+    payload = cache.get("pages", key)
+    if payload is None:
+        return {}
+    try:
+        return unpack(payload)
+    except ValueError:
+        cache.damaged("pages", key)
+        return {}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -330,6 +436,11 @@ def _encode(value: Any, memo: dict[int, tuple[Any, bytes]]) -> bytes:
     if kind is str:
         raw = value.encode("utf-8")
         return b"s%d:" % len(raw) + raw
+    # Only containers are memoised, each kept alive there: an id found is that very object.
+    # Looked up first because most values a page context holds are shared, hashed already.
+    seen = memo.get(id(value))
+    if seen is not None:
+        return seen[1]
     if value is None or kind is bool or kind is int or kind is float:
         return b"n" + repr(value).encode() + b";"
     if isinstance(value, str):  # Markup: escaped differently from str when rendered
@@ -338,10 +449,8 @@ def _encode(value: Any, memo: dict[int, tuple[Any, bytes]]) -> bytes:
     if isinstance(value, datetime.date | PurePath):
         raw = str(value).encode("utf-8")
         return b"D%s:%d:" % (kind.__qualname__.encode(), len(raw)) + raw
-    seen = memo.get(id(value))
-    if seen is None:
-        seen = (value, b"r" + hashlib.sha256(b"".join(_parts(value, memo))).digest())
-        memo[id(value)] = seen
+    seen = (value, b"r" + hashlib.sha256(b"".join(_parts(value, memo))).digest())
+    memo[id(value)] = seen
     return seen[1]
 
 
@@ -349,28 +458,31 @@ def _parts(value: Any, memo: dict[int, tuple[Any, bytes]]) -> list[bytes]:
     kind = type(value)
     if kind is tuple or kind is list:
         head = b"T%d:" % len(value) if kind is tuple else b"L%d:" % len(value)
-        return [head, *(_encode(item, memo) for item in value)]
+        return [head, *[_encode(item, memo) for item in value]]
     if isinstance(value, Mapping):
         # Insertion order, as templates iterate it; the plan builds every mapping in a fixed order.
         out = [b"M%d:" % len(value)]
         for key, item in value.items():
             out += (_encode(key, memo), _encode(item, memo))
         return out
-    names = _field_names(kind)
-    if names is None:
+    fields = _fields(kind)
+    if fields is None:
         raise TypeError(f"no stable digest for {kind.__name__}")
-    out = [b"C" + kind.__qualname__.encode() + b":"]
-    for name in names:
-        out += (name.encode(), _encode(getattr(value, name), memo))
+    head, names = fields
+    out = [head]
+    for name, raw in names:
+        out += (raw, _encode(getattr(value, name), memo))
     return out
 
 
 @functools.cache
-def _field_names(kind: type) -> tuple[str, ...] | None:
-    """A dataclass's field names (None for any other type): looked up once per class."""
+def _fields(kind: type) -> tuple[bytes, tuple[tuple[str, bytes], ...]] | None:
+    """A dataclass's heading and field names, as ``_parts`` writes them (None for any other
+    type): looked up and encoded once per class."""
     if not dataclasses.is_dataclass(kind):
         return None
-    return tuple(f.name for f in dataclasses.fields(kind))
+    names = tuple((f.name, f.name.encode()) for f in dataclasses.fields(kind))
+    return b"C" + kind.__qualname__.encode() + b":", names
 
 
 def _feed(h: Any, label: str, data: str | bytes) -> None:

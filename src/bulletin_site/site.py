@@ -162,30 +162,46 @@ def twin_path(path: str, code: str) -> str:
 def relative_url(from_path: str, to: str) -> str:
     """A link from the page at site path ``from_path`` to site path ``to`` (may carry a
     ``#fragment``), relative so the site works from any sub-path and from file://."""
-    target, _, fragment = to.partition("#")
-    url = _relative_path(target, from_path) if target else ""
-    if not _URL_SAFE.fullmatch(url):
-        url = quote(url, safe="/-._~")
-    return url + ("#" + quote(fragment, safe="-._~") if fragment else "")
+    return relative_links(from_path)(to)
+
+
+def relative_links(from_path: str) -> Callable[[str], str]:
+    """``relative_url(from_path, ·)`` for the dozen links of one page (``rel`` in templates):
+    the page's folders are split once, and a link is made by counting folders instead of
+    asking ``posixpath.relpath`` (which asks the OS for the working directory, twice, on every
+    call: the site has 20,000 pages)."""
+    folders = from_path.split("/")[:-1]
+    plain = not _odd(folders)
+    depth = len(folders)
+
+    def link(to: str) -> str:
+        target, _, fragment = to.partition("#")
+        if not target:
+            url = ""
+        else:
+            parts = target.split("/")
+            if plain and not _odd(parts):
+                common = 0
+                for a, b in zip(folders, parts, strict=False):
+                    if a != b:
+                        break
+                    common += 1
+                url = "/".join([".."] * (depth - common) + parts[common:]) or "."
+            else:
+                url = posixpath.relpath(target, posixpath.dirname(from_path) or ".")
+            if not _URL_SAFE.fullmatch(url):
+                url = quote(url, safe="/-._~")
+        return url + "#" + quote(fragment, safe="-._~") if fragment else url
+
+    return link
+
+
+def _odd(parts: list[str]) -> bool:
+    """Does a split path have an empty, ``.`` or ``..`` part (which counting cannot handle)?"""
+    return "" in parts or "." in parts or ".." in parts
 
 
 _URL_SAFE = re.compile(r"[A-Za-z0-9/\-._~]*")
-
-
-def _relative_path(target: str, from_path: str) -> str:
-    """``posixpath.relpath(target, dirname(from_path))`` for plain site paths, by counting
-    folders (relpath asks the OS for the working directory, twice, on every call: a page has a
-    dozen links and the site 20,000 pages)."""
-    to_parts = target.split("/")
-    from_parts = from_path.split("/")[:-1]
-    if any(part in ("", ".", "..") for part in to_parts + from_parts):
-        return posixpath.relpath(target, posixpath.dirname(from_path) or ".")
-    common = 0
-    for a, b in zip(from_parts, to_parts, strict=False):
-        if a != b:
-            break
-        common += 1
-    return "/".join([".."] * (len(from_parts) - common) + to_parts[common:]) or "."
 
 
 def absolute_url(base_url: str, path: str) -> str:
