@@ -429,3 +429,11 @@ def test_search_page_without_javascript_says_so(built_site: Path) -> None:
     assert "<script>" not in html  # no inline script (CSP)
     assert '<input type="search" name="q"' in html
     assert 'id="search-results" aria-busy="false"' in html
+
+
+def test_the_editions_are_indexed_at_once_only_when_the_memory_allows() -> None:
+    gib = 1 << 30
+    assert search.at_once(22_000, 24 * gib)  # 1,000 issues on this 24 GiB machine
+    assert not search.at_once(22_000, 8 * gib)  # the same archive on an 8 GiB laptop
+    assert search.at_once(2_200, 8 * gib)
+    assert not search.at_once(10, None)
