@@ -48,21 +48,14 @@ BENCH = ROOT / "bench"
 OUT = BENCH / "out" / "search"
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(BENCH))
+sys.path.insert(0, str(ROOT / "tests"))  # the browser the tests use, launched the same way
 
+from browser_harness import ARGS, CHROMIUM  # noqa: E402
 from bulletin_site import render, search, site, write  # noqa: E402
 from bulletin_site.config import load_config  # noqa: E402
 from bulletin_site.convert import EDITIONS, Converter, convert_document, load_glossary  # noqa: E402
 from bulletin_site.model import Article, Bulletin, from_dict  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 QUERIES = ("粵港澳大灣區", "金伯利進程", "知識產權", "经济局", "CEPA", "2019", "澳", "數字經濟")
 FIRST, SECOND = "粵港澳大灣區", "金伯利进程"  # the timed pair: first query, then second
 DEFAULT_JS = """\
