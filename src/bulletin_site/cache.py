@@ -36,10 +36,12 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
-from typing import Any
+from typing import Any, TypeVar
 
 from bulletin_site.errors import Problem
 from bulletin_site.model import Document, Reading, Trace, from_dict, to_dict
+
+T = TypeVar("T")
 
 CACHE_DIR = ".bulletin-cache"
 KINDS = ("readings", "converted", "pages")
@@ -262,19 +264,7 @@ class Cache:
 def reading(cache: Cache, name: str, data: bytes, read: Callable[[], Reading]) -> Reading:
     """The reader's result for a raw file (its name and bytes), from the cache or ``read()``."""
     key = cache.key("reading", name, hashlib.sha256(data).hexdigest())
-    payload = cache.get("readings", key)
-    if payload is not None:
-        try:
-            found = reading_from_json(payload)
-        except (ValueError, KeyError, TypeError):
-            cache.damaged("readings", key)
-        else:
-            cache.count("readings", reused=True)
-            return found
-    result = read()
-    cache.put("readings", key, reading_to_json(result))
-    cache.count("readings", reused=False)
-    return result
+    return _stored(cache, "readings", key, reading_from_json, reading_to_json, read)
 
 
 def converted(
@@ -282,18 +272,38 @@ def converted(
 ) -> Document:
     """``doc`` in ``script``, from the cache or ``convert()``; ``glossary`` is its fingerprint."""
     key = cache.key("converted", glossary, script, digest(doc, cache.memo).hex())
-    payload = cache.get("converted", key)
+    return _stored(
+        cache,
+        "converted",
+        key,
+        lambda payload: from_dict(json.loads(payload)),
+        lambda doc: _json(to_dict(doc)),
+        convert,
+    )
+
+
+def _stored(
+    cache: Cache,
+    kind: str,
+    key: str,
+    load: Callable[[bytes], T],
+    dump: Callable[[T], bytes],
+    compute: Callable[[], T],
+) -> T:
+    """The entry ``key`` of ``kind``, loaded; or, when it is missing or cannot be loaded (then
+    it is reported as damaged), ``compute()``, stored."""
+    payload = cache.get(kind, key)
     if payload is not None:
         try:
-            found = from_dict(json.loads(payload))
+            found = load(payload)
         except (ValueError, KeyError, TypeError):
-            cache.damaged("converted", key)
+            cache.damaged(kind, key)
         else:
-            cache.count("converted", reused=True)
+            cache.count(kind, reused=True)
             return found
-    result = convert()
-    cache.put("converted", key, _json(to_dict(result)))
-    cache.count("converted", reused=False)
+    result = compute()
+    cache.put(kind, key, dump(result))
+    cache.count(kind, reused=False)
     return result
 
 

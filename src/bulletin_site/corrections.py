@@ -35,7 +35,7 @@ import difflib
 import hashlib
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -100,7 +100,7 @@ def sha256(data: bytes) -> str:
 def export_text(doc: Document, source_sha256: str, seed: str) -> str:
     """The correction file for ``doc``, read from ``seed`` whose bytes hash to ``source_sha256``.
     ``parse_correction`` gives back the same document (without the reader's warnings)."""
-    head = [_FENCE, *_HELP[doc.kind](seed, CAPTION_PREFIX.get(doc.script, "圖："))]
+    head = [_FENCE, *_help(doc.kind, seed, CAPTION_PREFIX.get(doc.script, "圖："))]
     head += [f"kind: {doc.kind}", f"script: {doc.script}"]
     head.append(f"source_sha256: {_scalar(source_sha256)}")  # quoted if all digits
     if isinstance(doc, Bulletin):
@@ -154,41 +154,34 @@ def _scalar(value: Any) -> str:
     return dumped.removesuffix("\n").removesuffix("\n...")
 
 
-def _bulletin_help(seed: str, caption: str) -> list[str]:
+def _help(kind: str, seed: str, caption: str) -> list[str]:
+    """The comment at the top of a correction file: what it is, then the format of its kind."""
     return [
         f"# Correction of seeds/{seed}: the build publishes this file instead of what the",
         "# reader makes of the raw text, and nothing ever writes over it. Edit, then run",
+        *_FORMAT[kind](caption),
+        "# source_sha256 is the raw file this came from: `check` warns when that file changes.",
+    ]
+
+
+_FORMAT: dict[str, Callable[[str], list[str]]] = {
+    "bulletin": lambda caption: [
         "# `bulletin-site check`. Below the second --- line:",
         "#   text before the first ## heading: the issue's summary, one paragraph per block;",
         "#   ## 3. Title: article 3 and its title; then its paragraphs, a blank line between;",
         f"#   > {caption}text: a photo caption of the article above it, one per line;",
         "#   a paragraph that begins with # > \\ or '12. ' gets a \\ in front.",
-        "# source_sha256 is the raw file this came from: `check` warns when that file changes.",
-    ]
-
-
-def _plan_help(seed: str, caption: str) -> list[str]:
-    return [
-        f"# Correction of seeds/{seed}: the build publishes this file instead of what the",
-        "# reader makes of the raw text, and nothing ever writes over it. Edit, then run",
+    ],
+    "plan": lambda caption: [
         "# `bulletin-site check`. Below the second --- line:",
         "#   text before the first ## heading: the plan's introduction, one paragraph per block;",
         "#   ## 一、Heading: a section; ### （一）Heading: a section inside it;",
         "#   12. text: item 12 (its anchor is #item-12), one item per block.",
-        "# source_sha256 is the raw file this came from: `check` warns when that file changes.",
-    ]
-
-
-def _page_help(seed: str, caption: str) -> list[str]:
-    return [
-        f"# Correction of seeds/{seed}: the build publishes this file instead of what the",
-        "# reader makes of the raw text, and nothing ever writes over it. Edit, then run",
+    ],
+    "page": lambda caption: [
         "# `bulletin-site check`. Below the second --- line: the page's Markdown, as it is.",
-        "# source_sha256 is the raw file this came from: `check` warns when that file changes.",
-    ]
-
-
-_HELP = {"bulletin": _bulletin_help, "plan": _plan_help, "page": _page_help}
+    ],
+}
 
 
 # ---------------------------------------------------------------------------------------------

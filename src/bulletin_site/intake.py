@@ -22,7 +22,7 @@ from bulletin_site.corrections import sha256
 from bulletin_site.errors import InputError, Problem
 from bulletin_site.model import Bulletin, Document, Page, Plan, Reading
 from bulletin_site.parse import read_text
-from bulletin_site.read import decode
+from bulletin_site.read import decode, read_bytes
 from bulletin_site.site import reader_warnings
 
 SEEDS_DIR = "seeds"
@@ -62,14 +62,7 @@ def same_content(seeds: Path, data: bytes) -> str | None:
 def add(root: Path, file: Path) -> Added:
     """Copy ``file`` into seeds/ and write its metadata stub; InputError if it cannot be read,
     is not a document the reader knows, or is already there."""
-    try:
-        data = file.read_bytes()
-    except IsADirectoryError:
-        raise InputError(str(file), "is a folder, not a file") from None
-    except FileNotFoundError:
-        raise InputError(str(file), "no such file") from None
-    except OSError as error:
-        raise InputError(str(file), f"cannot be read ({error.strerror})") from None
+    data = read_bytes(file)
     seeds = root / SEEDS_DIR
     seeds.mkdir(parents=True, exist_ok=True)
     twin = same_content(seeds, data)

@@ -40,15 +40,19 @@ class SourceText:
 
 
 def read_source(path: Path) -> SourceText:
+    return decode(read_bytes(path), str(path))
+
+
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes; InputError in one line when there is no file to read."""
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except IsADirectoryError:
         raise InputError(str(path), "is a folder, not a file") from None
     except FileNotFoundError:
         raise InputError(str(path), "no such file") from None
     except OSError as error:
         raise InputError(str(path), f"cannot be read ({error.strerror})") from None
-    return decode(data, str(path))
 
 
 def decode(data: bytes, path: str) -> SourceText:
