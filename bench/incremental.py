@@ -35,7 +35,7 @@ from bulletin_site.intake import add  # noqa: E402
 from bulletin_site.pipeline import BuildReport, build  # noqa: E402
 from layout_maker import Layout, lay_out, sample_articles  # noqa: E402
 
-STAGES = ("read", "clean", "convert", "render", "write", "index", "index wait")
+STAGES = ("read", "parse", "convert", "render", "write", "index", "index wait")
 
 
 @dataclass(frozen=True)

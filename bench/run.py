@@ -45,7 +45,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 OUT = BENCH / "out"
-STAGES = ("read", "clean", "convert", "render", "write", "index", "index wait")
+STAGES = ("read", "parse", "convert", "render", "write", "index", "index wait")
 SAMPLE_SECONDS = 0.02
 
 

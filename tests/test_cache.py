@@ -17,10 +17,12 @@ import pytest
 from markupsafe import Markup
 
 from bulletin_site import cache, pipeline
-from bulletin_site.cache import CACHE_DIR, Cache
+from bulletin_site.cache import Cache
 from bulletin_site.corrections import export
 from bulletin_site.intake import add
+from bulletin_site.kinds import KINDS
 from bulletin_site.model import Bulletin
+from bulletin_site.project import CACHE as CACHE_DIR
 from layout_maker import Layout, lay_out, sample_articles
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,7 +75,7 @@ def test_an_incremental_build_is_byte_identical_to_a_full_one(
     added = add(incremental, new_bulletin(tmp_path))
     stem = Path(added.seed).stem
     (incremental / str(added.stub)).write_text("number: 72\ndate: 2020-03-01\n")
-    path, corrected = export(incremental, "000_7c1a5d4148a0e861")
+    path, corrected = export(incremental, "000_7c1a5d4148a0e861", KINDS)
     correct_first_title(incremental / path, "（已更正）")
     report = pipeline.build(incremental)
 
@@ -81,7 +83,7 @@ def test_an_incremental_build_is_byte_identical_to_a_full_one(
     for part in ("seeds", "content"):
         shutil.rmtree(full / part)
         shutil.copytree(incremental / part, full / part)
-    assert pipeline.build(full, clean=True).cache.reused == dict.fromkeys(cache.KINDS, 0)
+    assert pipeline.build(full, clean=True).cache.reused == dict.fromkeys(cache.STORES, 0)
     assert tree(incremental / "_site") == tree(full / "_site")
 
     # Only what depends on the two changes was done again: the new seed was read by `add`
@@ -120,7 +122,7 @@ def test_a_rebuild_of_an_unchanged_project_computes_nothing_even_in_a_new_proces
         return json.loads(result.stdout.splitlines()[-1])
 
     assert computed("1")["pages"] > 0
-    assert computed("12345") == dict.fromkeys(cache.KINDS, 0)
+    assert computed("12345") == dict.fromkeys(cache.STORES, 0)
 
 
 def test_templates_glossary_and_configuration_invalidate_what_they_shape(project: Path) -> None:
@@ -171,9 +173,9 @@ def test_clean_starts_from_an_empty_cache_and_refills_it(project: Path) -> None:
     stale = project / CACHE_DIR / "pages" / ("0" * 64)
     stale.write_bytes(b"left over")
     report = pipeline.build(project, clean=True)
-    assert report.cache.reused == dict.fromkeys(cache.KINDS, 0)
+    assert report.cache.reused == dict.fromkeys(cache.STORES, 0)
     assert not stale.exists()
-    assert pipeline.build(project).cache.computed == dict.fromkeys(cache.KINDS, 0)
+    assert pipeline.build(project).cache.computed == dict.fromkeys(cache.STORES, 0)
 
 
 def test_a_damaged_cache_is_detected_recomputed_and_reported_once(project: Path) -> None:
@@ -189,8 +191,8 @@ def test_a_damaged_cache_is_detected_recomputed_and_reported_once(project: Path)
 
     report = pipeline.build(project)
     assert report.cache.damaged == 3
-    assert [pipeline.format_warning(w) for w in report.warnings] == [
-        ".bulletin-cache: WARNING: 3 damaged cache entries were recomputed"
+    assert [str(w) for w in report.warnings] == [
+        ".bulletin-cache: warning: 3 damaged cache entries were recomputed"
     ]
     assert tree(project / "_site") == before
     assert pipeline.build(project).cache.damaged == 0  # rewritten
@@ -249,7 +251,7 @@ def test_a_pack_holds_any_bytes_and_refuses_what_is_cut_short() -> None:
 
 def test_a_correction_means_the_seed_is_not_read_at_all(project: Path) -> None:
     pipeline.build(project)
-    export(project, "004_1c5b308f8adfb7c0")
+    export(project, "004_1c5b308f8adfb7c0", KINDS)
     shutil.rmtree(project / CACHE_DIR / "readings")
     report = pipeline.build(project)
     assert report.cache.computed["readings"] == 4  # the other four seeds

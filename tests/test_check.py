@@ -12,16 +12,17 @@ from pathlib import Path
 import pytest
 
 from bulletin_site import pipeline
-from bulletin_site.check import check, format_problem
+from bulletin_site.check import check
 from bulletin_site.cli import main
 from bulletin_site.corrections import export
-from bulletin_site.model import Reading
+from bulletin_site.kinds import KINDS, Kinds
+from bulletin_site.model import Notice, Reading
 
 TODAY = datetime.date(2024, 6, 1)
 
 
 def shown(root: Path) -> list[str]:
-    return [format_problem(p) for p in check(root, today=TODAY).problems]
+    return [str(p) for p in check(root, KINDS, today=TODAY).problems]
 
 
 def test_the_project_as_it_stands_has_no_errors(project: Path) -> None:
@@ -48,7 +49,7 @@ def test_many_mistakes_in_many_files_are_reported_together_at_their_lines(
     (project / "templates" / "plan.html").write_text(
         "{% extends 'base.html' %}\n\n{% block main %}{% for %}{% endblock %}\n"
     )
-    path, _ = export(project, "004_1c5b308f8adfb7c0")
+    path, _ = export(project, "004_1c5b308f8adfb7c0", KINDS)
     correction = project / path
     lines = correction.read_text("utf-8").split("\n")
     title = next(i for i, line in enumerate(lines) if line.startswith("title:"))
@@ -58,20 +59,21 @@ def test_many_mistakes_in_many_files_are_reported_together_at_their_lines(
     correction.write_text("\n".join(lines), encoding="utf-8")
 
     assert shown(project) == [
-        f"{path}:1: title must be text, not None",
-        f"{path}:{title + 1}: unknown key 'titel'; did you mean 'title'?",
-        f"{path}:{first_item + 1}: expected a section heading like `## 一、…` (or `### （一）…`)",
-        "content/glossary.yaml:3: to_hant.after.衞: expected text, found int '1'",
-        "content/issues/000_7c1a5d4148a0e861.yaml:1: issue 71 is also the number of "
+        f"{path}:1: error: title must be text, not None",
+        f"{path}:{title + 1}: error: unknown key 'titel'; did you mean 'title'?",
+        f"{path}:{first_item + 1}: error: expected a section heading like `## 一、…` "
+        "(or `### （一）…`)",
+        "content/glossary.yaml:3: error: to_hant.after.衞: expected text, found int '1'",
+        "content/issues/000_7c1a5d4148a0e861.yaml:1: error: issue 71 is also the number of "
         "001_bc645f7197fac29f",
-        "content/issues/001_bc645f7197fac29f.yaml:2: issue 71 is also the number of "
+        "content/issues/001_bc645f7197fac29f.yaml:2: error: issue 71 is also the number of "
         "000_7c1a5d4148a0e861",
-        "content/issues/001_bc645f7197fac29f.yaml:3: date must be written YYYY-MM-DD, "
+        "content/issues/001_bc645f7197fac29f.yaml:3: error: date must be written YYYY-MM-DD, "
         "not '2019-13-31'",
-        "content/site.yaml:2: unknown key 'tittle'; did you mean 'title'?",
-        "content/site.yaml:3: base_url must be an http:// or https:// address, "
+        "content/site.yaml:2: error: unknown key 'tittle'; did you mean 'title'?",
+        "content/site.yaml:3: error: base_url must be an http:// or https:// address, "
         "not 'ftp://example.org/'",
-        "templates/plan.html:3: Expected an expression, got 'end of statement block'",
+        "templates/plan.html:3: error: Expected an expression, got 'end of statement block'",
     ]
 
 
@@ -80,14 +82,14 @@ def test_warnings_point_at_the_line_to_fill_in(project: Path) -> None:
     (issues / "001_bc645f7197fac29f.yaml").write_text("number: 71\ndate:\n")
     (issues / "000_7c1a5d4148a0e861.yaml").write_text("number: 70\n\ndate: 2030-01-01\n")
     assert shown(project) == [
-        "content/issues/000_7c1a5d4148a0e861.yaml:3: WARNING: date 2030-01-01 is in the future",
-        "content/issues/001_bc645f7197fac29f.yaml:2: WARNING: no date: publication date unknown "
+        "content/issues/000_7c1a5d4148a0e861.yaml:3: warning: date 2030-01-01 is in the future",
+        "content/issues/001_bc645f7197fac29f.yaml:2: warning: no date: publication date unknown "
         "(listed last)",
     ]
     (issues / "000_7c1a5d4148a0e861.yaml").write_text("number: 70\ndate: 2020-01-01\n")
     (issues / "001_bc645f7197fac29f.yaml").write_text("number: 71\ndate: 2019-12-31\n")
     assert shown(project) == [
-        "content/issues/001_bc645f7197fac29f.yaml:2: WARNING: issue 71 is dated 2019-12-31, "
+        "content/issues/001_bc645f7197fac29f.yaml:2: warning: issue 71 is dated 2019-12-31, "
         "before issue 70 (2020-01-01)"
     ]
 
@@ -97,30 +99,30 @@ def test_text_the_reader_could_not_place_is_shown_at_its_line(
 ) -> None:
     real = pipeline.read_seed
 
-    def reader_with_a_stray_line(seed: pipeline.Seed) -> Reading:
-        reading = real(seed)
+    def reader_with_a_stray_line(kinds: Kinds, seed: pipeline.Seed) -> Reading:
+        reading = real(kinds, seed)
         if seed.stem != "000_7c1a5d4148a0e861":
             return reading
-        stray = "line 41: text placed nowhere: 孤零零的一行"
+        stray = Notice(41, "unplaced", "text placed nowhere: 孤零零的一行")
         return dataclasses.replace(
             reading, document=dataclasses.replace(reading.document, warnings=(stray,))
         )
 
     monkeypatch.setattr(pipeline, "read_seed", reader_with_a_stray_line)
     assert shown(project) == [
-        "seeds/000_7c1a5d4148a0e861.txt:41: WARNING: text placed nowhere: 孤零零的一行"
+        "seeds/000_7c1a5d4148a0e861.txt:41: warning: text placed nowhere: 孤零零的一行"
     ]
 
 
 def test_a_stale_correction_is_a_warning_and_a_corrected_seed_is_not_read(
     project: Path,
 ) -> None:
-    export(project, "000_7c1a5d4148a0e861")
+    export(project, "000_7c1a5d4148a0e861", KINDS)
     seed = project / "seeds" / "000_7c1a5d4148a0e861.txt"
     seed.write_bytes(seed.read_bytes() + "\n\n孤零零的一行\n".encode())
     [stale] = shown(project)
     assert stale.startswith(
-        "content/corrections/000_7c1a5d4148a0e861.md:12: WARNING: seeds/000_7c1a5d4148a0e861.txt "
+        "content/corrections/000_7c1a5d4148a0e861.md:12: warning: seeds/000_7c1a5d4148a0e861.txt "
         "has changed since this correction was exported"
     )
 
@@ -136,7 +138,8 @@ def test_the_command_prints_each_problem_and_a_summary_and_fails_on_errors(
     assert main(["check", "--root", str(project)]) == 1
     problem, summary = capsys.readouterr().out.splitlines()
     assert problem == (
-        "content/issues/003_5f17500b75967727.yaml:1: date must be written YYYY-MM-DD, not 'soon'"
+        "content/issues/003_5f17500b75967727.yaml:1: error: date must be written YYYY-MM-DD, "
+        "not 'soon'"
     )
     assert re.fullmatch(r"checked 5 documents: 1 error, 0 warnings \(\d+\.\d s\)", summary)
 

@@ -113,7 +113,7 @@ def test_document_metadata(tmp_path: Path) -> None:
 
 def test_a_mapping_is_required(tmp_path: Path) -> None:
     write(tmp_path, "content/issues/x.yaml", "- 1\n- 2\n")
-    with pytest.raises(ConfigError, match=r"content/issues/x.yaml:1: must be a mapping"):
+    with pytest.raises(ConfigError, match=r"content/issues/x.yaml:1: error: must be a mapping"):
         load_config(tmp_path)
 
 

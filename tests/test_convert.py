@@ -198,8 +198,8 @@ def test_the_projects_glossary_words(converter):
 
 def test_missing_glossary_is_empty(tmp_path):
     assert load_glossary(tmp_path / "nothing.yaml") == Glossary()
-    assert parse_glossary("# only a comment\n") == Glossary()
-    assert parse_glossary("to_hant:\nto_hans:\n  before:\n") == Glossary()
+    assert parse_glossary("# only a comment\n") == (Glossary(), [])
+    assert parse_glossary("to_hant:\nto_hans:\n  before:\n") == (Glossary(), [])
 
 
 # --- invalid glossaries -----------------------------------------------------------------------
@@ -227,7 +227,7 @@ def test_invalid_glossary_is_an_input_error_at_its_line(tmp_path, text, line, me
     with pytest.raises(InputError) as caught:
         load_glossary(path)
     assert caught.value.problem.line == line
-    assert str(caught.value).startswith(f"{path}:{line}: ")
+    assert str(caught.value).startswith(f"{path}:{line}: error: ")
     assert message in str(caught.value)
 
 
@@ -403,7 +403,7 @@ def test_convert_command_uses_the_roots_glossary(tmp_path):
 
 def test_convert_command_rejects_text_that_is_not_utf8(tmp_path):
     stdin = io.TextIOWrapper(io.BytesIO("line 1\n澳門".encode("big5")), encoding="ascii")
-    with pytest.raises(InputError, match="<stdin>:2: not UTF-8"):
+    with pytest.raises(InputError, match="<stdin>:2: error: not UTF-8"):
         convert_command("zh-Hans", tmp_path, stdin, io.StringIO())
 
 

@@ -18,17 +18,21 @@ from bulletin_site.corrections import (
     sha256,
 )
 from bulletin_site.errors import InputError
+from bulletin_site.kinds import KINDS
 from bulletin_site.model import Article, Bulletin, Item, Page, Plan, Section
 from bulletin_site.parse import read_document
 
 ROOT = Path(__file__).resolve().parents[1]
+FORMATS = KINDS.correction_formats()
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
 SHA = sha256(b"the raw file")
 
 
 def round_trip(doc: Bulletin | Plan | Page) -> Bulletin | Plan | Page:
     stem = doc.source.removesuffix(".txt")
-    correction, problems = parse_correction(export_text(doc, SHA, doc.source), stem, "x.md")
+    correction, problems = parse_correction(
+        export_text(doc, KINDS.of(doc).correction, SHA, doc.source), stem, "x.md", FORMATS
+    )
     assert [p for p in problems if p.severity == "error"] == []
     assert correction is not None
     return correction.document
@@ -139,7 +143,7 @@ def test_what_an_editor_may_write_is_understood() -> None:
             "\\## 不是標題",
         ]
     )
-    correction, problems = parse_correction(text, "071_x", "c.md")
+    correction, problems = parse_correction(text, "071_x", "c.md", FORMATS)
     assert problems == []
     assert correction is not None
     assert correction.document == Bulletin(
@@ -174,52 +178,56 @@ def test_every_mistake_is_reported_at_its_line() -> None:
             ">",  # 12
         ]
     )
-    correction, problems = parse_correction(text, "x", "content/corrections/x.md")
+    correction, problems = parse_correction(text, "x", "content/corrections/x.md", FORMATS)
     assert correction is None
     assert [str(p) for p in problems] == [
-        "content/corrections/x.md:5: unknown key 'numbr'; did you mean 'number'?",
-        "content/corrections/x.md:4: source_sha256 must be 64 hexadecimal digits "
+        "content/corrections/x.md:5: error: unknown key 'numbr'; did you mean 'number'?",
+        "content/corrections/x.md:4: error: source_sha256 must be 64 hexadecimal digits "
         "(written by export)",
-        "content/corrections/x.md:6: number must be a whole number above 0 or empty, not -1",
-        "content/corrections/x.md:8: a caption before the first article",
-        "content/corrections/x.md:10: expected an article heading like `## 3. Title`",
-        "content/corrections/x.md:11: article 1 again (first at line 9)",
-        "content/corrections/x.md:12: an empty caption",
+        "content/corrections/x.md:6: error: number must be a whole number above 0 or empty, not -1",
+        "content/corrections/x.md:8: error: a caption before the first article",
+        "content/corrections/x.md:10: error: expected an article heading like `## 3. Title`",
+        "content/corrections/x.md:11: error: article 1 again (first at line 9)",
+        "content/corrections/x.md:12: error: an empty caption",
     ]
 
 
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("kind: bulletin\n", "c.md:1: must begin with a --- line (the front matter)"),
-        ("---\nkind: bulletin\n", "c.md:1: the front matter has no closing --- line"),
-        ("---\nkind: [\n---\n", "c.md:2: invalid front matter: expected the node content"),
-        ("---\nkind: issue\n---\n", "c.md:2: kind must be one of bulletin, plan, page"),
-        ("---\nkind: page\nscript: hant\n---\n", "c.md:1: title must be text, not None"),
+        ("kind: bulletin\n", "c.md:1: error: must begin with a --- line (the front matter)"),
+        ("---\nkind: bulletin\n", "c.md:1: error: the front matter has no closing --- line"),
+        ("---\nkind: [\n---\n", "c.md:2: error: invalid YAML: expected the node content"),
+        ("---\nkind: issue\n---\n", "c.md:2: error: kind must be one of bulletin, plan, page"),
+        ("---\nkind: page\nscript: hant\n---\n", "c.md:1: error: title must be text, not None"),
         (
             "---\nkind: plan\nscript: hans\ntitle: 計劃\n---\n1. 沒有分節的項目\n",
-            "c.md:6: an item before the first ## section",
+            "c.md:6: error: an item before the first ## section",
         ),
         (
             "---\nkind: plan\nscript: hans\ntitle: 計劃\n---\n## 一、節\n\n不是項目的段落\n",
-            "c.md:8: inside a section every block is an item, `12. text`",
+            "c.md:8: error: inside a section every block is an item, `12. text`",
         ),
     ],
 )
 def test_broken_files_say_where(text: str, message: str) -> None:
-    correction, problems = parse_correction(text, "x", "c.md")
+    correction, problems = parse_correction(text, "x", "c.md", FORMATS)
     assert correction is None
     assert any(str(p).startswith(message) for p in problems), [str(p) for p in problems]
 
 
 def test_a_changed_raw_file_is_a_warning_that_names_the_new_hash(project: Path) -> None:
     seed = project / "seeds" / "000_7c1a5d4148a0e861.txt"
-    export(project, "000_7c1a5d4148a0e861")
-    corrections, problems = load_corrections(project, {seed.stem: sha256(seed.read_bytes())})
+    export(project, "000_7c1a5d4148a0e861", KINDS)
+    corrections, problems = load_corrections(
+        project, {seed.stem: sha256(seed.read_bytes())}, FORMATS
+    )
     assert list(corrections) == [seed.stem] and problems == []
 
     seed.write_bytes(seed.read_bytes() + "補充一行。\n".encode())
-    corrections, problems = load_corrections(project, {seed.stem: sha256(seed.read_bytes())})
+    corrections, problems = load_corrections(
+        project, {seed.stem: sha256(seed.read_bytes())}, FORMATS
+    )
     assert list(corrections) == [seed.stem]  # still published
     [warning] = problems
     assert warning.severity == "warning"
@@ -230,23 +238,24 @@ def test_a_changed_raw_file_is_a_warning_that_names_the_new_hash(project: Path) 
 
 
 def test_a_correction_without_its_seed_is_ignored_with_a_warning(project: Path) -> None:
-    export(project, "000_7c1a5d4148a0e861")
-    corrections, problems = load_corrections(project, {"000_7c1a5d4148a0e862": SHA})
+    export(project, "000_7c1a5d4148a0e861", KINDS)
+    corrections, problems = load_corrections(project, {"000_7c1a5d4148a0e862": SHA}, FORMATS)
     assert corrections == {}
     assert [str(p) for p in problems] == [
-        "content/corrections/000_7c1a5d4148a0e861.md:1: no seed seeds/000_7c1a5d4148a0e861.txt: "
+        "content/corrections/000_7c1a5d4148a0e861.md: warning: no seed "
+        "seeds/000_7c1a5d4148a0e861.txt: "
         "ignored; did you mean 000_7c1a5d4148a0e862.md?"
     ]
 
 
 def test_export_accepts_a_stem_a_file_name_or_a_path_and_never_overwrites(project: Path) -> None:
-    path, doc = export(project, "seeds/003_5f17500b75967727.txt")
+    path, doc = export(project, "seeds/003_5f17500b75967727.txt", KINDS)
     assert path == "content/corrections/003_5f17500b75967727.md"
     assert isinstance(doc, Plan)
     written = (project / path).read_bytes()
     for name in ("003_5f17500b75967727", "003_5f17500b75967727.txt"):
         with pytest.raises(InputError, match="already exists; edit it"):
-            export(project, name)
+            export(project, name, KINDS)
     assert (project / path).read_bytes() == written
     with pytest.raises(InputError, match="no such seed; did you mean 003_5f17500b75967727"):
-        export(project, "003_5f17500b75967728")
+        export(project, "003_5f17500b75967728", KINDS)

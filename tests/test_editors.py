@@ -93,7 +93,7 @@ def test_publish_the_next_issue_with_a_correction(
     # check: the blank date is the one thing left to do.
     status, out, _ = run(root, capsys, "check")
     assert status == 0
-    assert f"content/issues/{stem}.yaml:5: WARNING: no date" in out
+    assert f"content/issues/{stem}.yaml:5: warning: no date" in out
     stub = root / "content" / "issues" / f"{stem}.yaml"
     stub.write_text(stub.read_text("utf-8").replace("date:  ", "date: 2020-01-31"), "utf-8")
     status, out, _ = run(root, capsys, "check")
@@ -101,7 +101,7 @@ def test_publish_the_next_issue_with_a_correction(
 
     # export, then correct article 2's title and first paragraph.
     status, out, _ = run(root, capsys, "export", stem)
-    assert status == 0 and out.startswith(f"wrote content/corrections/{stem}.md (bulletin, ")
+    assert status == 0 and out.startswith(f"wrote content/corrections/{stem}.md (bulletin)")
     correct(root / "content" / "corrections" / f"{stem}.md", 2)
     status, out, _ = run(root, capsys, "check")
     assert status == 0, out
@@ -143,7 +143,7 @@ def test_publish_the_next_issue_with_a_correction(
     seeds = sorted(p.name for p in (root / "seeds").iterdir())
     status, _, err = run(root, capsys, "add", str(incoming))
     assert status == 1
-    assert err == f"{incoming}: already there as seeds/{stem}.txt; nothing added\n"
+    assert err == f"{incoming}: error: already there as seeds/{stem}.txt; nothing added\n"
     assert sorted(p.name for p in (root / "seeds").iterdir()) == seeds
 
 
@@ -171,7 +171,7 @@ def test_a_correction_survives_every_command(
     status, _, err = run(root, capsys, "export", stem)
     assert status == 1
     assert err == (
-        f"content/corrections/{stem}.md: already exists; edit it "
+        f"content/corrections/{stem}.md: error: already exists; edit it "
         "(to export the reader's version again, delete it first)\n"
     )
     still_mine()
@@ -206,7 +206,8 @@ def test_a_broken_correction_stops_the_build_and_keeps_the_site(
     status, _, err = run(root, capsys, "build", "--quiet")
     assert status == 1
     assert re.fullmatch(
-        r"content/corrections/001_bc645f7197fac29f\.md:\d+: expected an article heading like "
+        r"content/corrections/001_bc645f7197fac29f\.md:\d+: error: expected an article heading "
+        r"like "
         r"`## 3\. Title`\n",
         err,
     )

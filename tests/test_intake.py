@@ -12,8 +12,9 @@ import yaml
 
 from bulletin_site.config import load_document_meta
 from bulletin_site.errors import InputError
-from bulletin_site.intake import add, describe, first_sentence, last_sentence, seed_name
+from bulletin_site.intake import add, describe, seed_name
 from bulletin_site.model import Bulletin
+from bulletin_site.textreport import first_sentence, last_sentence
 from layout_maker import Layout, lay_out, sample_articles
 
 

@@ -91,7 +91,7 @@ def test_a_build_with_workers_writes_the_same_bytes(
         report = pipeline.build(shared)
     finally:
         parallel.shutdown()
-    assert report.stage_seconds.keys() >= {"read", "clean", "convert", "render", "write"}
+    assert report.stage_seconds.keys() >= {"read", "parse", "convert", "render", "write"}
     assert tree(shared / "_site") == tree(alone / "_site")
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bulletin_site.errors import InputError
-from bulletin_site.model import Bulletin, Plan, to_dict
+from bulletin_site.model import Bulletin, Plan
 from bulletin_site.parse import read_document, read_text
 from bulletin_site.read import decode
 
@@ -28,7 +28,7 @@ def read(text: str, name: str = "sample.txt"):
 def test_each_seed_reads_as_reviewed_line_by_line(path: Path) -> None:
     """The fixtures were checked against the raw files with the conservation report."""
     expected = json.loads((FIXTURES / f"{path.stem}.json").read_text(encoding="utf-8"))
-    assert to_dict(read_document(path).document) == expected
+    assert read_document(path).document.to_dict() == expected
 
 
 @pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.stem[:3])
@@ -194,7 +194,7 @@ def test_the_script_is_detected_from_the_text() -> None:
 
 
 def test_a_file_of_no_known_kind_is_refused_naming_it() -> None:
-    with pytest.raises(InputError, match=r"^notes\.txt: is not a bulletin"):
+    with pytest.raises(InputError, match=r"^notes\.txt: error: is not a bulletin"):
         read("今天天氣很好。\n\n我們去公園散步。\n", "notes.txt")
 
 
@@ -213,4 +213,4 @@ def test_full_width_numbers_number_the_contents_too() -> None:
     doc = read(text).document
     assert [a.title for a in doc.articles] == ["經濟局舉辦講座", "代表團考察"]
     assert doc.articles[0].paragraphs == ("業界踴躍參與講座。",)
-    assert "article 2 (代表團考察): no body text found" in doc.warnings[0]
+    assert doc.warnings[0].message == "article 2 (代表團考察): no body text found"

@@ -281,9 +281,10 @@ def test_all_input_problems_are_reported_together(project: Path) -> None:
         pipeline.build(project)
     lines = str(caught.value).splitlines()
     assert lines == [
-        "content/site.yaml:1: allow_html must be true or false, not 1",
-        "content/issues/000_7c1a5d4148a0e861.yaml:1: date must be written YYYY-MM-DD, not 'soon'",
-        "seeds/999_empty.txt: is empty",
+        "content/site.yaml:1: error: allow_html must be true or false, not 1",
+        "content/issues/000_7c1a5d4148a0e861.yaml:1: error: date must be written YYYY-MM-DD, "
+        "not 'soon'",
+        "seeds/999_empty.txt: error: is empty",
     ]
     assert not (project / "_site").exists()
 
@@ -293,15 +294,15 @@ def test_missing_metadata_is_a_warning_with_sensible_defaults(project: Path) -> 
     (project / "content" / "issues" / "003_5f17500b75967727.yaml").write_text("number: 3\n")
     (project / "content" / "issues" / "00l_typo.yaml").write_text("date: 2020-01-01\n")
     report = pipeline.build(project)
-    shown = [pipeline.format_warning(w) for w in report.warnings]
+    shown = [str(w) for w in report.warnings]
     assert shown == [
-        "content/issues/001_bc645f7197fac29f.yaml: WARNING: no metadata for bulletin "
+        "content/issues/001_bc645f7197fac29f.yaml: warning: no metadata for bulletin "
         "001_bc645f7197fac29f.txt: publication date unknown (listed last)",
-        "content/issues/001_bc645f7197fac29f.yaml: WARNING: no issue number in "
+        "content/issues/001_bc645f7197fac29f.yaml: warning: no issue number in "
         "001_bc645f7197fac29f.txt and no metadata: issue number unknown",
-        "content/issues/003_5f17500b75967727.yaml:1: WARNING: number applies to bulletins only; "
+        "content/issues/003_5f17500b75967727.yaml:1: warning: number applies to bulletins only; "
         "ignored for a work plan",
-        "content/issues/00l_typo.yaml: WARNING: no document seeds/00l_typo.txt: ignored",
+        "content/issues/00l_typo.yaml: warning: no document seeds/00l_typo.txt: ignored",
     ]
     home = (project / "_site" / "zh-hans" / "index.html").read_text("utf-8")
     assert "年份不详" in home and "期数不详" in home
@@ -323,7 +324,7 @@ def test_build_command_prints_warnings_and_a_summary(
     assert captured.out == ""
     err = captured.err.splitlines()
     assert err[0] == (
-        "content/issues/000_7c1a5d4148a0e861.yaml:1: WARNING: number 69 differs from the text's "
+        "content/issues/000_7c1a5d4148a0e861.yaml:1: warning: number 69 differs from the text's "
         "issue 70; using 69"
     )
     assert re.fullmatch(r"built 5 documents, 58 pages, 1 warning in \d+\.\d s → _site/", err[1])
@@ -336,7 +337,7 @@ def test_cli_build(project: Path, capsys: pytest.CaptureFixture) -> None:
     assert "built 5 documents" in capsys.readouterr().err
     (project / "content" / "site.yaml").write_text("base_url: [\n")
     assert main(["build", "--root", str(project)]) == 1
-    assert capsys.readouterr().err.startswith("content/site.yaml:2: invalid YAML")
+    assert capsys.readouterr().err.startswith("content/site.yaml:2: error: invalid YAML")
 
 
 def test_search_index_is_added_to_the_staged_site_before_the_swap(
@@ -345,7 +346,7 @@ def test_search_index_is_added_to_the_staged_site_before_the_swap(
     monkeypatch.setenv("BULLETIN_SITE_JOBS", "1")  # the index in this process, to watch it
     seen = {}
 
-    def index_files(by_edition: dict, config: object) -> dict[str, bytes]:
+    def index_files(by_edition: dict, config: object, kinds: object) -> dict[str, bytes]:
         seen["stems"] = sorted(s.stem for s in by_edition["zh-hant"])
         return {"pagefind/pagefind.js": b"// index"}
 
@@ -377,7 +378,7 @@ def test_a_failing_index_leaves_the_previous_site(
     before = sorted(p.relative_to(project) for p in (project / "_site").rglob("*"))
     monkeypatch.setenv("BULLETIN_SITE_JOBS", "1")
 
-    def index_files(by_edition: dict, config: object) -> dict[str, bytes]:
+    def index_files(by_edition: dict, config: object, kinds: object) -> dict[str, bytes]:
         raise BuildError("search: Pagefind stopped: no message")
 
     monkeypatch.setattr(pipeline.search, "index_files", index_files)

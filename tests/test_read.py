@@ -71,5 +71,5 @@ def test_stray_control_characters_are_removed_and_reported() -> None:
 def test_what_is_not_text_is_refused_with_the_file_name(data: bytes, message: str) -> None:
     with pytest.raises(InputError) as error:
         decode(data, "seeds/bad.txt")
-    assert str(error.value).startswith("seeds/bad.txt: ")
+    assert str(error.value).startswith("seeds/bad.txt: error: ")
     assert message in str(error.value)

@@ -12,6 +12,7 @@ from bulletin_site import render, site
 from bulletin_site.config import SiteConfig
 from bulletin_site.convert import HANS_EDITION, HANT_EDITION
 from bulletin_site.errors import BuildError
+from bulletin_site.kinds import KINDS
 from bulletin_site.model import Article, Bulletin, Item, Page, Plan, Section
 
 EDITIONS = (HANT_EDITION, HANS_EDITION)
@@ -20,6 +21,9 @@ CONFIG = SiteConfig(
     description={"zh-hant": "說明", "zh-hans": "说明"},
     base_url="https://example.org/cepa/",
 )
+
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def bulletin(title: str = "第一篇") -> Bulletin:
@@ -58,10 +62,10 @@ def sources() -> tuple[site.Source, ...]:
 def render_site(config: SiteConfig = CONFIG, templates: Path | None = None) -> dict[str, str]:
     """Both editions without conversion (the texts stay as they are): enough for layout."""
     by_edition = {e.code: sources() for e in EDITIONS}
-    planned = site.plan_site(config, EDITIONS, by_edition)
-    search_path = render.template_search_path(templates)
+    targets = site.site_targets(config, EDITIONS, by_edition, KINDS)
+    search_path = render.template_search_path(ROOT, templates)
     env = render.make_environment(search_path, allow_html=config.allow_html)
-    return {path: data.decode() for path, data in render.render_all(env, planned).items()}
+    return {path: data.decode() for path, data in render.render_all(env, targets).items()}
 
 
 @pytest.mark.parametrize(
@@ -225,7 +229,7 @@ def test_user_templates_override_single_files(tmp_path: Path) -> None:
     pages = render_site(templates=mine)
     assert '<p class="mine">第一篇</p>' in pages["zh-hant/bulletins/a/1/index.html"]
     assert "本期目錄" in pages["zh-hant/bulletins/a/index.html"]  # still the built-in one
-    search_path = render.template_search_path(mine)
+    search_path = render.template_search_path(ROOT, mine)
     assets = dict(render.assets(search_path))
     assert assets["assets/style.css"] == b"body { color: red; }\n"
     assert "assets/lang.js" in assets

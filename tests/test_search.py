@@ -20,6 +20,7 @@ from bulletin_site import pipeline, search, site
 from bulletin_site.config import load_config
 from bulletin_site.convert import EDITIONS, Converter, convert_document, load_glossary
 from bulletin_site.errors import BuildError
+from bulletin_site.kinds import KINDS
 from bulletin_site.model import Bulletin, Page, Plan, stem
 from bulletin_site.parse import read_document
 
@@ -36,7 +37,7 @@ def by_edition() -> dict[str, tuple[site.Source, ...]]:
     documents = {
         stem(p.name): read_document(p).document for p in sorted((ROOT / "seeds").glob("*.txt"))
     }
-    sources, _ = site.resolve_sources(documents, config.documents)
+    sources, _ = site.resolve_sources(documents, config.documents, KINDS)
     converter = Converter(load_glossary(ROOT / "content" / "glossary.yaml"))
 
     def convert(doc, script):  # type: ignore[no-untyped-def]
@@ -48,7 +49,7 @@ def by_edition() -> dict[str, tuple[site.Source, ...]]:
 @pytest.fixture(scope="module")
 def records(by_edition: Mapping[str, Sequence[site.Source]]) -> dict[str, list[search.Record]]:
     config = load_config(ROOT).site
-    return {e.code: search.records(by_edition[e.code], e, config) for e in EDITIONS}
+    return {e.code: search.records(by_edition[e.code], e, config, KINDS) for e in EDITIONS}
 
 
 @pytest.fixture(scope="module")
@@ -346,7 +347,7 @@ def test_the_built_site_has_the_bundle_and_the_data(
         recs = records[edition.code]
         assert data["index"] == edition.script
         assert entry["languages"][data["index"]]["page_count"] == data["records"] == len(recs)
-        assert data["kinds"] == [k for k in search.KINDS if any(r.kind == k for r in recs)]
+        assert data["kinds"] == [k for k in KINDS.names if any(r.kind == k for r in recs)]
         assert data["years"] == sorted({r.year for r in recs if r.year}, reverse=True)
         pairs = data["fold"]
         assert len(pairs) % 2 == 0 and "經经" in pairs

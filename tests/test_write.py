@@ -11,14 +11,14 @@ from bulletin_site import write
 from bulletin_site.errors import BuildError
 
 
-def plan(*paths: str, text: str = "new") -> write.OutputPlan:
-    return write.add(write.OutputPlan(), [(p, text.encode()) for p in paths], "test")
+def plan(*paths: str, text: str = "new") -> write.SiteFiles:
+    return write.add(write.SiteFiles(), [(p, text.encode()) for p in paths], "test")
 
 
 def test_two_sources_for_one_output_are_refused() -> None:
-    first = write.add(write.OutputPlan(), [("a/index.html", b"1")], "the page plan")
+    first = write.add(write.SiteFiles(), [("a/index.html", b"1")], "the page plan")
     with pytest.raises(
-        BuildError, match=r"a/index\.html: written by both the page plan and assets"
+        BuildError, match=r"a/index\.html: error: written by both the page plan and assets"
     ):
         write.add(first, [("a/index.html", b"2")], "assets")
 
@@ -38,7 +38,7 @@ def test_two_sources_for_one_output_are_refused() -> None:
 )
 def test_paths_outside_the_site_are_refused(path: str) -> None:
     with pytest.raises(BuildError, match="outside the site folder"):
-        write.add(write.OutputPlan(), [(path, b"x")], "test")
+        write.add(write.SiteFiles(), [(path, b"x")], "test")
 
 
 def test_text_must_be_nfc_without_compatibility_ideographs() -> None:
@@ -48,7 +48,7 @@ def test_text_must_be_nfc_without_compatibility_ideographs() -> None:
     decomposed = unicodedata.normalize("NFD", "é")
     with pytest.raises(BuildError, match="NFC"):
         write.check_text("bad.html", decomposed.encode())
-    write.add(write.OutputPlan(), [("font.bin", "\uf900".encode())], "binary files are not checked")
+    write.add(write.SiteFiles(), [("font.bin", "\uf900".encode())], "binary files are not checked")
 
 
 def test_stage_and_swap_replace_the_site(tmp_path: Path) -> None:

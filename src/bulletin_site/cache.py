@@ -38,13 +38,13 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any, TypeVar
 
+from bulletin_site import project
 from bulletin_site.errors import Problem
-from bulletin_site.model import Document, Reading, Trace, from_dict, to_dict
+from bulletin_site.model import Document, Reading, Role, Trace
 
 T = TypeVar("T")
 
-CACHE_DIR = ".bulletin-cache"
-KINDS = ("readings", "converted", "pages")
+STORES = ("readings", "converted", "pages")  # one folder each in the cache
 # Libraries whose version changes what the build writes.
 LIBRARIES = ("OpenCC", "Jinja2", "Markdown", "PyYAML", "MarkupSafe")
 # A Jinja tag that loads another file by a name under assets/.
@@ -102,21 +102,13 @@ def templates_fingerprint(folders: Iterable[Path]) -> str:
     return h.hexdigest()
 
 
-def file_fingerprint(path: Path) -> str:
-    """One file's bytes, or ``-`` when it does not exist (the glossary is optional)."""
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except FileNotFoundError:
-        return "-"
-
-
 # ---------------------------------------------------------------------------------------------
 # The store
 
 
 @dataclass(frozen=True)
 class CacheStats:
-    """How much of a build came from the cache: per kind, entries reused and computed."""
+    """How much of a build came from the cache: per store, entries reused and computed."""
 
     reused: Mapping[str, int] = dataclasses.field(default_factory=dict)
     computed: Mapping[str, int] = dataclasses.field(default_factory=dict)
@@ -124,17 +116,17 @@ class CacheStats:
 
 
 class Cache:
-    """Entries under ``folder/<kind>/<key>``: the payload's sha256 on the first line, then the
+    """Entries under ``folder/<store>/<key>``: the payload's sha256 on the first line, then the
     payload. ``enabled=False`` computes everything and keeps nothing (used by ``check`` when the
     folder cannot be written, and by tests)."""
 
     def __init__(self, folder: Path, *, enabled: bool = True) -> None:
         self.folder = folder
         self.enabled = enabled
-        self._used: dict[str, set[str]] = {kind: set() for kind in KINDS}
-        self._reused = dict.fromkeys(KINDS, 0)
-        self._computed = dict.fromkeys(KINDS, 0)
-        self._damaged: set[tuple[str, str]] = set()  # (kind, key): counted once however asked
+        self._used: dict[str, set[str]] = {store: set() for store in STORES}
+        self._reused = dict.fromkeys(STORES, 0)
+        self._computed = dict.fromkeys(STORES, 0)
+        self._damaged: set[tuple[str, str]] = set()  # (store, key): counted once however asked
         self._problems: list[Problem] = []
         # The names in each folder, listed once: a build asks for many entries that are not
         # there (all of them after --clean), and a failed open costs as much as a read.
@@ -146,38 +138,38 @@ class Cache:
     @classmethod
     def open(cls, root: Path, *, clean: bool = False) -> Cache:
         """The project's cache; ``clean`` empties it first (a full build that refills it)."""
-        folder = root / CACHE_DIR
+        folder = root / project.CACHE
         if clean and folder.exists():
             shutil.rmtree(folder, ignore_errors=True)
         return cls(folder)
 
-    def key(self, kind: str, *parts: str) -> str:
+    def key(self, store: str, *parts: str) -> str:
         h = hashlib.sha256()
         _feed(h, "code", code_fingerprint())
-        _feed(h, "kind", kind)
+        _feed(h, "kind", store)
         for part in parts:
             _feed(h, "part", part)
         return h.hexdigest()
 
-    def get(self, kind: str, key: str) -> bytes | None:
-        if not self.enabled or key not in self._listing(kind):
+    def get(self, store: str, key: str) -> bytes | None:
+        if not self.enabled or key not in self._listing(store):
             return None
         try:
-            with open(os.path.join(self.folder, kind, key), "rb") as f:
+            with open(os.path.join(self.folder, store, key), "rb") as f:
                 data = f.read()
         except OSError:
             return None
-        self._used[kind].add(key)
+        self._used[store].add(key)
         digest, newline, payload = data.partition(b"\n")
         if not newline or hashlib.sha256(payload).hexdigest().encode() != digest:
-            self.damaged(kind, key)
+            self.damaged(store, key)
             return None
         return payload
 
-    def put(self, kind: str, key: str, payload: bytes) -> None:
+    def put(self, store: str, key: str, payload: bytes) -> None:
         if not self.enabled:
             return
-        folder = self.folder / kind
+        folder = self.folder / store
         tmp = folder / f".{key}.{os.getpid()}.tmp"
         try:
             if not folder.is_dir():
@@ -190,21 +182,23 @@ class Cache:
             # A cache that cannot be written costs time, never the build.
             self.enabled = False
             self._problems.append(
-                Problem(CACHE_DIR, f"cannot write the cache ({error.strerror}); building without")
+                Problem.warning(
+                    project.CACHE, f"cannot write the cache ({error.strerror}); building without"
+                )
             )
             return
-        self._used[kind].add(key)
-        self._listing(kind).add(key)
+        self._used[store].add(key)
+        self._listing(store).add(key)
 
-    def _listing(self, kind: str) -> set[str]:
-        names = self._names.get(kind)
+    def _listing(self, store: str) -> set[str]:
+        names = self._names.get(store)
         if names is None:
             try:
-                with os.scandir(self.folder / kind) as entries:
+                with os.scandir(self.folder / store) as entries:
                     names = {entry.name for entry in entries}
             except OSError:  # no folder yet (or not one): every entry is missing
                 names = set()
-            self._names[kind] = names
+            self._names[store] = names
         return names
 
     def _make_folder(self, folder: Path) -> None:
@@ -213,26 +207,26 @@ class Cache:
         if not tag.exists():
             tag.write_text(_TAG, encoding="ascii")
 
-    def damaged(self, kind: str, key: str) -> None:
+    def damaged(self, store: str, key: str) -> None:
         """An entry could not be used: it will be recomputed (and overwritten)."""
-        self._damaged.add((kind, key))
+        self._damaged.add((store, key))
 
-    def count(self, kind: str, *, reused: bool) -> None:
+    def count(self, store: str, *, reused: bool) -> None:
         if reused:
-            self._reused[kind] += 1
+            self._reused[store] += 1
         else:
-            self._computed[kind] += 1
+            self._computed[store] += 1
 
     def prune(self) -> None:
         """Remove the entries this build did not use (files being written by another process,
         hidden ``.tmp`` ones, are left alone)."""
         if not self.enabled:
             return
-        for kind in KINDS:
-            folder = self.folder / kind
+        for store in STORES:
+            folder = self.folder / store
             if not folder.is_dir():
                 continue
-            used = self._used[kind]
+            used = self._used[store]
             with os.scandir(folder) as entries:
                 for entry in entries:
                     if entry.name not in used and not entry.name.startswith("."):
@@ -248,7 +242,7 @@ class Cache:
             entries = "entry was" if count == 1 else "entries were"
             found.append(
                 Problem(
-                    CACHE_DIR,
+                    project.CACHE,
                     f"{count} damaged cache {entries} recomputed",
                     None,
                     "warning",
@@ -261,14 +255,33 @@ class Cache:
 # What is cached
 
 
-def reading(cache: Cache, name: str, data: bytes, read: Callable[[], Reading]) -> Reading:
-    """The reader's result for a raw file (its name and bytes), from the cache or ``read()``."""
+def read_through(
+    cache: Cache,
+    name: str,
+    data: bytes,
+    read: Callable[[], Reading],
+    from_dict: Callable[[Mapping[str, Any]], Document],
+) -> Reading:
+    """The reader's result for a raw file (its name and bytes), from the cache or ``read()``;
+    ``from_dict`` makes a document from its JSON (``kinds.Kinds.from_dict``)."""
     key = cache.key("reading", name, hashlib.sha256(data).hexdigest())
-    return _stored(cache, "readings", key, reading_from_json, reading_to_json, read)
+    return _stored(
+        cache,
+        "readings",
+        key,
+        lambda payload: reading_from_json(payload, from_dict),
+        reading_to_json,
+        read,
+    )
 
 
-def converted(
-    cache: Cache, doc: Document, script: str, glossary: str, convert: Callable[[], Document]
+def convert_through(
+    cache: Cache,
+    doc: Document,
+    script: str,
+    glossary: str,
+    convert: Callable[[], Document],
+    from_dict: Callable[[Mapping[str, Any]], Document],
 ) -> Document:
     """``doc`` in ``script``, from the cache or ``convert()``; ``glossary`` is its fingerprint."""
     key = cache.key("converted", glossary, script, digest(doc, cache.memo).hex())
@@ -277,33 +290,33 @@ def converted(
         "converted",
         key,
         lambda payload: from_dict(json.loads(payload)),
-        lambda doc: _json(to_dict(doc)),
+        lambda doc: _json(doc.to_dict()),
         convert,
     )
 
 
 def _stored(
     cache: Cache,
-    kind: str,
+    store: str,
     key: str,
     load: Callable[[bytes], T],
     dump: Callable[[T], bytes],
     compute: Callable[[], T],
 ) -> T:
-    """The entry ``key`` of ``kind``, loaded; or, when it is missing or cannot be loaded (then
+    """The entry ``key`` of ``store``, loaded; or, when it is missing or cannot be loaded (then
     it is reported as damaged), ``compute()``, stored."""
-    payload = cache.get(kind, key)
+    payload = cache.get(store, key)
     if payload is not None:
         try:
             found = load(payload)
         except (ValueError, KeyError, TypeError):
-            cache.damaged(kind, key)
+            cache.damaged(store, key)
         else:
-            cache.count(kind, reused=True)
+            cache.count(store, reused=True)
             return found
     result = compute()
-    cache.put(kind, key, dump(result))
-    cache.count(kind, reused=False)
+    cache.put(store, key, dump(result))
+    cache.count(store, reused=False)
     return result
 
 
@@ -317,7 +330,7 @@ def pages(
     and the templates (``templates``: their fingerprint) are unchanged, else by ``render_all``
     on the pages that are left, in one call so it can work on them however it likes.
 
-    Pages are stored in packs, one per folder (``pack_name``): an entry of kind ``pages`` holds
+    Pages are stored in packs, one per folder (``pack_name``): an entry of store ``pages`` holds
     ``page key → bytes`` for the pages of that folder. A pack is written again only when what
     it should hold changed: a page rendered anew, or a page it holds that the build no longer
     has (so a pack, like the cache, keeps one site's worth)."""
@@ -442,8 +455,8 @@ def digest(value: Any, memo: dict[int, tuple[Any, bytes]] | None = None) -> byte
 # each dataclass, sequence or mapping is hashed from the encodings of its parts: a page context
 # of a thousand-issue archive costs a few dozen short byte strings beyond what it shares.
 def _encode(value: Any, memo: dict[int, tuple[Any, bytes]]) -> bytes:
-    kind = type(value)
-    if kind is str:
+    cls = type(value)
+    if cls is str:
         raw = value.encode("utf-8")
         return b"s%d:" % len(raw) + raw
     # Only containers are memoised, each kept alive there: an id found is that very object.
@@ -451,23 +464,23 @@ def _encode(value: Any, memo: dict[int, tuple[Any, bytes]]) -> bytes:
     seen = memo.get(id(value))
     if seen is not None:
         return seen[1]
-    if value is None or kind is bool or kind is int or kind is float:
+    if value is None or cls is bool or cls is int or cls is float:
         return b"n" + repr(value).encode() + b";"
     if isinstance(value, str):  # Markup: escaped differently from str when rendered
         raw = value.encode("utf-8")
-        return b"S%s:%d:" % (kind.__qualname__.encode(), len(raw)) + raw
+        return b"S%s:%d:" % (cls.__qualname__.encode(), len(raw)) + raw
     if isinstance(value, datetime.date | PurePath):
         raw = str(value).encode("utf-8")
-        return b"D%s:%d:" % (kind.__qualname__.encode(), len(raw)) + raw
+        return b"D%s:%d:" % (cls.__qualname__.encode(), len(raw)) + raw
     seen = (value, b"r" + hashlib.sha256(b"".join(_parts(value, memo))).digest())
     memo[id(value)] = seen
     return seen[1]
 
 
 def _parts(value: Any, memo: dict[int, tuple[Any, bytes]]) -> list[bytes]:
-    kind = type(value)
-    if kind is tuple or kind is list:
-        head = b"T%d:" % len(value) if kind is tuple else b"L%d:" % len(value)
+    cls = type(value)
+    if cls is tuple or cls is list:
+        head = b"T%d:" % len(value) if cls is tuple else b"L%d:" % len(value)
         return [head, *[_encode(item, memo) for item in value]]
     if isinstance(value, Mapping):
         # Insertion order, as templates iterate it; the plan builds every mapping in a fixed order.
@@ -475,9 +488,9 @@ def _parts(value: Any, memo: dict[int, tuple[Any, bytes]]) -> list[bytes]:
         for key, item in value.items():
             out += (_encode(key, memo), _encode(item, memo))
         return out
-    fields = _fields(kind)
+    fields = _fields(cls)
     if fields is None:
-        raise TypeError(f"no stable digest for {kind.__name__}")
+        raise TypeError(f"no stable digest for {cls.__name__}")
     head, names = fields
     out = [head]
     for name, raw in names:
@@ -486,13 +499,13 @@ def _parts(value: Any, memo: dict[int, tuple[Any, bytes]]) -> list[bytes]:
 
 
 @functools.cache
-def _fields(kind: type) -> tuple[bytes, tuple[tuple[str, bytes], ...]] | None:
+def _fields(cls: type) -> tuple[bytes, tuple[tuple[str, bytes], ...]] | None:
     """A dataclass's heading and field names, as ``_parts`` writes them (None for any other
     type): looked up and encoded once per class."""
-    if not dataclasses.is_dataclass(kind):
+    if not dataclasses.is_dataclass(cls):
         return None
-    names = tuple((f.name, f.name.encode()) for f in dataclasses.fields(kind))
-    return b"C" + kind.__qualname__.encode() + b":", names
+    names = tuple((f.name, f.name.encode()) for f in dataclasses.fields(cls))
+    return b"C" + cls.__qualname__.encode() + b":", names
 
 
 def _feed(h: Any, label: str, data: str | bytes) -> None:
@@ -507,12 +520,14 @@ def _json(data: Any) -> bytes:
 
 def reading_to_json(result: Reading) -> bytes:
     report = [[t.line, t.text, t.role, t.target] for t in result.report]
-    return _json({"document": to_dict(result.document), "report": report})
+    return _json({"document": result.document.to_dict(), "report": report})
 
 
-def reading_from_json(payload: bytes) -> Reading:
+def reading_from_json(
+    payload: bytes, from_dict: Callable[[Mapping[str, Any]], Document]
+) -> Reading:
     data = json.loads(payload)
     report = tuple(
-        Trace(int(line), text, role, target) for line, text, role, target in data["report"]
+        Trace(int(line), text, Role(role), target) for line, text, role, target in data["report"]
     )
     return Reading(from_dict(data["document"]), report)

@@ -4,8 +4,8 @@ What is checked: content/site.yaml, every content/issues/*.yaml, the glossary, e
 correction (and whether its raw file changed since the export), the templates' syntax, every
 seed as the reader reads it (and the text it could not place), issue numbers claimed twice,
 dates in the future or out of step with the issue numbers, and everything the build would warn
-about. Each problem is one line, ``path:line: message`` (``path:line: WARNING: message`` for a
-warning), sorted by file and line; the exit status is 1 when any is an error.
+about. Each problem is one line, ``path:line: error: message`` (or ``warning:``), sorted by
+file and line; the exit status is 1 when any is an error.
 
 It is fast enough to run on every save: the seeds are read through the build's cache, so a
 seed is only read again when its bytes (or the program) change; nothing is converted or
@@ -25,16 +25,17 @@ from typing import TextIO
 
 import jinja2
 
-from bulletin_site import render, site
+from bulletin_site import project, render, site
 from bulletin_site.cache import Cache
 from bulletin_site.config import DocumentMeta, load_document_meta, load_site
-from bulletin_site.convert import load_glossary
-from bulletin_site.corrections import CORRECTIONS_DIR, SUFFIX, Correction, load_corrections
-from bulletin_site.errors import InputError, Problem
-from bulletin_site.model import Bulletin, Document
-from bulletin_site.pipeline import GLOSSARY, read_documents, read_seeds
+from bulletin_site.convert import read_glossary
+from bulletin_site.corrections import Correction, load_corrections
+from bulletin_site.errors import BulletinError, Problem, plural, tally
+from bulletin_site.kinds import KINDS, Kinds
+from bulletin_site.model import Document
+from bulletin_site.pipeline import read_documents, read_seeds
+from bulletin_site.project import Project
 
-ISSUES_DIR = "content/issues"
 TEMPLATE_SUFFIXES = (".html", ".xml", ".txt")
 _DUPLICATE = re.compile(r"issue \d+ is also ")  # the build's warning; check says it better
 
@@ -47,41 +48,48 @@ class CheckReport:
 
     @property
     def errors(self) -> int:
-        return sum(p.severity == "error" for p in self.problems)
+        return sum(p.is_error for p in self.problems)
 
     @property
     def warnings(self) -> int:
         return len(self.problems) - self.errors
 
 
-def check(root: Path, *, today: datetime.date | None = None) -> CheckReport:
+def check(root: Path, kinds: Kinds = KINDS, *, today: datetime.date | None = None) -> CheckReport:
     """Every problem in the project at ``root``; ``today`` (default: the clock) is for dates in
     the future."""
     started = time.perf_counter()
     today = today or datetime.date.today()
+    where = Project(root)
     problems: list[Problem] = []
 
     config, found = load_site(root)
     problems += found
     metas: dict[str, DocumentMeta] = {}
-    for path in _metadata_files(root):
-        meta, found = load_document_meta(path, f"{ISSUES_DIR}/{path.name}")
+    for path in where.metadata_files():
+        meta, found = load_document_meta(path, where.shown(path))
         problems += found
         if meta is not None:
             metas[path.stem] = meta
-    problems += check_glossary(root)
-    problems += check_templates(render.template_search_path(config.templates), root)
+    problems += read_glossary(where.glossary, project.GLOSSARY)[1]
+    try:
+        problems += check_templates(render.template_search_path(root, config.templates), root)
+    except BulletinError as error:
+        problems += error.problems
 
     seeds, found = read_seeds(root)
     problems += found
-    corrections, found = load_corrections(root, {s.stem: s.sha256 for s in seeds.values()})
+    corrections, found = load_corrections(
+        root, {s.stem: s.sha256 for s in seeds.values()}, kinds.correction_formats()
+    )
     problems += found
     store = Cache.open(root)
     # A seed with a correction file is not read, even when that file has mistakes: the
     # reader's warnings about it would only distract from them.
-    folder = root / CORRECTIONS_DIR
-    corrected = {p.stem for p in folder.glob(f"*{SUFFIX}")} if folder.is_dir() else set()
-    readings, found = read_documents([s for s in seeds.values() if s.stem not in corrected], store)
+    corrected = {p.stem for p in where.correction_files()}
+    readings, found = read_documents(
+        [s for s in seeds.values() if s.stem not in corrected], store, kinds
+    )
     problems += found
     documents: dict[str, Document] = {s: r.document for s, r in readings.items()}
     documents.update({s: c.document for s, c in corrections.items()})
@@ -91,7 +99,7 @@ def check(root: Path, *, today: datetime.date | None = None) -> CheckReport:
     # (Metadata of a seed that could not be read is not "without a document": that seed's
     # own error says what is wrong.)
     known = {stem: meta for stem, meta in metas.items() if stem in documents or stem not in seeds}
-    sources, found = site.resolve_sources(documents, known)
+    sources, found = site.resolve_sources(documents, known, kinds)
     problems += [_at_date_line(p, metas) for p in found if not _DUPLICATE.match(p.message)]
     problems += duplicate_numbers(sources, metas, corrections)
     problems += check_dates(sources, metas, today)
@@ -103,22 +111,9 @@ def check(root: Path, *, today: datetime.date | None = None) -> CheckReport:
 def ordered(problems: Iterable[Problem]) -> tuple[Problem, ...]:
     """Sorted by file and line, each once; a warning at the line of an error is left out (a
     date that cannot be read is also a missing date: one message is enough)."""
-    errors = {(p.path, p.line) for p in problems if p.severity == "error"}
-    kept = {p for p in problems if p.severity == "error" or (p.path, p.line) not in errors}
+    errors = {(p.path, p.line) for p in problems if p.is_error}
+    kept = {p for p in problems if p.is_error or (p.path, p.line) not in errors}
     return tuple(sorted(kept, key=lambda p: (p.path, p.line or 0, p.severity, p.message)))
-
-
-def _metadata_files(root: Path) -> list[Path]:
-    folder = root / ISSUES_DIR
-    return sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
-
-
-def check_glossary(root: Path) -> list[Problem]:
-    try:
-        load_glossary(root / GLOSSARY)
-    except InputError as error:
-        return [Problem(GLOSSARY, error.problem.message, error.problem.line)]
-    return []
 
 
 def check_templates(search_path: Sequence[Path], root: Path) -> list[Problem]:
@@ -137,9 +132,10 @@ def check_templates(search_path: Sequence[Path], root: Path) -> list[Problem]:
             try:
                 env.parse(path.read_text(encoding="utf-8"), name, str(path))
             except jinja2.TemplateSyntaxError as error:
-                problems.append(Problem(_shown(path, root), error.message or "", error.lineno))
+                shown = Project(root).shown(path)
+                problems.append(Problem.error(shown, error.message or "", error.lineno))
             except UnicodeDecodeError:
-                problems.append(Problem(_shown(path, root), "is not UTF-8 text", 1))
+                problems.append(Problem.error(Project(root).shown(path), "is not UTF-8 text"))
     return problems
 
 
@@ -151,7 +147,7 @@ def duplicate_numbers(
     """An issue number given to two bulletins: an error at each place that sets it."""
     claims: dict[int, list[str]] = {}
     for source in sorted(sources, key=lambda s: s.stem):
-        if isinstance(source.doc, Bulletin) and source.number is not None:
+        if source.number is not None:
             claims.setdefault(source.number, []).append(source.stem)
     problems = []
     for number, stems in sorted(claims.items()):
@@ -160,13 +156,15 @@ def duplicate_numbers(
         for stem in stems:
             others = ", ".join(s for s in stems if s != stem)
             path, line = _number_source(stem, metas, corrections)
-            problems.append(Problem(path, f"issue {number} is also the number of {others}", line))
+            problems.append(
+                Problem.error(path, f"issue {number} is also the number of {others}", line)
+            )
     return problems
 
 
 def _number_source(
     stem: str, metas: Mapping[str, DocumentMeta], corrections: Mapping[str, Correction]
-) -> tuple[str, int]:
+) -> tuple[str, int | None]:
     """Where a bulletin's issue number comes from: its metadata, its correction, or its text."""
     meta = metas.get(stem)
     if meta is not None and meta.number is not None:
@@ -174,7 +172,7 @@ def _number_source(
     if stem in corrections:
         correction = corrections[stem]
         return correction.path, correction.lines.get("number", 1)
-    return f"seeds/{stem}.txt", 1
+    return project.seed_name(stem), None
 
 
 def check_dates(
@@ -186,15 +184,12 @@ def check_dates(
         if source.date is not None and source.date > today and source.stem in metas:
             meta = metas[source.stem]
             problems.append(
-                Problem(
-                    meta.path,
-                    f"date {source.date.isoformat()} is in the future",
-                    meta.line("date"),
-                    "warning",
+                Problem.warning(
+                    meta.path, f"date {source.date.isoformat()} is in the future", meta.line("date")
                 )
             )
     dated = sorted(
-        (s for s in sources if isinstance(s.doc, Bulletin) and s.number and s.date),
+        (s for s in sources if s.number and s.date),
         key=lambda s: (s.number, s.stem),
     )
     for earlier, later in itertools.pairwise(dated):
@@ -202,12 +197,11 @@ def check_dates(
         if later.date < earlier.date and later.stem in metas:
             meta = metas[later.stem]
             problems.append(
-                Problem(
+                Problem.warning(
                     meta.path,
                     f"issue {later.number} is dated {later.date.isoformat()}, before issue "
                     f"{earlier.number} ({earlier.date.isoformat()})",
                     meta.line("date"),
-                    "warning",
                 )
             )
     return problems
@@ -223,41 +217,18 @@ def _at_date_line(problem: Problem, metas: Mapping[str, DocumentMeta]) -> Proble
     return problem
 
 
-def _shown(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return str(path)
-
-
 # ---------------------------------------------------------------------------------------------
 # Command line
 
 
-def format_problem(problem: Problem) -> str:
-    """``path:line: message``, with ``WARNING:`` before a warning's message; a problem about a
-    whole file is put at its line 1, so that every line reads the same to an editor's tools."""
-    where = f"{problem.path}:{problem.line or 1}"
-    label = "WARNING: " if problem.severity == "warning" else ""
-    return f"{where}: {label}{problem.message}"
-
-
-def check_command(root: Path, out: TextIO) -> int:
-    report = check(root)
+def check_command(root: Path, out: TextIO, kinds: Kinds) -> int:
+    report = check(root, kinds)
     for problem in report.problems:
-        print(format_problem(problem), file=out)
+        print(problem, file=out)
     print(summary(report), file=out)
     return 1 if report.errors else 0
 
 
 def summary(report: CheckReport) -> str:
-    found = (
-        f"{_count(report.errors, 'error')}, {_count(report.warnings, 'warning')}"
-        if report.problems
-        else "no problems"
-    )
-    return f"checked {_count(report.documents, 'document')}: {found} ({report.seconds:.1f} s)"
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+    found = tally(report.problems)
+    return f"checked {plural(report.documents, 'document')}: {found} ({report.seconds:.1f} s)"

@@ -12,13 +12,13 @@ from bulletin_site.errors import BulletinError
 
 
 def _cmd_parse(args: argparse.Namespace) -> int:
-    from bulletin_site.model import to_dict
+    from bulletin_site.kinds import KINDS
     from bulletin_site.parse import read_document
     from bulletin_site.textreport import format_reading
 
-    reading = read_document(Path(args.path))
+    reading = read_document(Path(args.path), KINDS)
     if args.format == "json":
-        data = to_dict(reading.document)
+        data = reading.document.to_dict()
         if args.report:
             data["report"] = [
                 {"line": t.line, "role": t.role, "target": t.target, "text": t.text}
@@ -27,7 +27,8 @@ def _cmd_parse(args: argparse.Namespace) -> int:
         json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
-        sys.stdout.write(format_reading(reading, report=args.report))
+        outline = KINDS.of(reading.document).outline(reading.document)
+        sys.stdout.write(format_reading(reading, outline, report=args.report))
     return 0
 
 
@@ -39,20 +40,23 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 def _cmd_add(args: argparse.Namespace) -> int:
     from bulletin_site.intake import add_command
+    from bulletin_site.kinds import KINDS
 
-    return add_command(Path(args.root), Path(args.file), sys.stdout)
+    return add_command(Path(args.root), Path(args.file), sys.stdout, KINDS)
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
     from bulletin_site.check import check_command
+    from bulletin_site.kinds import KINDS
 
-    return check_command(Path(args.root), sys.stdout)
+    return check_command(Path(args.root), sys.stdout, KINDS)
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
     from bulletin_site.corrections import export_command
+    from bulletin_site.kinds import KINDS
 
-    return export_command(Path(args.root), args.stem, sys.stdout)
+    return export_command(Path(args.root), args.stem, sys.stdout, KINDS)
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:

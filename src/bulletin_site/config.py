@@ -8,16 +8,15 @@ keys get a did-you-mean. YAML is read with the safe loader only (no Python tags)
 from __future__ import annotations
 
 import datetime
-import difflib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bulletin_site.errors import InputError, Problem
+from bulletin_site.project import Project
+from bulletin_site.yamlfile import read_yaml, unknown_keys
 
 EDITION_CODES = ("zh-hant", "zh-hans")
 DEFAULT_BASE_URL = "http://localhost:8000/"
@@ -71,12 +70,9 @@ class ConfigError(InputError):
     """One or more configuration problems, all printed, one per line."""
 
     def __init__(self, problems: Iterable[Problem]) -> None:
-        self.problems = tuple(problems)
-        first = self.problems[0]
+        first, *_ = problems = tuple(problems)
         super().__init__(first.path, first.message, first.line)
-
-    def __str__(self) -> str:
-        return "\n".join(str(p) for p in self.problems)
+        self.problems = problems
 
 
 # ---------------------------------------------------------------------------------------------
@@ -86,28 +82,31 @@ class ConfigError(InputError):
 def load_config(root: Path) -> Config:
     """Read content/site.yaml and every content/issues/*.yaml; raise ConfigError listing every
     error found in any of them."""
+    project = Project(root)
     site, site_problems = load_site(root)
     documents: dict[str, DocumentMeta] = {}
     problems = _by_line(site_problems)
-    issues_dir = root / "content" / "issues"
-    for path in sorted(issues_dir.glob("*.yaml")) + sorted(issues_dir.glob("*.yml")):
-        meta, found = load_document_meta(path, _display(path, root))
+    for path in project.metadata_files():
+        meta, found = load_document_meta(path, project.shown(path))
         problems.extend(_by_line(found))
         if meta is not None:
             documents[path.stem] = meta
-    errors = [p for p in problems if p.severity == "error"]
+    errors = [p for p in problems if p.is_error]
     if errors:
         raise ConfigError(errors)
-    return Config(site, documents, tuple(p for p in problems if p.severity != "error"))
+    return Config(site, documents, tuple(p for p in problems if not p.is_error))
 
 
 def load_site(root: Path) -> tuple[SiteConfig, list[Problem]]:
-    path = root / "content" / "site.yaml"
-    shown = _display(path, root)
+    project = Project(root)
+    path = project.site_config
+    shown = project.shown(path)
     defaults = SiteConfig(dict(DEFAULT_TITLE), dict(DEFAULT_TITLE), DEFAULT_BASE_URL)
     if not path.exists():
         return defaults, [
-            _warning(shown, f"no site configuration; using defaults (base_url {DEFAULT_BASE_URL})")
+            Problem.warning(
+                shown, f"no site configuration; using defaults (base_url {DEFAULT_BASE_URL})"
+            )
         ]
     data, lines, problems = read_yaml(path, shown)
     if data is None:
@@ -137,10 +136,10 @@ def parse_site(
     base_url = DEFAULT_BASE_URL
     raw_url = data.get("base_url")
     if raw_url is None:
-        problems.append(_warning(shown, f"no base_url; using {DEFAULT_BASE_URL}"))
+        problems.append(Problem.warning(shown, f"no base_url; using {DEFAULT_BASE_URL}"))
     elif not isinstance(raw_url, str) or not _BASE_URL.fullmatch(raw_url):
         problems.append(
-            _error(
+            Problem.error(
                 shown,
                 f"base_url must be an http:// or https:// address, not {raw_url!r}",
                 at("base_url"),
@@ -154,7 +153,7 @@ def parse_site(
     if raw_templates is not None:
         if not isinstance(raw_templates, str) or not raw_templates.strip():
             problems.append(
-                _error(
+                Problem.error(
                     shown,
                     "templates must be a folder name, relative to the project",
                     at("templates"),
@@ -164,7 +163,7 @@ def parse_site(
             templates = (root / raw_templates).resolve()
             if not templates.is_relative_to(root.resolve()):
                 problems.append(
-                    _error(
+                    Problem.error(
                         shown,
                         f"templates must be a folder inside the project, not {raw_templates!r}",
                         at("templates"),
@@ -173,13 +172,17 @@ def parse_site(
                 templates = None
             elif not templates.is_dir():
                 problems.append(
-                    _error(shown, f"templates: no such folder: {raw_templates}", at("templates"))
+                    Problem.error(
+                        shown, f"templates: no such folder: {raw_templates}", at("templates")
+                    )
                 )
 
     allow_html = data.get("allow_html", False)
     if not isinstance(allow_html, bool):
         problems.append(
-            _error(shown, f"allow_html must be true or false, not {allow_html!r}", at("allow_html"))
+            Problem.error(
+                shown, f"allow_html must be true or false, not {allow_html!r}", at("allow_html")
+            )
         )
         allow_html = False
 
@@ -203,7 +206,7 @@ def parse_document_meta(
     problems.extend(unknown_keys(data, DOCUMENT_KEYS, lines, shown))
 
     def bad(key: str, message: str, *sub: str) -> None:
-        problems.append(_error(shown, message, lines.get((key, *sub)) or lines.get((key,))))
+        problems.append(Problem.error(shown, message, lines.get((key, *sub)) or lines.get((key,))))
 
     number = data.get("number")
     if number is not None and (
@@ -241,160 +244,6 @@ def parse_document_meta(
 
 
 # ---------------------------------------------------------------------------------------------
-# YAML with line numbers
-
-
-def read_yaml(
-    path: Path, shown: str, *, empty_ok: bool = False
-) -> tuple[dict[str, Any] | None, dict[tuple[str, ...], int], list[Problem]]:
-    """A YAML mapping, the line of every key in it, and the problems found reading it."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        return None, {}, [_error(shown, "is not UTF-8 text")]
-    except OSError as error:
-        return None, {}, [_error(shown, f"cannot be read ({error.strerror})")]
-    try:
-        node, data = safe_load_with_nodes(text)
-    except yaml.YAMLError as error:
-        return None, {}, [yaml_problem(error, shown)]
-    if data is None:
-        return None, {}, [] if empty_ok else [_warning(shown, "is empty; using defaults")]
-    if not isinstance(data, dict):
-        return None, {}, [_error(shown, "must be a mapping of `key: value` lines", 1)]
-    return data, key_lines(node), []
-
-
-class _SafeLoader(yaml.SafeLoader):
-    """yaml.SafeLoader (no Python tags, nothing executed) except that a date YAML cannot
-    build (2019-13-01) stays text, so it is reported with its line instead of crashing."""
-
-
-def _timestamp(loader: _SafeLoader, node: yaml.ScalarNode) -> Any:
-    try:
-        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
-    except ValueError:
-        return loader.construct_scalar(node)
-
-
-_SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
-
-
-# Limits on what an editor's YAML file may ask of the build. Real files are a few hundred
-# bytes, a few levels deep, and use no aliases.
-MAX_YAML_CHARACTERS = 1_000_000
-MAX_YAML_DEPTH = 32
-MAX_YAML_NODES = 100_000  # counted with every alias expanded ("billion laughs")
-
-
-def safe_load_with_nodes(text: str) -> tuple[yaml.Node | None, Any]:
-    """Parse once with the safe loader: the node tree (for line numbers) and the data.
-
-    A file too large, nested too deeply, with an alias inside the node it names (recursive
-    YAML) or too large once its aliases are expanded raises a YAMLError (with its line where
-    there is one) before any Python object is built."""
-    if len(text) > MAX_YAML_CHARACTERS:
-        raise yaml.YAMLError(
-            f"too large for a configuration file ({len(text):,} characters; "
-            f"at most {MAX_YAML_CHARACTERS:,})"
-        )
-    loader = _SafeLoader(text)
-    try:
-        try:
-            node = loader.get_single_node()
-        except RecursionError:
-            raise yaml.YAMLError(f"nested more than {MAX_YAML_DEPTH} levels deep") from None
-        if node is None:
-            return None, None
-        check_node_graph(node)
-        return node, loader.construct_document(node)
-    finally:
-        loader.dispose()
-
-
-def check_node_graph(root: yaml.Node) -> None:
-    """Refuse a node graph that is recursive, too deep or too large with aliases expanded.
-    Iterative, and each node is visited once: the check itself cannot blow up."""
-    size: dict[int, int] = {}
-    height: dict[int, int] = {}
-    on_path: set[int] = set()
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
-    while stack:
-        node, finished = stack.pop()
-        children = _children(node)
-        if finished:
-            on_path.discard(id(node))
-            size[id(node)] = 1 + sum(size[id(c)] for c in children)
-            height[id(node)] = 1 + max((height[id(c)] for c in children), default=0)
-            if height[id(node)] > MAX_YAML_DEPTH:
-                raise _too_much(node, f"nested more than {MAX_YAML_DEPTH} levels deep")
-            if size[id(node)] > MAX_YAML_NODES:
-                raise _too_much(
-                    node, f"more than {MAX_YAML_NODES:,} values once its aliases are expanded"
-                )
-            continue
-        if id(node) in size:
-            continue
-        if id(node) in on_path:
-            raise _too_much(node, "an alias inside the value it names (recursive YAML)")
-        on_path.add(id(node))
-        stack.append((node, True))
-        stack.extend((child, False) for child in children)
-
-
-def _children(node: yaml.Node) -> list[yaml.Node]:
-    if isinstance(node, yaml.MappingNode):
-        return [part for pair in node.value for part in pair]
-    if isinstance(node, yaml.SequenceNode):
-        return list(node.value)
-    return []
-
-
-def _too_much(node: yaml.Node, problem: str) -> yaml.MarkedYAMLError:
-    return yaml.MarkedYAMLError(problem=problem, problem_mark=node.start_mark)
-
-
-def yaml_problem(error: yaml.YAMLError, shown: str) -> Problem:
-    mark = getattr(error, "problem_mark", None)
-    problem = getattr(error, "problem", None) or str(error)
-    context = getattr(error, "context", None)
-    message = f"invalid YAML: {problem}" + (f" ({context})" if context else "")
-    return _error(shown, message, mark.line + 1 if mark is not None else None)
-
-
-def key_lines(node: yaml.Node | None, prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], int]:
-    """(key, subkey, …) → 1-based line, for every key of every nested mapping."""
-    found: dict[tuple[str, ...], int] = {}
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key = (*prefix, str(key_node.value))
-            found[key] = key_node.start_mark.line + 1
-            found.update(key_lines(value_node, key))
-    return found
-
-
-def unknown_keys(
-    data: Mapping[Any, Any],
-    allowed: Iterable[str],
-    lines: Mapping[tuple[str, ...], int],
-    shown: str,
-    prefix: tuple[str, ...] = (),
-) -> list[Problem]:
-    allowed = tuple(allowed)
-    problems = []
-    for key in data:
-        if str(key) in allowed:
-            continue
-        close = difflib.get_close_matches(str(key), allowed, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else f" (known: {', '.join(allowed)})"
-        where = ".".join((*prefix, str(key)))
-        problems.append(
-            _error(shown, f"unknown key {where!r}{hint}", lines.get((*prefix, str(key))))
-        )
-    return problems
-
-
-# ---------------------------------------------------------------------------------------------
 # Small helpers
 
 
@@ -413,7 +262,7 @@ def _per_edition(
         return dict.fromkeys(EDITION_CODES, value.strip())
     if not isinstance(value, dict):
         problems.append(
-            _error(
+            Problem.error(
                 shown,
                 f"{key} must be text or a mapping of zh-hant/zh-hans to text",
                 lines.get((key,)),
@@ -427,7 +276,7 @@ def _per_edition(
             problems.extend(unknown_keys({code: text}, EDITION_CODES, lines, shown, (key,)))
         elif not isinstance(text, str):
             problems.append(
-                _error(
+                Problem.error(
                     shown, f"{key}.{code} must be text, not {text!r}", lines.get((key, str(code)))
                 )
             )
@@ -455,18 +304,3 @@ def _to_date(value: Any) -> datetime.date | None:
 
 def _digits(value: Any) -> int | None:
     return int(value) if isinstance(value, str) and value.strip().isdigit() else None
-
-
-def _display(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return str(path)
-
-
-def _error(path: str, message: str, line: int | None = None) -> Problem:
-    return Problem(path, message, line, "error")
-
-
-def _warning(path: str, message: str, line: int | None = None) -> Problem:
-    return Problem(path, message, line, "warning")

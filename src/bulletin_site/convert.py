@@ -25,16 +25,18 @@ import functools
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import opencc
 import yaml
 
-from bulletin_site.errors import InputError
-from bulletin_site.model import HANS, HANT, Article, Bulletin, Document, Page, Plan, Section
+from bulletin_site.errors import InputError, Problem
+from bulletin_site.model import HANS, HANT, Document, text_role
+from bulletin_site.project import Project
+from bulletin_site.yamlfile import safe_load_with_nodes, yaml_problem
 
 # One configuration per target script; why these two: docs/convert.md.
 # → Hant: s2hk. Hong Kong usage is the closest to Macau's (為, 台 in 平台, particle 着, 於); the
@@ -114,105 +116,134 @@ _SECTIONS = ("to_hant", "to_hans")
 _STAGES = ("before", "after")
 
 
-def load_glossary(path: Path) -> Glossary:
-    """The editors' glossary; no file means no rules (plain OpenCC)."""
+def load_glossary(path: Path, shown: str | None = None) -> Glossary:
+    """The editors' glossary; no file means no rules (plain OpenCC). An InputError lists every
+    mistake in it, each at its line."""
+    glossary, problems = read_glossary(path, shown)
+    if problems:
+        raise GlossaryError(problems)
+    return glossary
+
+
+class GlossaryError(InputError):
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        first, *_ = problems = tuple(problems)
+        super().__init__(first.path, first.message, first.line)
+        self.problems = problems
+
+
+def read_glossary(path: Path, shown: str | None = None) -> tuple[Glossary, list[Problem]]:
+    """The glossary at ``path`` (named ``shown`` in messages) and every mistake in it."""
+    shown = shown or str(path)
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        return Glossary()
-    except OSError as error:
-        raise InputError(str(path), f"cannot read: {error.strerror}") from None
-    return parse_glossary(_decode(data, str(path)), str(path))
-
-
-def parse_glossary(text: str, path: str = "<glossary>") -> Glossary:
-    """Read a glossary; every mistake is an InputError at the line it was made.
-
-    ``yaml.compose`` with the SafeLoader is the parser behind ``yaml.safe_load``, stopped before
-    it builds Python objects: the nodes still know their line, which ``safe_load`` forgets.
-    """
+        return Glossary(), []
+    except OSError as failure:
+        return Glossary(), [Problem.error(shown, f"cannot be read ({failure.strerror})")]
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        message = f"invalid YAML: {error.problem or error.context}"
-        raise InputError(path, message, _line(mark)) from None
-    except yaml.YAMLError as error:
-        raise InputError(path, f"invalid YAML: {error}") from None
-    except RecursionError:  # the parser recurses once per level of nesting
-        raise InputError(path, "invalid YAML: nested too deeply") from None
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as failure:
+        line = data[: failure.start].count(b"\n") + 1
+        return Glossary(), [Problem.error(shown, "is not UTF-8 text", line)]
+    return parse_glossary(text, shown)
+
+
+def parse_glossary(text: str, path: str = "<glossary>") -> tuple[Glossary, list[Problem]]:
+    """A glossary and every mistake in it, each at the line it was made (the rules that are
+    right are kept, so one run shows every mistake)."""
+    try:
+        root, _ = safe_load_with_nodes(text)
+    except yaml.YAMLError as failure:
+        return Glossary(), [yaml_problem(failure, path)]
     if root is None:  # an empty file, or only comments
-        return Glossary()
+        return Glossary(), []
+    reader = _GlossaryReader(path)
     sections = {
-        name: _stages(node, path, name)
-        for name, node in _entries(root, path, "the glossary", allowed=_SECTIONS)
+        name: reader.stages(node, name)
+        for name, node in reader.entries(root, "the glossary", allowed=_SECTIONS)
     }
-    return Glossary(**sections)
+    return Glossary(**sections), reader.problems
 
 
-def _stages(node: yaml.Node, path: str, section: str) -> Rules:
-    if _is_null(node):  # "to_hans:" with nothing under it
-        return Rules()
-    stages = {
-        stage: _phrases(value, path, f"{section}.{stage}")
-        for stage, value in _entries(node, path, section, allowed=_STAGES)
-    }
-    return Rules(**stages)
+@dataclass
+class _GlossaryReader:
+    """Walks the glossary's YAML nodes, keeping what is right and noting what is not."""
 
+    path: str
+    problems: list[Problem] = dataclasses.field(default_factory=list)
 
-def _phrases(node: yaml.Node, path: str, where: str) -> Pairs:
-    if _is_null(node):
-        return ()
-    pairs = {}
-    for key_node, value_node in _pairs(node, path, where):
-        phrase = _phrase(key_node, path, where)
-        if phrase in pairs:  # also catches two spellings that are the same text after NFC
-            raise InputError(path, f"{where}: {phrase!r} is listed twice", _line(key_node))
-        pairs[phrase] = _phrase(value_node, path, f"{where}.{phrase}")
-    return _longest_first(pairs.items())
+    def bad(self, message: str, node: yaml.Node) -> None:
+        self.problems.append(Problem.error(self.path, message, _line(node)))
+
+    def stages(self, node: yaml.Node, section: str) -> Rules:
+        if _is_null(node):  # "to_hans:" with nothing under it
+            return Rules()
+        return Rules(
+            **{
+                stage: self.phrases(value, f"{section}.{stage}")
+                for stage, value in self.entries(node, section, allowed=_STAGES)
+            }
+        )
+
+    def phrases(self, node: yaml.Node, where: str) -> Pairs:
+        if _is_null(node):
+            return ()
+        pairs: dict[str, str] = {}
+        for key_node, value_node in self.pairs(node, where):
+            phrase = self.phrase(key_node, where)
+            replacement = self.phrase(value_node, f"{where}.{phrase}")
+            if phrase is None or replacement is None:
+                continue
+            if phrase in pairs:  # also catches two spellings that are the same text after NFC
+                self.bad(f"{where}: {phrase!r} is listed twice", key_node)
+                continue
+            pairs[phrase] = replacement
+        return _longest_first(pairs.items())
+
+    def phrase(self, node: yaml.Node, where: str) -> str | None:
+        if not (isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:str"):
+            self.bad(f"{where}: expected text, found {_describe(node)}", node)
+            return None
+        text = unicodedata.normalize("NFC", node.value)
+        if not text:
+            self.bad(f"{where}: empty phrase", node)
+            return None
+        # ASCII is never converted: link URLs, code and numbers in pages must come out as they
+        # went in.
+        ascii_chars = sorted({c for c in text if c.isascii()})
+        if ascii_chars:
+            shown = "".join(ascii_chars).encode("unicode_escape").decode()
+            self.bad(f"{where}: {text!r} contains ASCII ({shown!r})", node)
+            return None
+        return text
+
+    def entries(
+        self, node: yaml.Node, where: str, allowed: tuple[str, ...]
+    ) -> Iterator[tuple[str, yaml.Node]]:
+        seen: set[str] = set()
+        for key_node, value_node in self.pairs(node, where):
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if key not in allowed:
+                expected = " or ".join(allowed)
+                self.bad(f"{where}: unknown key {key!r}, expected {expected}", key_node)
+            elif key in seen:
+                self.bad(f"{where}: {key!r} is listed twice", key_node)
+            else:
+                seen.add(key)
+                yield key, value_node
+
+    def pairs(self, node: yaml.Node, where: str) -> list[tuple[yaml.Node, yaml.Node]]:
+        if not isinstance(node, yaml.MappingNode):
+            self.bad(f"{where}: expected a mapping, found {_describe(node)}", node)
+            return []
+        return node.value
 
 
 def _longest_first(pairs: Iterable[tuple[str, str]]) -> Pairs:
     # Longest first makes the regex alternation leftmost-longest; ties in code point order only to
     # make the order independent of the file's.
     return tuple(sorted(pairs, key=lambda pair: (-len(pair[0]), pair[0])))
-
-
-def _phrase(node: yaml.Node, path: str, where: str) -> str:
-    if not (isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:str"):
-        raise InputError(path, f"{where}: expected text, found {_describe(node)}", _line(node))
-    text = unicodedata.normalize("NFC", node.value)
-    if not text:
-        raise InputError(path, f"{where}: empty phrase", _line(node))
-    # ASCII is never converted: link URLs, code and numbers in pages must come out as they went in.
-    ascii_chars = sorted({c for c in text if c.isascii()})
-    if ascii_chars:
-        shown = "".join(ascii_chars).encode("unicode_escape").decode()
-        raise InputError(path, f"{where}: {text!r} contains ASCII ({shown!r})", _line(node))
-    return text
-
-
-def _entries(
-    node: yaml.Node, path: str, where: str, allowed: tuple[str, ...]
-) -> Iterator[tuple[str, yaml.Node]]:
-    seen: set[str] = set()
-    for key_node, value_node in _pairs(node, path, where):
-        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-        if key not in allowed:
-            expected = " or ".join(allowed)
-            raise InputError(
-                path, f"{where}: unknown key {key!r}, expected {expected}", _line(key_node)
-            )
-        if key in seen:
-            raise InputError(path, f"{where}: {key!r} is listed twice", _line(key_node))
-        seen.add(key)
-        yield key, value_node
-
-
-def _pairs(node: yaml.Node, path: str, where: str) -> list[tuple[yaml.Node, yaml.Node]]:
-    if not isinstance(node, yaml.MappingNode):
-        raise InputError(path, f"{where}: expected a mapping, found {_describe(node)}", _line(node))
-    return node.value
 
 
 def _is_null(node: yaml.Node) -> bool:
@@ -399,58 +430,39 @@ def convert_markdown(markdown: str, to_script: str, converter: Converter) -> str
 
 
 def convert_document(doc: Document, to_script: str, converter: Converter) -> Document:
-    """The document in the other script: every text a reader sees converted, the rest kept."""
+    """The document in the other script: every text a reader sees converted, the rest kept.
+
+    Which is which, the document's fields say (``model.text_role``): any kind of document is
+    converted the same way, field by field, nested dataclasses and tuples included."""
     script = _script(to_script)
     if doc.script == script:
         return doc
-
-    def text(value: str) -> str:
-        return converter.convert(value, script)
-
-    def texts(values: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(map(text, values))
-
-    if isinstance(doc, Bulletin):
-        return dataclasses.replace(
-            doc,
-            script=script,
-            summary=texts(doc.summary),
-            contact=None if doc.contact is None else text(doc.contact),
-            articles=tuple(_convert_article(article, text) for article in doc.articles),
-        )
-    if isinstance(doc, Plan):
-        return dataclasses.replace(
-            doc,
-            script=script,
-            title=text(doc.title),
-            intro=texts(doc.intro),
-            sections=tuple(_convert_section(section, text) for section in doc.sections),
-        )
-    if isinstance(doc, Page):
-        return dataclasses.replace(
-            doc,
-            script=script,
-            title=text(doc.title),
-            markdown=convert_markdown(doc.markdown, script, converter),
-        )
-    raise TypeError(f"not a document: {type(doc).__name__}")
+    converted: Document = dataclasses.replace(_converted(doc, script, converter), script=script)
+    return converted
 
 
-def _convert_article(article: Article, text: Callable[[str], str]) -> Article:
-    return dataclasses.replace(
-        article,
-        title=text(article.title),
-        paragraphs=tuple(map(text, article.paragraphs)),
-        captions=tuple(map(text, article.captions)),
-    )
+def _converted(value: Any, script: str, converter: Converter) -> Any:
+    changes = {}
+    for f in dataclasses.fields(value):
+        role = text_role(f)
+        if role == "verbatim":
+            continue
+        item = getattr(value, f.name)
+        if role == "markdown":
+            changes[f.name] = convert_markdown(item, script, converter)
+        else:
+            changes[f.name] = _converted_value(item, script, converter)
+    return dataclasses.replace(value, **changes)
 
 
-def _convert_section(section: Section, text: Callable[[str], str]) -> Section:
-    return dataclasses.replace(
-        section,
-        heading=text(section.heading),
-        items=tuple(dataclasses.replace(item, text=text(item.text)) for item in section.items),
-    )
+def _converted_value(item: Any, script: str, converter: Converter) -> Any:
+    if isinstance(item, str):
+        return converter.convert(item, script)
+    if isinstance(item, tuple):
+        return tuple(_converted_value(part, script, converter) for part in item)
+    if dataclasses.is_dataclass(item) and not isinstance(item, type):
+        return _converted(item, script, converter)
+    return item  # numbers, None
 
 
 # --- script detection -------------------------------------------------------------------------
@@ -490,7 +502,8 @@ def _script_vote(char: str) -> int:
 def convert_command(to: str, root: Path, stdin: IO[str], stdout: IO[str]) -> int:
     """``bulletin-site convert --to zh-Hans``: stdin converted as the site does, to stdout."""
     edition = edition_for(to)
-    converter = Converter(load_glossary(root / "content" / "glossary.yaml"))
+    project = Project(root)
+    converter = Converter(load_glossary(project.glossary, project.shown(project.glossary)))
     _write_stream(stdout, converter.convert(_read_stream(stdin), edition.script))
     return 0
 

@@ -38,13 +38,12 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import yaml
 
-from bulletin_site import cache
+from bulletin_site import cache, project
 from bulletin_site.cache import Cache
-from bulletin_site.config import key_lines, safe_load_with_nodes, unknown_keys
 from bulletin_site.errors import InputError, Problem
 from bulletin_site.model import (
     HANS,
@@ -57,14 +56,14 @@ from bulletin_site.model import (
     Plan,
     Section,
 )
-from bulletin_site.parse import read_text
+from bulletin_site.project import Project
 from bulletin_site.read import decode
+from bulletin_site.yamlfile import key_lines, safe_load_with_nodes, unknown_keys, yaml_problem
 
-CORRECTIONS_DIR = "content/corrections"
-SUFFIX = ".md"
-KINDS = ("bulletin", "plan", "page")
+if TYPE_CHECKING:
+    from bulletin_site.kinds import Kinds
+
 COMMON_KEYS = ("kind", "script", "source_sha256")
-KIND_KEYS = {"bulletin": ("number", "contact"), "plan": ("title",), "page": ("title",)}
 CAPTION_PREFIX = {HANT: "圖：", HANS: "图："}
 
 _FENCE = "---"
@@ -85,10 +84,6 @@ class Correction:
     lines: Mapping[str, int] = field(default_factory=dict)  # front matter key → line
 
 
-def correction_path(stem: str) -> str:
-    return f"{CORRECTIONS_DIR}/{stem}{SUFFIX}"
-
-
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -97,22 +92,43 @@ def sha256(data: bytes) -> str:
 # Writing: a document → the text of its correction file
 
 
-def export_text(doc: Document, source_sha256: str, seed: str) -> str:
-    """The correction file for ``doc``, read from ``seed`` whose bytes hash to ``source_sha256``.
-    ``parse_correction`` gives back the same document (without the reader's warnings)."""
-    head = [_FENCE, *_help(doc.kind, seed, CAPTION_PREFIX.get(doc.script, "圖："))]
+@dataclass(frozen=True)
+class CorrectionFormat:
+    """How one kind of document is written as a correction file and read back.
+
+    ``keys``: its front matter's own keys; ``help``: the comment that explains the body (given
+    the caption prefix of the document's script); ``head`` and ``body``: the document as
+    front-matter lines and body lines; ``read_meta``: its front matter's values, checked (a
+    stand-in for each wrong one); ``read_body``: the body's lines (the first is line
+    ``start`` of the file) → the document and the problems found."""
+
+    keys: tuple[str, ...]
+    help: Callable[[str], list[str]]
+    head: Callable[[Any], list[str]]
+    body: Callable[[Any], list[str]]
+    read_meta: Callable[[Mapping[str, Any], Callable[[str, str], None]], dict[str, Any]]
+    read_body: Callable[
+        [list[str], int, str, str, str, Mapping[str, Any]], tuple[Any | None, list[Problem]]
+    ]
+
+
+def export_text(doc: Document, form: CorrectionFormat, source_sha256: str, seed: str) -> str:
+    """The correction file for ``doc`` (written in ``form``, its kind's format), read from
+    ``seed`` whose bytes hash to ``source_sha256``. ``parse_correction`` gives back the same
+    document (without the reader's warnings)."""
+    head = [_FENCE, *_help(form, seed, CAPTION_PREFIX.get(doc.script, "圖："))]
     head += [f"kind: {doc.kind}", f"script: {doc.script}"]
     head.append(f"source_sha256: {_scalar(source_sha256)}")  # quoted if all digits
-    if isinstance(doc, Bulletin):
-        head += [f"number: {_scalar(doc.number)}", f"contact: {_scalar(doc.contact)}"]
-        body = _bulletin_body(doc)
-    elif isinstance(doc, Plan):
-        head.append(f"title: {_scalar(doc.title)}")
-        body = _plan_body(doc)
-    else:
-        head.append(f"title: {_scalar(doc.title)}")
-        return "\n".join([*head, _FENCE]) + "\n" + doc.markdown
-    return "\n".join([*head, _FENCE, *body]).rstrip("\n") + "\n"
+    head += form.head(doc)
+    return "\n".join([*head, _FENCE, *form.body(doc)]).rstrip("\n") + "\n"
+
+
+def _bulletin_head(doc: Bulletin) -> list[str]:
+    return [f"number: {_scalar(doc.number)}", f"contact: {_scalar(doc.contact)}"]
+
+
+def _title_head(doc: Plan | Page) -> list[str]:
+    return [f"title: {_scalar(doc.title)}"]
 
 
 def _bulletin_body(doc: Bulletin) -> list[str]:
@@ -141,6 +157,10 @@ def _plan_body(doc: Plan) -> list[str]:
     return out
 
 
+def _page_body(doc: Page) -> list[str]:
+    return doc.markdown.removesuffix("\n").split("\n")
+
+
 def _escape(text: str) -> str:
     """A line of text that would be read as structure gets a backslash in front."""
     return "\\" + text if text.startswith(("#", ">", "\\")) or _ITEM.match(text) else text
@@ -154,34 +174,37 @@ def _scalar(value: Any) -> str:
     return dumped.removesuffix("\n").removesuffix("\n...")
 
 
-def _help(kind: str, seed: str, caption: str) -> list[str]:
+def _help(form: CorrectionFormat, seed: str, caption: str) -> list[str]:
     """The comment at the top of a correction file: what it is, then the format of its kind."""
     return [
-        f"# Correction of seeds/{seed}: the build publishes this file instead of what the",
-        "# reader makes of the raw text, and nothing ever writes over it. Edit, then run",
-        *_FORMAT[kind](caption),
+        f"# Correction of {project.SEEDS}/{seed}: the build publishes this file instead of what",
+        "# the reader makes of the raw text, and nothing ever writes over it. Edit, then run",
+        *form.help(caption),
         "# source_sha256 is the raw file this came from: `check` warns when that file changes.",
     ]
 
 
-_FORMAT: dict[str, Callable[[str], list[str]]] = {
-    "bulletin": lambda caption: [
+def _bulletin_help(caption: str) -> list[str]:
+    return [
         "# `bulletin-site check`. Below the second --- line:",
         "#   text before the first ## heading: the issue's summary, one paragraph per block;",
         "#   ## 3. Title: article 3 and its title; then its paragraphs, a blank line between;",
         f"#   > {caption}text: a photo caption of the article above it, one per line;",
         "#   a paragraph that begins with # > \\ or '12. ' gets a \\ in front.",
-    ],
-    "plan": lambda caption: [
+    ]
+
+
+def _plan_help(caption: str) -> list[str]:
+    return [
         "# `bulletin-site check`. Below the second --- line:",
         "#   text before the first ## heading: the plan's introduction, one paragraph per block;",
         "#   ## 一、Heading: a section; ### （一）Heading: a section inside it;",
         "#   12. text: item 12 (its anchor is #item-12), one item per block.",
-    ],
-    "page": lambda caption: [
-        "# `bulletin-site check`. Below the second --- line: the page's Markdown, as it is.",
-    ],
-}
+    ]
+
+
+def _page_help(caption: str) -> list[str]:
+    return ["# `bulletin-site check`. Below the second --- line: the page's Markdown, as it is."]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -189,35 +212,32 @@ _FORMAT: dict[str, Callable[[str], list[str]]] = {
 
 
 def parse_correction(
-    text: str, stem: str, shown: str, seed_sha256: str | None = None
+    text: str,
+    stem: str,
+    shown: str,
+    formats: Mapping[str, CorrectionFormat],
+    seed_sha256: str | None = None,
 ) -> tuple[Correction | None, list[Problem]]:
-    """The correction in ``text`` (the file ``shown``, for ``seeds/<stem>.txt``) and every
-    problem found in it, each at its line; None instead of the correction if any is an error.
-    ``seed_sha256``, the hash of the seed as it is now, adds a warning when it is not the one
-    the correction was exported from."""
+    """The correction in ``text`` (the file ``shown``, for ``seeds/<stem>.txt``; ``formats``:
+    each kind's format, by name) and every problem found in it, each at its line; None instead
+    of the correction if any is an error. ``seed_sha256``, the hash of the seed as it is now,
+    adds a warning when it is not the one the correction was exported from."""
     text = unicodedata.normalize("NFC", text.removeprefix("\ufeff").replace("\r\n", "\n"))
     lines = text.split("\n")
     if not lines or lines[0].strip() != _FENCE:
-        return None, [_error(shown, "must begin with a --- line (the front matter)", 1)]
+        return None, [Problem.error(shown, "must begin with a --- line (the front matter)", 1)]
     try:
         close = next(i for i in range(1, len(lines)) if lines[i].strip() == _FENCE)
     except StopIteration:
-        return None, [_error(shown, "the front matter has no closing --- line", 1)]
-    meta, problems = _front_matter("\n".join(lines[1:close]), shown)
+        return None, [Problem.error(shown, "the front matter has no closing --- line", 1)]
+    meta, problems = _front_matter("\n".join(lines[1:close]), shown, formats)
     if meta is None:
         return None, problems
-    kind, script, body = meta["kind"], meta["script"], lines[close + 1 :]
+    form, script, body = formats[meta["kind"]], meta["script"], lines[close + 1 :]
     body_start = close + 2  # line number of the first line after the closing ---
-    source = f"{stem}.txt"
-    doc: Document | None
-    if kind == "page":
-        doc = Page(source, script, meta["title"], "\n".join(body))
-    elif kind == "plan":
-        doc, found = _plan(body, body_start, shown, source, script, meta["title"])
-        problems += found
-    else:
-        doc, found = _bulletin(body, body_start, shown, source, script, meta)
-        problems += found
+    source = f"{stem}{project.SEED_SUFFIX}"
+    doc, found = form.read_body(body, body_start, shown, source, script, meta)
+    problems += found
     declared = meta.get("source_sha256")
     if seed_sha256 is not None and declared is not None and declared != seed_sha256:
         problems.append(_stale(shown, source, seed_sha256, meta["lines"].get("source_sha256", 1)))
@@ -227,41 +247,43 @@ def parse_correction(
 
 
 def _stale(shown: str, seed: str, seed_sha256: str, line: int) -> Problem:
-    return Problem(
+    seed = f"{project.SEEDS}/{seed}"
+    return Problem.warning(
         shown,
-        f"seeds/{seed} has changed since this correction was exported; the build still "
-        f"publishes the correction. Compare with `bulletin-site parse seeds/{seed} --format "
+        f"{seed} has changed since this correction was exported; the build still "
+        f"publishes the correction. Compare with `bulletin-site parse {seed} --format "
         f"text`, then set source_sha256: {seed_sha256}",
         line,
-        "warning",
     )
 
 
-def _front_matter(text: str, shown: str) -> tuple[dict[str, Any] | None, list[Problem]]:
+def _front_matter(
+    text: str, shown: str, formats: Mapping[str, CorrectionFormat]
+) -> tuple[dict[str, Any] | None, list[Problem]]:
     """The front matter's values (a stand-in for each wrong one, so the body can still be
     checked), or None if it cannot be read or names no known kind; and its problems."""
     offset = 1  # the front matter starts on line 2
     try:
         node, data = safe_load_with_nodes(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 + offset if mark is not None else 1
-        problem = getattr(error, "problem", None) or error
-        return None, [_error(shown, f"invalid front matter: {problem}", line)]
+    except yaml.YAMLError as failure:
+        problem = yaml_problem(failure, shown)
+        line = problem.line + offset if problem.line else 1
+        return None, [Problem.error(shown, problem.message, line)]
     if not isinstance(data, dict):
-        return None, [_error(shown, "the front matter must be `key: value` lines", 2)]
+        return None, [Problem.error(shown, "the front matter must be `key: value` lines", 2)]
     lines = {key: line + offset for key, line in key_lines(node).items()}
     flat = {key[0]: line for key, line in lines.items() if len(key) == 1}
     problems: list[Problem] = []
 
     def bad(key: str, message: str) -> None:
-        problems.append(_error(shown, message, flat.get(key, 1)))
+        problems.append(Problem.error(shown, message, flat.get(key, 1)))
 
     kind = data.get("kind")
-    if kind not in KINDS:
-        bad("kind", f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    if kind not in formats:
+        bad("kind", f"kind must be one of {', '.join(formats)}, not {kind!r}")
         return None, problems
-    problems += unknown_keys(data, COMMON_KEYS + KIND_KEYS[kind], lines, shown)
+    form = formats[kind]
+    problems += unknown_keys(data, COMMON_KEYS + form.keys, lines, shown)
     script = data.get("script")
     if script not in (HANT, HANS):
         bad("script", f"script must be {HANT} (繁體) or {HANS} (简体), not {script!r}")
@@ -270,30 +292,35 @@ def _front_matter(text: str, shown: str) -> tuple[dict[str, Any] | None, list[Pr
     digest = data.get("source_sha256")
     if digest is None:
         problems.append(
-            Problem(shown, "no source_sha256: cannot tell when the raw file changes", 1, "warning")
+            Problem.warning(shown, "no source_sha256: cannot tell when the raw file changes")
         )
     elif not isinstance(digest, str) or not _SHA256.fullmatch(digest):
         bad("source_sha256", "source_sha256 must be 64 hexadecimal digits (written by export)")
     else:
         meta["source_sha256"] = digest
-    if kind == "bulletin":
-        number = data.get("number")
-        if number is not None and (
-            not isinstance(number, int) or isinstance(number, bool) or number < 1
-        ):
-            bad("number", f"number must be a whole number above 0 or empty, not {number!r}")
-            number = None
-        meta["number"] = number
-        contact = data.get("contact")
-        if contact is not None and not isinstance(contact, str):
-            bad("contact", f"contact must be text or empty, not {contact!r}")
-        meta["contact"] = contact.strip() if isinstance(contact, str) and contact.strip() else None
-    else:
-        title = data.get("title")
-        if not isinstance(title, str) or not title.strip():
-            bad("title", f"title must be text, not {title!r}")
-        meta["title"] = title.strip() if isinstance(title, str) else ""
+    meta.update(form.read_meta(data, bad))
     return meta, problems
+
+
+def _bulletin_meta(data: Mapping[str, Any], bad: Callable[[str, str], None]) -> dict[str, Any]:
+    number = data.get("number")
+    if number is not None and (
+        not isinstance(number, int) or isinstance(number, bool) or number < 1
+    ):
+        bad("number", f"number must be a whole number above 0 or empty, not {number!r}")
+        number = None
+    contact = data.get("contact")
+    if contact is not None and not isinstance(contact, str):
+        bad("contact", f"contact must be text or empty, not {contact!r}")
+    contact = contact.strip() if isinstance(contact, str) and contact.strip() else None
+    return {"number": number, "contact": contact}
+
+
+def _title_meta(data: Mapping[str, Any], bad: Callable[[str, str], None]) -> dict[str, Any]:
+    title = data.get("title")
+    if not isinstance(title, str) or not title.strip():
+        bad("title", f"title must be text, not {title!r}")
+    return {"title": title.strip() if isinstance(title, str) else ""}
 
 
 @dataclass
@@ -310,7 +337,7 @@ class _Draft:
 
 
 def _bulletin(
-    lines: list[str], start: int, shown: str, source: str, script: str, meta: dict[str, Any]
+    lines: list[str], start: int, shown: str, source: str, script: str, meta: Mapping[str, Any]
 ) -> tuple[Bulletin | None, list[Problem]]:
     problems: list[Problem] = []
     summary: list[str] = []
@@ -332,13 +359,13 @@ def _bulletin(
             match = _ARTICLE.fullmatch(text)
             if not match or not match.group(2).strip():
                 problems.append(
-                    _error(shown, "expected an article heading like `## 3. Title`", number)
+                    Problem.error(shown, "expected an article heading like `## 3. Title`", number)
                 )
                 continue
             n, title = int(match.group(1)), match.group(2).strip()
             if n in numbers:
                 problems.append(
-                    _error(shown, f"article {n} again (first at line {numbers[n]})", number)
+                    Problem.error(shown, f"article {n} again (first at line {numbers[n]})", number)
                 )
             numbers.setdefault(n, number)
             articles.append(_Draft(n, title, number))
@@ -346,16 +373,16 @@ def _bulletin(
             flush()
             caption = _caption(text)
             if not articles:
-                problems.append(_error(shown, "a caption before the first article", number))
+                problems.append(Problem.error(shown, "a caption before the first article", number))
             elif not caption:
-                problems.append(_error(shown, "an empty caption", number))
+                problems.append(Problem.error(shown, "an empty caption", number))
             else:
                 articles[-1].captions.append(caption)
         else:
             pending.append(_unescape(text))
     flush()
     if not articles:
-        problems.append(_error(shown, "no articles: each begins with `## 1. Title`", start))
+        problems.append(Problem.error(shown, "no articles: each begins with `## 1. Title`", start))
         return None, problems
     doc = Bulletin(
         source=source,
@@ -371,7 +398,7 @@ def _bulletin(
 
 
 def _plan(
-    lines: list[str], start: int, shown: str, source: str, script: str, title: str
+    lines: list[str], start: int, shown: str, source: str, script: str, meta: Mapping[str, Any]
 ) -> tuple[Plan | None, list[Problem]]:
     problems: list[Problem] = []
     intro: list[str] = []
@@ -399,7 +426,7 @@ def _plan(
             match = _SECTION.fullmatch(text)
             if not match or not match.group(2).strip():
                 problems.append(
-                    _error(
+                    Problem.error(
                         shown,
                         "expected a section heading like `## 一、…` (or `### （一）…`)",
                         number,
@@ -413,12 +440,12 @@ def _plan(
         if found:
             flush()
             if not sections:
-                problems.append(_error(shown, "an item before the first ## section", number))
+                problems.append(Problem.error(shown, "an item before the first ## section", number))
                 continue
             n = int(found.group(1))
             if n in numbers:
                 problems.append(
-                    _error(shown, f"item {n} again (first at line {numbers[n]})", number)
+                    Problem.error(shown, f"item {n} again (first at line {numbers[n]})", number)
                 )
             numbers.setdefault(n, number)
             item = (n, number)
@@ -427,17 +454,49 @@ def _plan(
             pending.append(_unescape(text))  # the item's next line, or the introduction
         else:
             problems.append(
-                _error(shown, "inside a section every block is an item, `12. text`", number)
+                Problem.error(shown, "inside a section every block is an item, `12. text`", number)
             )
     flush()
     doc = Plan(
         source=source,
         script=script,
-        title=title,
+        title=meta["title"],
         intro=tuple(intro),
         sections=tuple(Section(s.title, tuple(s.items), s.level) for s in sections),
     )
     return doc, problems
+
+
+def _page(
+    lines: list[str], start: int, shown: str, source: str, script: str, meta: Mapping[str, Any]
+) -> tuple[Page, list[Problem]]:
+    return Page(source, script, meta["title"], "\n".join(lines)), []
+
+
+BULLETIN_FORMAT = CorrectionFormat(
+    keys=("number", "contact"),
+    help=_bulletin_help,
+    head=_bulletin_head,
+    body=_bulletin_body,
+    read_meta=_bulletin_meta,
+    read_body=_bulletin,
+)
+PLAN_FORMAT = CorrectionFormat(
+    keys=("title",),
+    help=_plan_help,
+    head=_title_head,
+    body=_plan_body,
+    read_meta=_title_meta,
+    read_body=_plan,
+)
+PAGE_FORMAT = CorrectionFormat(
+    keys=("title",),
+    help=_page_help,
+    head=_title_head,
+    body=_page_body,
+    read_meta=_title_meta,
+    read_body=_page,
+)
 
 
 def _caption(text: str) -> str:
@@ -467,71 +526,73 @@ def _join(lines: list[str]) -> str:
 
 
 def load_corrections(
-    root: Path, seeds: Mapping[str, str]
+    root: Path, seeds: Mapping[str, str], formats: Mapping[str, CorrectionFormat]
 ) -> tuple[dict[str, Correction], list[Problem]]:
     """Every ``content/corrections/*.md`` read; ``seeds`` maps each seed's stem to the sha256 of
-    its bytes. A correction without a seed, or whose seed changed since the export, is a
-    warning; a mistake in a file is an error at its line."""
+    its bytes, ``formats`` each kind's correction format. A correction without a seed, or whose
+    seed changed since the export, is a warning; a mistake in a file is an error at its line."""
     corrections: dict[str, Correction] = {}
     problems: list[Problem] = []
-    folder = root / CORRECTIONS_DIR
-    for path in sorted(folder.glob(f"*{SUFFIX}")) if folder.is_dir() else ():
+    for path in Project(root).correction_files():
         stem = path.stem
-        shown = correction_path(stem)
+        shown = project.correction_name(stem)
         try:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError:
-            problems.append(_error(shown, "is not UTF-8 text", 1))
+            problems.append(Problem.error(shown, "is not UTF-8 text"))
             continue
-        except OSError as error:
-            problems.append(_error(shown, f"cannot be read ({error.strerror})", 1))
+        except OSError as failure:
+            problems.append(Problem.error(shown, f"cannot be read ({failure.strerror})"))
             continue
-        correction, found = parse_correction(text, stem, shown, seeds.get(stem))
+        correction, found = parse_correction(text, stem, shown, formats, seeds.get(stem))
         problems += found
         if correction is None:
             continue
         if stem not in seeds:
             close = difflib.get_close_matches(stem, sorted(seeds), n=1)
-            hint = f"; did you mean {close[0]}{SUFFIX}?" if close else ""
+            hint = f"; did you mean {close[0]}{project.CORRECTION_SUFFIX}?" if close else ""
             problems.append(
-                Problem(shown, f"no seed seeds/{stem}.txt: ignored{hint}", 1, "warning")
+                Problem.warning(shown, f"no seed {project.seed_name(stem)}: ignored{hint}")
             )
             continue
         corrections[stem] = correction
     return corrections, problems
 
 
-def export(root: Path, name: str) -> tuple[str, Document]:
+def export(root: Path, name: str, kinds: Kinds) -> tuple[str, Document]:
     """``bulletin-site export``: write the reader's output for the seed ``name`` (its stem, file
     name or path) as ``content/corrections/<stem>.md``; refuse if that file exists."""
-    stem = Path(name).name.removesuffix(".txt").removesuffix(SUFFIX)
-    seed = root / "seeds" / f"{stem}.txt"
-    shown = f"seeds/{stem}.txt"
+    where = Project(root)
+    stem = Path(name).name.removesuffix(project.SEED_SUFFIX).removesuffix(project.CORRECTION_SUFFIX)
+    seed = where.seed(stem)
+    shown = project.seed_name(stem)
     if not seed.is_file():
-        known = sorted(p.stem for p in (root / "seeds").glob("*.txt"))
+        known = sorted(p.stem for p in where.seed_files())
         close = difflib.get_close_matches(stem, known, n=1)
         hint = f"; did you mean {close[0]}?" if close else ""
         raise InputError(shown, f"no such seed{hint}")
-    if (root / correction_path(stem)).exists():
+    if where.correction(stem).exists():
         write_correction(root, stem, "")  # raises: an existing correction is never replaced
     data = seed.read_bytes()
-    reading = cache.reading(
-        Cache.open(root), shown, data, lambda: read_text(decode(data, shown), shown)
+    reading = cache.read_through(
+        Cache.open(root),
+        shown,
+        data,
+        lambda: kinds.reading(decode(data, shown), shown),
+        kinds.from_dict,
     )
-    write_correction(root, stem, export_text(reading.document, sha256(data), seed.name))
-    return correction_path(stem), reading.document
+    doc = reading.document
+    kind = kinds.of(doc)
+    if kind.correction is None:
+        raise InputError(shown, f"{kind.described} cannot be corrected by a file")
+    write_correction(root, stem, export_text(doc, kind.correction, sha256(data), seed.name))
+    return project.correction_name(stem), doc
 
 
-def export_command(root: Path, name: str, out: TextIO) -> int:
-    path, doc = export(root, name)
-    if isinstance(doc, Bulletin):
-        what = f"{len(doc.articles)} articles"
-    elif isinstance(doc, Plan):
-        what = f"{sum(len(s.items) for s in doc.sections)} items"
-    else:
-        what = "its Markdown"
+def export_command(root: Path, name: str, out: TextIO, kinds: Kinds) -> int:
+    path, doc = export(root, name, kinds)
     out.write(
-        f"wrote {path} ({doc.kind}, {what}): edit it, then `bulletin-site check`.\n"
+        f"wrote {path} ({doc.kind}): edit it, then `bulletin-site check`.\n"
         "The build now publishes this file instead of the reader's output.\n"
     )
     return 0
@@ -539,22 +600,18 @@ def export_command(root: Path, name: str, out: TextIO) -> int:
 
 def write_correction(root: Path, stem: str, text: str) -> Path:
     """Create ``content/corrections/<stem>.md``; never replace one that exists."""
-    path = root / CORRECTIONS_DIR / f"{stem}{SUFFIX}"
+    path = Project(root).correction(stem)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         with path.open("x", encoding="utf-8", newline="\n") as out:
             out.write(text)
     except FileExistsError:
         raise InputError(
-            correction_path(stem),
+            project.correction_name(stem),
             "already exists; edit it (to export the reader's version again, delete it first)",
         ) from None
     return path
 
 
 def _has_error(problems: list[Problem]) -> bool:
-    return any(p.severity == "error" for p in problems)
-
-
-def _error(path: str, message: str, line: int | None = None) -> Problem:
-    return Problem(path, message, line, "error")
+    return any(p.is_error for p in problems)

@@ -16,20 +16,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from bulletin_site import cache
+from bulletin_site import cache, project
 from bulletin_site.cache import Cache
 from bulletin_site.corrections import sha256
-from bulletin_site.errors import InputError, Problem
-from bulletin_site.model import Bulletin, Document, Page, Plan, Reading
-from bulletin_site.parse import read_text
+from bulletin_site.errors import InputError, plural
+from bulletin_site.kinds import KINDS, Kinds
+from bulletin_site.model import Bulletin, Document, Reading
+from bulletin_site.project import Project
 from bulletin_site.read import decode, read_bytes
 from bulletin_site.site import reader_warnings
 
-SEEDS_DIR = "seeds"
-ISSUES_DIR = "content/issues"
 SCRIPT_NAMES = {"hant": "繁體", "hans": "简体"}
 _NUMBERED = re.compile(r"(\d+)_")
-_SENTENCE = re.compile(r"[^。！？!?]+(?:[。！？!?]+[”’」』）》\"')]*|$)")
 
 
 @dataclass(frozen=True)
@@ -47,71 +45,78 @@ def seed_name(existing: Iterable[str], data: bytes) -> str:
     numbered = [m for m in (_NUMBERED.match(name) for name in existing) if m]
     following = max((int(m.group(1)) for m in numbered), default=-1) + 1
     width = max([3, len(str(following)), *(len(m.group(1)) for m in numbered)])
-    return f"{following:0{width}d}_{sha256(data)[:16]}.txt"
+    return f"{following:0{width}d}_{sha256(data)[:16]}{project.SEED_SUFFIX}"
 
 
-def same_content(seeds: Path, data: bytes) -> str | None:
+def same_content(seeds: Iterable[Path], data: bytes) -> str | None:
     """The name of a seed with exactly these bytes, if there is one."""
     digest = sha256(data)
-    for path in sorted(seeds.glob("*.txt")):
+    for path in seeds:
         if path.stat().st_size == len(data) and sha256(path.read_bytes()) == digest:
             return path.name
     return None
 
 
-def add(root: Path, file: Path) -> Added:
+def add(root: Path, file: Path, kinds: Kinds = KINDS) -> Added:
     """Copy ``file`` into seeds/ and write its metadata stub; InputError if it cannot be read,
     is not a document the reader knows, or is already there."""
+    where = Project(root)
     data = read_bytes(file)
-    seeds = root / SEEDS_DIR
-    seeds.mkdir(parents=True, exist_ok=True)
-    twin = same_content(seeds, data)
+    where.seeds.mkdir(parents=True, exist_ok=True)
+    existing = where.seed_files()
+    twin = same_content(existing, data)
     if twin is not None:
-        raise InputError(str(file), f"already there as {SEEDS_DIR}/{twin}; nothing added")
-    name = seed_name((p.name for p in seeds.glob("*.txt")), data)
-    shown = f"{SEEDS_DIR}/{name}"
+        raise InputError(str(file), f"already there as {project.SEEDS}/{twin}; nothing added")
+    name = seed_name((p.name for p in existing), data)
+    stem = name.removesuffix(project.SEED_SUFFIX)
+    shown = project.seed_name(stem)
     try:
         # Read under its new name, through the cache: the next build reuses this reading.
-        reading = cache.reading(
-            Cache.open(root), shown, data, lambda: read_text(decode(data, shown), shown)
+        reading = cache.read_through(
+            Cache.open(root),
+            shown,
+            data,
+            lambda: kinds.reading(decode(data, shown), shown),
+            kinds.from_dict,
         )
     except InputError as error:
         raise InputError(str(file), error.problem.message, error.problem.line) from None
-    with (seeds / name).open("xb") as out:  # never replaces a file
+    with where.seed(stem).open("xb") as out:  # never replaces a file
         out.write(data)
-    stem = name.removesuffix(".txt")
-    stub = root / ISSUES_DIR / f"{stem}.yaml"
+    stub = where.metadata(stem)
     stub.parent.mkdir(parents=True, exist_ok=True)
     try:
         with stub.open("x", encoding="utf-8", newline="\n") as out:
-            out.write(stub_text(reading.document, name))
+            out.write(stub_text(reading.document, name, kinds))
     except FileExistsError:
         return Added(shown, None, reading)
-    return Added(shown, f"{ISSUES_DIR}/{stem}.yaml", reading)
+    return Added(shown, project.metadata_name(stem), reading)
 
 
 # ---------------------------------------------------------------------------------------------
 # The metadata stub
 
 
-def stub_text(doc: Document, seed: str) -> str:
+def stub_text(doc: Document, seed: str, kinds: Kinds) -> str:
     """content/issues/<stem>.yaml for a new seed: what the reader found, filled in or shown in
     comments, and blanks for what the text does not say. Titles stay comments: a title written
     here would win over the reader and over any later correction."""
+    kind = kinds.of(doc)
     script = SCRIPT_NAMES.get(doc.script, doc.script)
-    kind = {"bulletin": "a bulletin", "plan": "a work plan", "page": "a page"}[doc.kind]
     out = [
-        f"# Metadata for seeds/{seed} ({kind}, {script}), written by `bulletin-site add`.",
+        f"# Metadata for {project.SEEDS}/{seed} ({kind.described}, {script}), written by "
+        "`bulletin-site add`.",
         "# Filled in: what the reader found in the text; check it against the PDF.",
         "# Blank: what the text does not say; fill it in. Then run `bulletin-site check`.",
     ]
-    if isinstance(doc, Bulletin):
+    numbered = kind.numbered and isinstance(doc, Bulletin)
+    if numbered:
         if doc.number is not None:
             out.append(f"number: {doc.number}          # the issue number printed in the text")
         else:
             out.append("number:             # not printed in the text: the issue number")
     out.append("date:               # publication date, YYYY-MM-DD")
-    if isinstance(doc, Bulletin):
+    if numbered:
         out += [
             "# To replace an article's title, uncomment `titles:` and its line, and edit it",
             f"# (in {script}, the document's own script). The reader's titles:",
@@ -130,95 +135,43 @@ def stub_text(doc: Document, seed: str) -> str:
 # The reading, for an editor to check
 
 
-def describe(added: Added) -> str:
+def describe(added: Added, kinds: Kinds = KINDS) -> str:
     """What ``add`` prints: where things went, the reading article by article, the warnings."""
     doc = added.reading.document
-    lines = [f"added {added.seed}: {_kind_line(doc)}"]
+    kind = kinds.of(doc)
+    stem = Path(added.seed).stem
+    lines = [f"added {added.seed}: {_kind_line(doc, kind.described)}"]
     if added.stub:
-        blank = "the date" if doc.kind != "bulletin" or doc.number is not None else "number, date"
+        blank = "number, date" if getattr(doc, "number", 0) is None else "the date"
         lines.append(f"wrote {added.stub}: fill in {blank}")
     else:
-        lines.append(f"kept the existing {ISSUES_DIR}/{Path(added.seed).stem}.yaml")
+        lines.append(f"kept the existing {project.metadata_name(stem)}")
     lines += ["", "Check the reading against the PDF:", ""]
-    lines += reading_lines(doc)
+    lines += kind.summary(doc)
     warnings = reader_warnings(doc, added.seed)
     lines.append("")
     if warnings:
         lines.append(f"The reader's warnings ({len(warnings)}):")
-        lines += [_warning(w) for w in warnings]
+        lines += [str(w) for w in warnings]
     else:
         lines.append("The reader's warnings: none.")
-    stem = Path(added.seed).stem
     lines += [
         "",
         "Next: bulletin-site check",
         f"To correct the text: bulletin-site export {stem}, then edit "
-        f"content/corrections/{stem}.md",
+        f"{project.correction_name(stem)}",
     ]
     return "\n".join(lines) + "\n"
 
 
-def reading_lines(doc: Document) -> list[str]:
-    if isinstance(doc, Bulletin):
-        out = []
-        for article in doc.articles:
-            out.append(f"{article.number:>3}. {article.title}")
-            paragraphs = article.paragraphs
-            out.append(
-                f"     {_count(len(paragraphs), 'paragraph')}, "
-                f"{_count(len(article.captions), 'caption')}"
-            )
-            if paragraphs:
-                out.append(f"     first: {first_sentence(paragraphs[0])}")
-                out.append(f"     last:  {last_sentence(paragraphs[-1])}")
-        return out
-    if isinstance(doc, Plan):
-        items = [item for section in doc.sections for item in section.items]
-        out = [
-            f"  {doc.title}",
-            f"     {_count(len(doc.sections), 'section')}, {_count(len(items), 'item')}",
-        ]
-        if items:
-            out.append(f"     first: {items[0].number}. {first_sentence(items[0].text)}")
-            out.append(f"     last:  {items[-1].number}. {last_sentence(items[-1].text)}")
-        return out
-    assert isinstance(doc, Page)
-    return [f"  {doc.title}", f"     {_count(len(doc.markdown), 'character')} of Markdown"]
-
-
-def sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
-
-
-def first_sentence(text: str) -> str:
-    found = sentences(text)
-    return found[0] if found else text
-
-
-def last_sentence(text: str) -> str:
-    found = sentences(text)
-    return found[-1] if found else text
-
-
-def _kind_line(doc: Document) -> str:
+def _kind_line(doc: Document, described: str) -> str:
     script = SCRIPT_NAMES.get(doc.script, doc.script)
     if isinstance(doc, Bulletin):
         number = f"issue {doc.number}" if doc.number is not None else "no issue number found"
-        articles = _count(len(doc.articles), "article")
-        return f"a bulletin in {script}, {number}, {articles}"
-    kind = "a work plan" if isinstance(doc, Plan) else "a page"
-    return f"{kind} in {script}"
+        return f"a bulletin in {script}, {number}, {plural(len(doc.articles), 'article')}"
+    return f"{described} in {script}"
 
 
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
-def _warning(problem: Problem) -> str:
-    where = f"{problem.path}:{problem.line}" if problem.line else problem.path
-    return f"{where}: WARNING: {problem.message}"
-
-
-def add_command(root: Path, file: Path, out: TextIO) -> int:
-    out.write(describe(add(root, file)))
+def add_command(root: Path, file: Path, out: TextIO, kinds: Kinds) -> int:
+    out.write(describe(add(root, file, kinds), kinds))
     return 0

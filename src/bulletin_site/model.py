@@ -1,16 +1,65 @@
 """The documents the reader produces: plain frozen dataclasses and their JSON contract.
 
-``to_dict`` gives exactly the JSON that ``bulletin-site parse`` prints (the reader's public
-contract, documented in the README); ``from_dict`` reads it back (corrections, cache).
+Each document's ``to_dict`` gives exactly the JSON that ``bulletin-site parse`` prints (the
+reader's public contract, docs/reader.md); ``from_dict`` reads it back (the cache). Which kinds of
+document there are, and what each stage does with each, is in ``kinds.py``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import Field, dataclass, field
+from enum import StrEnum
+from typing import Any, ClassVar
+
+# How the conversion to the other script treats a field (``convert.convert_document`` reads
+# this): by default every string a reader sees is converted; a VERBATIM field is kept as it
+# is (file names, scripts, numbers), a MARKDOWN field is converted as Markdown (code and link
+# targets kept).
+VERBATIM = {"text": "verbatim"}
+MARKDOWN = {"text": "markdown"}
+
+
+def text_role(f: Field[Any]) -> str:
+    """``text``, ``verbatim`` or ``markdown``: how a document's field is converted."""
+    return str(f.metadata.get("text", "text"))
+
 
 HANT = "hant"
 HANS = "hans"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the reader (or a parser) wants a person to look at, at a line of its source.
+
+    ``code`` names the kind of doubt for programs (``unplaced``, ``no-body`` …); ``message``
+    says what was decided, ``detail`` the alternative and why, when there is one."""
+
+    line: int | None
+    code: str
+    message: str
+    detail: str = ""
+
+    def __str__(self) -> str:
+        where = f"line {self.line}: " if self.line else ""
+        return where + self.message + (f" ({self.detail})" if self.detail else "")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "line": self.line,
+            "code": self.code,
+            "message": self.message,
+            "detail": self.detail,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Notice:
+        return cls(data.get("line"), data["code"], data["message"], data.get("detail", ""))
+
+
+def _notices(data: Mapping[str, Any]) -> tuple[Notice, ...]:
+    return tuple(Notice.from_dict(w) for w in data.get("warnings", ()))
 
 
 @dataclass(frozen=True)
@@ -23,19 +72,63 @@ class Article:
 
 @dataclass(frozen=True)
 class Bulletin:
-    source: str
-    script: str
+    source: str = field(metadata=VERBATIM)
+    script: str = field(metadata=VERBATIM)
     number: int | None
     summary: tuple[str, ...]
     contact: str | None
     articles: tuple[Article, ...]
-    warnings: tuple[str, ...] = ()
-    kind: str = field(default="bulletin", init=False)
+    warnings: tuple[Notice, ...] = field(default=(), metadata=VERBATIM)
+    kind: ClassVar[str] = "bulletin"
+
+    @property
+    def title(self) -> str:
+        return ""  # an issue is named by its number and date, not by a title
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "source": self.source,
+            "script": self.script,
+            "issue": {"number": self.number},
+            "summary": list(self.summary),
+            "contact": self.contact,
+            "articles": [
+                {
+                    "number": a.number,
+                    "title": a.title,
+                    "paragraphs": list(a.paragraphs),
+                    "captions": list(a.captions),
+                }
+                for a in self.articles
+            ],
+            "warnings": [w.to_dict() for w in self.warnings],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Bulletin:
+        return cls(
+            source=data["source"],
+            script=data["script"],
+            number=(data.get("issue") or {}).get("number"),
+            summary=tuple(data.get("summary", ())),
+            contact=data.get("contact"),
+            articles=tuple(
+                Article(
+                    number=a["number"],
+                    title=a["title"],
+                    paragraphs=tuple(a.get("paragraphs", ())),
+                    captions=tuple(a.get("captions", ())),
+                )
+                for a in data.get("articles", ())
+            ),
+            warnings=_notices(data),
+        )
 
 
 @dataclass(frozen=True)
 class Item:
-    number: int
+    number: int = field(metadata=VERBATIM)
     text: str
 
 
@@ -48,26 +141,102 @@ class Section:
 
 @dataclass(frozen=True)
 class Plan:
-    source: str
-    script: str
+    source: str = field(metadata=VERBATIM)
+    script: str = field(metadata=VERBATIM)
     title: str
     intro: tuple[str, ...]
     sections: tuple[Section, ...]
-    warnings: tuple[str, ...] = ()
-    kind: str = field(default="plan", init=False)
+    warnings: tuple[Notice, ...] = field(default=(), metadata=VERBATIM)
+    kind: ClassVar[str] = "plan"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "source": self.source,
+            "script": self.script,
+            "title": self.title,
+            "intro": list(self.intro),
+            "sections": [
+                {
+                    "heading": s.heading,
+                    "level": s.level,
+                    "items": [{"number": i.number, "text": i.text} for i in s.items],
+                }
+                for s in self.sections
+            ],
+            "warnings": [w.to_dict() for w in self.warnings],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Plan:
+        return cls(
+            source=data["source"],
+            script=data["script"],
+            title=data["title"],
+            intro=tuple(data.get("intro", ())),
+            sections=tuple(
+                Section(
+                    heading=s["heading"],
+                    level=s.get("level", 1),
+                    items=tuple(Item(i["number"], i["text"]) for i in s.get("items", ())),
+                )
+                for s in data.get("sections", ())
+            ),
+            warnings=_notices(data),
+        )
 
 
 @dataclass(frozen=True)
 class Page:
-    source: str
-    script: str
+    source: str = field(metadata=VERBATIM)
+    script: str = field(metadata=VERBATIM)
     title: str
-    markdown: str
-    warnings: tuple[str, ...] = ()
-    kind: str = field(default="page", init=False)
+    markdown: str = field(metadata=MARKDOWN)
+    warnings: tuple[Notice, ...] = field(default=(), metadata=VERBATIM)
+    kind: ClassVar[str] = "page"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "source": self.source,
+            "script": self.script,
+            "title": self.title,
+            "markdown": self.markdown,
+            "warnings": [w.to_dict() for w in self.warnings],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Page:
+        return cls(
+            source=data["source"],
+            script=data["script"],
+            title=data["title"],
+            markdown=data["markdown"],
+            warnings=_notices(data),
+        )
 
 
 Document = Bulletin | Plan | Page
+
+
+class Role(StrEnum):
+    """What a source line was found to be: the roles of the conservation report."""
+
+    READ = "read"  # a repair made while decoding (line 0)
+    MASTHEAD = "masthead"
+    CONTENTS = "contents"
+    SUMMARY = "summary"
+    CONTACT = "contact"
+    PARAGRAPH = "paragraph"
+    CAPTION = "caption"
+    FOOTER = "footer"
+    REPEAT = "repeat"
+    TITLE = "title"
+    INTRO = "intro"
+    HEADING = "heading"
+    ITEM = "item"
+    MARKDOWN = "markdown"
+    UNPLACED = "unplaced"
 
 
 @dataclass(frozen=True)
@@ -76,7 +245,7 @@ class Trace:
 
     line: int
     text: str
-    role: str  # contents, summary, contact, paragraph, caption, footer, repeat, ...
+    role: Role
     target: str = ""  # e.g. "article 3 ¶2", "repeat of line 55"
 
     def __str__(self) -> str:
@@ -95,97 +264,3 @@ class Reading:
 def stem(source: str) -> str:
     """The file name without its extension: the key for metadata, corrections and URLs."""
     return source.rsplit(".", 1)[0] if "." in source else source
-
-
-def to_dict(doc: Document) -> dict[str, Any]:
-    if isinstance(doc, Bulletin):
-        return {
-            "kind": "bulletin",
-            "source": doc.source,
-            "script": doc.script,
-            "issue": {"number": doc.number},
-            "summary": list(doc.summary),
-            "contact": doc.contact,
-            "articles": [
-                {
-                    "number": a.number,
-                    "title": a.title,
-                    "paragraphs": list(a.paragraphs),
-                    "captions": list(a.captions),
-                }
-                for a in doc.articles
-            ],
-            "warnings": list(doc.warnings),
-        }
-    if isinstance(doc, Plan):
-        return {
-            "kind": "plan",
-            "source": doc.source,
-            "script": doc.script,
-            "title": doc.title,
-            "intro": list(doc.intro),
-            "sections": [
-                {
-                    "heading": s.heading,
-                    "level": s.level,
-                    "items": [{"number": i.number, "text": i.text} for i in s.items],
-                }
-                for s in doc.sections
-            ],
-            "warnings": list(doc.warnings),
-        }
-    return {
-        "kind": "page",
-        "source": doc.source,
-        "script": doc.script,
-        "title": doc.title,
-        "markdown": doc.markdown,
-        "warnings": list(doc.warnings),
-    }
-
-
-def from_dict(data: dict[str, Any]) -> Document:
-    kind = data.get("kind")
-    if kind == "bulletin":
-        return Bulletin(
-            source=data["source"],
-            script=data["script"],
-            number=(data.get("issue") or {}).get("number"),
-            summary=tuple(data.get("summary", ())),
-            contact=data.get("contact"),
-            articles=tuple(
-                Article(
-                    number=a["number"],
-                    title=a["title"],
-                    paragraphs=tuple(a.get("paragraphs", ())),
-                    captions=tuple(a.get("captions", ())),
-                )
-                for a in data.get("articles", ())
-            ),
-            warnings=tuple(data.get("warnings", ())),
-        )
-    if kind == "plan":
-        return Plan(
-            source=data["source"],
-            script=data["script"],
-            title=data["title"],
-            intro=tuple(data.get("intro", ())),
-            sections=tuple(
-                Section(
-                    heading=s["heading"],
-                    level=s.get("level", 1),
-                    items=tuple(Item(i["number"], i["text"]) for i in s.get("items", ())),
-                )
-                for s in data.get("sections", ())
-            ),
-            warnings=tuple(data.get("warnings", ())),
-        )
-    if kind == "page":
-        return Page(
-            source=data["source"],
-            script=data["script"],
-            title=data["title"],
-            markdown=data["markdown"],
-            warnings=tuple(data.get("warnings", ())),
-        )
-    raise ValueError(f"unknown document kind: {kind!r}")

@@ -20,8 +20,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
-from bulletin_site import cache, parallel, render, search, site, write
-from bulletin_site import paths as paths_module
+from bulletin_site import cache, parallel, paths, project, render, search, site, write
 from bulletin_site.cache import Cache, CacheStats
 from bulletin_site.config import Config, ConfigError, load_config
 from bulletin_site.convert import (
@@ -30,19 +29,17 @@ from bulletin_site.convert import (
     Converter,
     Glossary,
     convert_document,
-    load_glossary,
+    read_glossary,
 )
 from bulletin_site.corrections import Correction, load_corrections, sha256
-from bulletin_site.errors import BuildError, InputError, Problem
+from bulletin_site.errors import BuildError, InputError, Problem, plural
+from bulletin_site.kinds import KINDS, Kinds
 from bulletin_site.model import Document, Reading, stem
-from bulletin_site.parse import read_text
+from bulletin_site.project import Project
 from bulletin_site.read import decode
 
 Progress = Callable[[int, int], None]
 T = TypeVar("T")
-SITE_DIR = "_site"
-SEEDS_DIR = "seeds"
-GLOSSARY = "content/glossary.yaml"
 # Fewer items than these are worked on in this process: starting workers would cost more
 # (the reader takes ~60 ms a bulletin, a conversion ~6 ms a document).
 MIN_PARALLEL_SEEDS = 16
@@ -58,7 +55,7 @@ class BuildReport:
     seconds: float
     site_dir: Path
     cache: CacheStats = field(default_factory=CacheStats)  # what was reused, what computed
-    # Wall time per stage: read (configuration, metadata, corrections, raw bytes), clean (the
+    # Wall time per stage: read (configuration, metadata, corrections, raw bytes), parse (the
     # reader: decode, parse, layout repair), convert, render (plan, render, cache), write
     # (checks, staged copy, swap), index (search: its own time, spent while the pages are
     # rendered and written), index wait (the build waiting for the index after writing the
@@ -82,7 +79,7 @@ def _one_at_a_time(function: Callable[..., BuildReport]) -> Callable[..., BuildR
 
     @functools.wraps(function)
     def locked(root: Path, **options: Any) -> BuildReport:
-        site_dir = root / SITE_DIR
+        site_dir = Project(root).site
         with write.lock(site_dir):
             write.recover(site_dir)
             return function(root, **options)
@@ -91,10 +88,17 @@ def _one_at_a_time(function: Callable[..., BuildReport]) -> Callable[..., BuildR
 
 
 @_one_at_a_time
-def build(root: Path, *, clean: bool = False, progress: Progress | None = None) -> BuildReport:
+def build(
+    root: Path,
+    *,
+    clean: bool = False,
+    progress: Progress | None = None,
+    kinds: Kinds = KINDS,
+) -> BuildReport:
     """Build ``root/_site`` from ``root/seeds`` and ``root/content``.
 
-    ``clean`` empties the cache first: a full build (which refills it).
+    ``clean`` empties the cache first: a full build (which refills it). ``kinds``: the kinds
+    of document the site knows (``kinds.py``).
     """
     started = time.perf_counter()
     stages: dict[str, float] = {}
@@ -103,26 +107,27 @@ def build(root: Path, *, clean: bool = False, progress: Progress | None = None) 
 
     # 1. Read everything: configuration, metadata, the editors' corrections and every seed
     #    (except the corrected ones: see 2); report all errors at once.
-    config, corrected, readings, read_warnings = read_all(root, store, stages)
-    mark = _lap(stages, "read", started, minus="clean")
+    config, glossary, corrected, readings, read_warnings = read_all(root, store, kinds, stages)
+    mark = _lap(stages, "read", started, minus="parse")
 
     # 2. Corrections: an editor's correction file replaces the reader's document.
     documents = {**readings, **{s: c.document for s, c in corrected.items()}}
 
     # 3. Join documents and editors' metadata; warn about what is missing.
-    sources, warnings = site.resolve_sources(documents, config.documents)
+    sources, warnings = site.resolve_sources(documents, config.documents, kinds)
 
     # 4. Convert: each edition gets every document in its own script. OpenCC is loaded only
     #    if the cache does not already hold a document's conversion with this glossary; the
     #    conversions it lacks are done first, all together, in worker processes.
-    glossary = load_glossary(root / GLOSSARY)
     glossary_key = cache.digest(glossary).hex()
     wanted = [(s.doc, e.script) for e in editions for s in sources if s.doc.script != e.script]
     converted = {
         (id(doc), script): result
         for (doc, script), result in parallel.through_cache(
             wanted,
-            lambda item, compute: cache.converted(store, *item, glossary_key, compute),
+            lambda item, compute: cache.convert_through(
+                store, *item, glossary_key, compute, kinds.from_dict
+            ),
             partial(convert_with, glossary),
             min_items=MIN_PARALLEL_CONVERSIONS,
         )
@@ -136,27 +141,27 @@ def build(root: Path, *, clean: bool = False, progress: Progress | None = None) 
 
     # 5. Start the search index: it needs the documents, not the pages, so Pagefind works
     #    while the pages are rendered and written.
-    index = parallel.Background(_timed, search.index_files, by_edition, config.site)
+    index = parallel.Background(_timed, search.index_files, by_edition, config.site, kinds)
     try:
         # 6. Plan and render every page into memory; pages whose context and templates are
         #    unchanged come from the cache.
-        planned = site.plan_site(config.site, editions, by_edition)
-        search_path = render.template_search_path(config.site.templates)
+        targets = site.site_targets(config.site, editions, by_edition, kinds)
+        search_path = render.template_search_path(root, config.site.templates)
         env = render.make_environment(search_path, allow_html=config.site.allow_html)
         rendered = cache.pages(
             store,
-            planned,
+            targets,
             cache.templates_fingerprint(search_path),
             lambda todo: render.render_all(env, todo, progress),
         )
         parallel.shutdown()  # free the workers' memory before the pages are written
         mark = _lap(stages, "render", mark)
-        outputs = write.add(write.OutputPlan(), sorted(rendered.items()), "the page plan")
+        outputs = write.add(write.SiteFiles(), sorted(rendered.items()), "the pages")
         outputs = write.add(outputs, render.assets(search_path), "templates/assets")
 
         # 7. Write a staged copy, add the search index to it, then swap it into place; then
         #    forget the cache entries this build did not use.
-        site_dir = root / SITE_DIR
+        site_dir = Project(root).site
         staged = write.stage(outputs, site_dir)
         mark = _lap(stages, "write", mark)
         try:
@@ -208,14 +213,17 @@ def _converter(glossary: Glossary) -> Converter:
 
 
 def read_all(
-    root: Path, store: Cache, stages: dict[str, float] | None = None
-) -> tuple[Config, dict[str, Correction], dict[str, Document], tuple[Problem, ...]]:
-    """The configuration, the corrections, the reader's documents for the seeds without one,
-    and the warnings; or one BuildError listing every error."""
+    root: Path, store: Cache, kinds: Kinds, stages: dict[str, float] | None = None
+) -> tuple[Config, Glossary, dict[str, Correction], dict[str, Document], tuple[Problem, ...]]:
+    """The configuration, the glossary, the corrections, the reader's documents for the seeds
+    without one, and the warnings; or one BuildError listing every error."""
+    where = Project(root)
     # Links out of seeds/ or content/ are refused before anything there is read.
-    escapes = [p for d in (SEEDS_DIR, "content") for p in paths_module.links_outside(root / d, d)]
+    escapes = [
+        p for d in (project.SEEDS, project.CONTENT) for p in paths.links_outside(root / d, d)
+    ]
     if escapes:
-        raise BuildError("\n".join(str(p) for p in escapes))
+        raise BuildError(problems=escapes)
     problems: list[Problem] = []
     config: Config | None = None
     try:
@@ -223,80 +231,84 @@ def read_all(
     except ConfigError as error:
         problems.extend(error.problems)
     if config is not None and config.site.templates is not None:
-        shown = _shown(config.site.templates, root)
-        problems.extend(paths_module.links_outside(config.site.templates, shown))
+        folder = config.site.templates
+        problems.extend(paths.links_outside(folder, where.shown(folder)))
+    glossary, found = read_glossary(where.glossary, project.GLOSSARY)
+    problems.extend(found)
     seeds, seed_problems = read_seeds(root)
     problems.extend(seed_problems)
     corrected, correction_problems = load_corrections(
-        root, {s.stem: s.sha256 for s in seeds.values()}
+        root, {s.stem: s.sha256 for s in seeds.values()}, kinds.correction_formats()
     )
     problems.extend(correction_problems)
     readings, reading_problems = read_documents(
-        [s for s in seeds.values() if s.stem not in corrected], store, stages
+        [s for s in seeds.values() if s.stem not in corrected], store, kinds, stages
     )
     problems.extend(reading_problems)
-    errors = [p for p in problems if p.severity == "error"]
+    errors = [p for p in problems if p.is_error]
     if errors or config is None:
-        raise BuildError("\n".join(str(p) for p in errors))
+        raise BuildError(problems=errors)
     documents = {s: r.document for s, r in readings.items()}
-    return config, corrected, documents, tuple(p for p in problems if p.severity != "error")
+    return config, glossary, corrected, documents, tuple(p for p in problems if not p.is_error)
 
 
 def read_seeds(root: Path) -> tuple[dict[str, Seed], list[Problem]]:
     """The bytes of every seeds/*.txt, by stem."""
     seeds: dict[str, Seed] = {}
     problems: list[Problem] = []
-    paths = sorted((root / SEEDS_DIR).glob("*.txt"))
-    if not paths:
-        problems.append(Problem(SEEDS_DIR, "no .txt files to build from"))
-    for first, other in paths_module.collisions(p.stem for p in paths):
+    found = Project(root).seed_files()
+    if not found:
+        problems.append(Problem.error(project.SEEDS, "no .txt files to build from"))
+    for first, other in paths.collisions(p.stem for p in found):
         problems.append(
-            Problem(
-                f"{SEEDS_DIR}/{other}.txt",
-                f"same name as {SEEDS_DIR}/{first}.txt on a case-insensitive or normalising "
+            Problem.error(
+                project.seed_name(other),
+                f"same name as {project.seed_name(first)} on a case-insensitive or normalising "
                 "file system (their pages would share a folder); rename one",
             )
         )
-    for path in paths:
-        shown = f"{SEEDS_DIR}/{path.name}"
-        refused = paths_module.seed_name_problem(path.name)
+    for path in found:
+        shown = project.seed_name(path.stem)
+        refused = paths.seed_name_problem(path.name)
         if refused:
-            problems.append(Problem(shown, refused))
+            problems.append(Problem.error(shown, refused))
             continue
         try:
             data = path.read_bytes()
         except OSError as error:
-            problems.append(Problem(shown, f"cannot be read ({error.strerror})"))
+            problems.append(Problem.error(shown, f"cannot be read ({error.strerror})"))
             continue
         seeds[stem(path.name)] = Seed(stem(path.name), shown, data, sha256(data))
     return seeds, problems
 
 
 def read_documents(
-    seeds: Sequence[Seed], store: Cache, stages: dict[str, float] | None = None
+    seeds: Sequence[Seed], store: Cache, kinds: Kinds, stages: dict[str, float] | None = None
 ) -> tuple[dict[str, Reading], list[Problem]]:
     """What the reader makes of each seed (from the cache when the bytes were read before; the
-    others read together, in worker processes). ``stages["clean"]`` gets the time it took."""
+    others read together, in worker processes). ``stages["parse"]`` gets the time it took."""
     started = time.perf_counter()
     readings: dict[str, Reading] = {}
     problems: list[Problem] = []
     for seed, reading in parallel.through_cache(
         seeds,
-        lambda seed, compute: cache.reading(store, seed.path, seed.data, compute),
-        read_seed,
+        lambda seed, compute: cache.read_through(
+            store, seed.path, seed.data, compute, kinds.from_dict
+        ),
+        partial(read_seed, kinds),
         min_items=MIN_PARALLEL_SEEDS,
     ):
         try:
             readings[seed.stem] = reading()
         except InputError as error:
-            problems.append(Problem(seed.path, error.problem.message, error.problem.line))
+            problems.extend(error.problems)
     if stages is not None:
-        _lap(stages, "clean", started)
+        _lap(stages, "parse", started)
     return readings, problems
 
 
-def read_seed(seed: Seed) -> Reading:
-    return read_text(decode(seed.data, seed.path), seed.path)
+def read_seed(kinds: Kinds, seed: Seed) -> Reading:
+    return kinds.reading(decode(seed.data, seed.path), seed.path)
 
 
 def write_search_index(files: Mapping[str, bytes], site_dir: Path) -> None:
@@ -322,37 +334,17 @@ def build_command(root: Path, clean: bool, quiet: bool) -> int:
     if show_progress:
         err.write("\r\x1b[K")
     for warning in report.warnings:
-        print(format_warning(warning), file=err)
+        print(warning, file=err)
     print(summary(report, root), file=err)
     return 0
 
 
-def format_warning(problem: Problem) -> str:
-    where = f"{problem.path}:{problem.line}" if problem.line else problem.path
-    return f"{where}: WARNING: {problem.message}"
-
-
 def summary(report: BuildReport, root: Path) -> str:
-    try:
-        shown = report.site_dir.relative_to(root)
-    except ValueError:
-        shown = report.site_dir
-    count = len(report.warnings)
+    shown = Project(root).shown(report.site_dir)
     return (
-        f"built {_plural(report.documents, 'document')}, {_plural(report.pages, 'page')}, "
-        f"{_plural(count, 'warning')} in {report.seconds:.1f} s → {shown.as_posix()}/"
+        f"built {plural(report.documents, 'document')}, {plural(report.pages, 'page')}, "
+        f"{plural(len(report.warnings), 'warning')} in {report.seconds:.1f} s → {shown}/"
     )
-
-
-def _shown(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return str(path)
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def _progress(done: int, total: int, *, stream: TextIO) -> None:

@@ -1,9 +1,10 @@
-"""Planned pages → bytes, through Jinja templates found along one search path.
+"""Target pages → bytes, through Jinja templates found along one search path.
 
-The search path is the site's own template folder first (``templates:`` in site.yaml), then
-the project's built-in ``templates/``: a site overrides single templates (or single files under
-``assets/``) and inherits the rest. Autoescape is on for .html and .xml, undefined names are
-errors, and every text output is NFC.
+The search path is the folder ``templates:`` in site.yaml names, if any, then the project's
+``templates/``: such a folder overrides single templates (or single files under ``assets/``)
+and inherits the rest. The templates are the project's, never the installed package's, so a
+plain ``pip install`` builds a project exactly as a checkout does. Autoescape is on for .html
+and .xml, undefined names are errors, and every text output is NFC.
 """
 
 from __future__ import annotations
@@ -27,11 +28,11 @@ import markdown as markdown_lib
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
-from bulletin_site import model, parallel, site
-from bulletin_site.errors import BuildError
-from bulletin_site.sanitize import SAFE_SCHEMES, clean_html, safe_url  # noqa: F401
+from bulletin_site import model, parallel, project, site
+from bulletin_site.errors import BuildError, Problem
+from bulletin_site.project import Project
+from bulletin_site.sanitize import clean_html, safe_url
 
-BUILTIN_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 ASSETS = "assets"
 MARKDOWN_EXTENSIONS = ("tables", "sane_lists", "nl2br")
 _ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d{1,9}[.)])[ \t]")
@@ -51,9 +52,17 @@ class Settings:
     allow_html: bool
 
 
-def template_search_path(user: Path | None, builtin: Path = BUILTIN_TEMPLATES) -> tuple[Path, ...]:
-    """The site's folder first, then the built-in one (once, if they are the same)."""
-    folders = [p.resolve() for p in (user, builtin) if p is not None]
+def template_search_path(root: Path, override: Path | None = None) -> tuple[Path, ...]:
+    """``override`` (site.yaml's ``templates:``) first, then the project's templates/ (once,
+    if they are the same); BuildError when the project has no templates/."""
+    folder = Project(root).templates
+    if not folder.is_dir():
+        raise BuildError(
+            problems=[
+                Problem.error(project.TEMPLATES, "no such folder: the site's templates live here")
+            ]
+        )
+    folders = [p.resolve() for p in (override, folder) if p is not None]
     return tuple(dict.fromkeys(folders))
 
 
@@ -73,34 +82,33 @@ def make_environment(
     return env
 
 
-def render_page(env: jinja2.Environment, planned: site.Planned) -> bytes:
+def render_page(env: jinja2.Environment, target: site.Target) -> bytes:
     link: Callable[[str], str]
-    if planned.links == "root":
-        link = partial(_root_link, planned.context["config"].base_url)
+    if target.links == "root":
+        link = partial(_root_link, target.context["config"].base_url)
     else:
-        link = site.relative_links(planned.path)
+        link = site.relative_links(target.path)
     try:
-        template = env.get_template(planned.template)
-        text = template.render(**planned.context, rel=link)
+        template = env.get_template(target.template)
+        text = template.render(**target.context, rel=link)
     except jinja2.TemplateSyntaxError as error:
+        where = str(error.filename or error.name)
         raise BuildError(
-            f"{error.filename or error.name}:{error.lineno}: {error.message}"
+            problems=[Problem.error(where, error.message or "", error.lineno)]
         ) from None
     except jinja2.TemplateNotFound as error:
-        raise BuildError(f"template not found: {error.name} (for {planned.path})") from None
+        raise BuildError(f"template not found (for {target.path})", at=str(error.name)) from None
     except jinja2.UndefinedError as error:
-        raise BuildError(
-            f"{planned.template}: {error.message} (rendering {planned.path})"
-        ) from None
+        raise BuildError(f"{error.message} (rendering {target.path})", at=target.template) from None
     return unicodedata.normalize("NFC", text).encode("utf-8")
 
 
 def render_all(
     env: jinja2.Environment,
-    planned: Sequence[site.Planned],
+    targets: Sequence[site.Target],
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, bytes]:
-    """Every planned page rendered, in plan order.
+    """Every target rendered, in their order.
 
     Many pages are shared out among worker processes (``parallel.map``), each with an
     environment made like ``env`` that compiles each template once; the bytes are the same
@@ -110,16 +118,16 @@ def render_all(
     would otherwise carry every issue of the archive.
     """
     settings: Settings | None = getattr(env, "bulletin_site_settings", None)
-    if settings is None or not parallel.in_workers(len(planned), MIN_PARALLEL_PAGES):
+    if settings is None or not parallel.in_workers(len(targets), MIN_PARALLEL_PAGES):
         out: dict[str, bytes] = {}
-        for i, page in enumerate(planned, start=1):
+        for i, page in enumerate(targets, start=1):
             out[page.path] = render_page(env, page)
             if progress is not None:
-                progress(i, len(planned))
+                progress(i, len(targets))
         return out
     workers = parallel.jobs()
-    size = -(-len(planned) // (workers * parallel.CHUNKS_PER_WORKER))
-    batches = [planned[i : i + size] for i in range(0, len(planned), size)]
+    size = -(-len(targets) // (workers * parallel.CHUNKS_PER_WORKER))
+    batches = [targets[i : i + size] for i in range(0, len(targets), size)]
     shared = _Shared()
     blobs = [shared.dumps(batch) for batch in batches]
     fd, table = tempfile.mkstemp(prefix="bulletin-site-", suffix=".pickle")
@@ -129,7 +137,7 @@ def render_all(
 
         def report(done: int, total: int) -> None:
             if progress is not None:
-                progress(min(done * size, len(planned)), len(planned))
+                progress(min(done * size, len(targets)), len(targets))
 
         rendered = parallel.map(
             partial(_render_batch, settings, table), blobs, chunksize=1, progress=report
@@ -137,7 +145,7 @@ def render_all(
     finally:
         os.unlink(table)
     pages = [data for batch in rendered for data in batch]
-    return {page.path: data for page, data in zip(planned, pages, strict=True)}
+    return {page.path: data for page, data in zip(targets, pages, strict=True)}
 
 
 # Objects that many page contexts share, and that are large: the documents as published, their

@@ -42,18 +42,21 @@ import subprocess
 import tempfile
 import threading
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bulletin_site import render, site
+from bulletin_site import render, site, textreport
 from bulletin_site.config import SiteConfig
 from bulletin_site.convert import EDITIONS, Edition
 from bulletin_site.errors import BuildError
 from bulletin_site.model import Bulletin, Page, Plan
+
+if TYPE_CHECKING:
+    from bulletin_site.kinds import Kinds
 
 BUNDLE = "pagefind"  # site path of the Pagefind bundle: one index per edition in it
 DATA = "search/data.json"  # per edition, beside its search page (see ``edition_data``)
@@ -66,7 +69,6 @@ BREAK = "\u2424"  # ␤ a paragraph break; also pads the title to ``span``
 RESERVED = frozenset({WORD_END, SPACE, BREAK})
 
 HAN, WORD, SEP = "han", "word", "sep"
-KINDS = ("bulletin", "plan", "page")
 EXACT, PREFIX = "exact", "prefix"
 
 # Pagefind writes these too; the site uses only its JS API (pagefind.js, wasm; the worker is
@@ -431,76 +433,112 @@ class Record:
         return tokenize(self.title), join_segments(self.body)
 
 
-def records(sources: Sequence[site.Source], edition: Edition, config: SiteConfig) -> list[Record]:
+# One kind's records of one source: (the source, the site path of its page, its edition, the
+# site's configuration) → its records. ``kinds.py`` names each kind's maker.
+RecordMaker = Callable[[site.Source, str, Edition, SiteConfig], list[Record]]
+
+
+def records(
+    sources: Sequence[site.Source], edition: Edition, config: SiteConfig, kinds: Kinds
+) -> list[Record]:
     """Every record of one edition, in the order shown when nothing else ranks them: as the
     archive lists documents (newest first), an issue before its articles, a plan before its
     items."""
-    t = site.LABELS[edition.script]
-
-    def url(path: str) -> str:
-        return site.relative_url("index.html", path)  # from the site's root
 
     out: list[Record] = []
     for source in sources:
-        doc = source.doc
-        year = str(source.date.year) if source.date else None
-        date = source.date.isoformat() if source.date else ""
-        if isinstance(doc, Bulletin):
-            issue = site.issue_view(edition.code, source, t)
-            facts = {"doc": issue.label, "date": date}
-            body = (*doc.summary, *([doc.contact] if doc.contact else []))
-            out.append(
-                Record(url(issue.path), "bulletin", issue.label, body, facts, year, source.stem)
+        kind = kinds.of(source.doc)
+        path = site.kind_path(edition.code, kind, source.stem)
+        out += kind.records(source, path, edition, config)
+    return out
+
+
+def _url(path: str) -> str:
+    """A record's URL: from the site's root."""
+    return site.relative_url("index.html", path)
+
+
+def _year_and_date(source: site.Source) -> tuple[str | None, str]:
+    if source.date is None:
+        return None, ""
+    return str(source.date.year), source.date.isoformat()
+
+
+def bulletin_records(
+    source: site.Source, path: str, edition: Edition, config: SiteConfig
+) -> list[Record]:
+    """The issue (its summary and contact), then each article (text and captions)."""
+    doc = source.doc
+    assert isinstance(doc, Bulletin)
+    year, date = _year_and_date(source)
+    issue = site.issue_view(edition.code, source, site.LABELS[edition.script])
+    facts = {"doc": issue.label, "date": date}
+    body = (*doc.summary, *([doc.contact] if doc.contact else []))
+    out = [Record(_url(path), doc.kind, issue.label, body, facts, year, source.stem)]
+    for article, link in zip(doc.articles, issue.articles, strict=True):
+        out.append(
+            Record(
+                _url(link.path),
+                doc.kind,
+                article.title,
+                (*article.paragraphs, *article.captions),
+                {**facts, "n": str(article.number)},
+                year,
+                f"{source.stem}/{article.number}",
             )
-            for article, link in zip(doc.articles, issue.articles, strict=True):
-                out.append(
-                    Record(
-                        url(link.path),
-                        "bulletin",
-                        article.title,
-                        (*article.paragraphs, *article.captions),
-                        {**facts, "n": str(article.number)},
-                        year,
-                        f"{source.stem}/{article.number}",
-                    )
-                )
-        elif isinstance(doc, Plan):
-            path = site.plan_path(edition.code, source.stem)
-            facts = {"doc": doc.title, "date": date}
-            headings = tuple(s.heading for s in doc.sections)
+        )
+    return out
+
+
+def plan_records(
+    source: site.Source, path: str, edition: Edition, config: SiteConfig
+) -> list[Record]:
+    """The plan (title, introduction, headings), then each item on its own."""
+    doc = source.doc
+    assert isinstance(doc, Plan)
+    year, date = _year_and_date(source)
+    facts = {"doc": doc.title, "date": date}
+    headings = tuple(s.heading for s in doc.sections)
+    out = [
+        Record(_url(path), doc.kind, doc.title, (*doc.intro, *headings), facts, year, source.stem)
+    ]
+    for section in doc.sections:
+        for item in section.items:
             out.append(
                 Record(
-                    url(path), "plan", doc.title, (*doc.intro, *headings), facts, year, source.stem
-                )
-            )
-            for section in doc.sections:
-                for item in section.items:
-                    out.append(
-                        Record(
-                            url(f"{path}#item-{item.number}"),
-                            "plan",
-                            "",
-                            (item.text,),
-                            {**facts, "sec": section.heading, "n": str(item.number)},
-                            year,
-                            f"{source.stem}#item-{item.number}",
-                        )
-                    )
-        elif isinstance(doc, Page):
-            path = site.page_path(edition.code, source.stem)
-            body = page_text(site.strip_title(doc.markdown, doc.title), config.allow_html)
-            out.append(
-                Record(
-                    url(path),
-                    "page",
-                    doc.title,
-                    body,
-                    {"doc": doc.title, "date": date},
+                    _url(f"{path}#item-{item.number}"),
+                    doc.kind,
+                    "",
+                    (item.text,),
+                    {**facts, "sec": section.heading, "n": str(item.number)},
                     year,
-                    source.stem,
+                    f"{source.stem}#item-{item.number}",
                 )
             )
     return out
+
+
+def page_records(
+    source: site.Source, path: str, edition: Edition, config: SiteConfig
+) -> list[Record]:
+    """A Markdown page: one record, its text as a reader sees it."""
+    doc = source.doc
+    assert isinstance(doc, Page)
+    year, date = _year_and_date(source)
+    body = page_text(site.strip_title(doc.markdown, doc.title), config.allow_html)
+    facts = {"doc": doc.title, "date": date}
+    return [Record(_url(path), doc.kind, doc.title, body, facts, year, source.stem)]
+
+
+def document_records(
+    source: site.Source, path: str, edition: Edition, config: SiteConfig
+) -> list[Record]:
+    """Any other kind: one record, its title and every text a reader sees."""
+    doc = source.doc
+    year, date = _year_and_date(source)
+    body = tuple(textreport.document_outline(doc)[1:])
+    facts = {"doc": doc.title, "date": date}
+    return [Record(_url(path), doc.kind, doc.title, body, facts, year, source.stem)]
 
 
 class _BlockText(HTMLParser):
@@ -686,20 +724,22 @@ def _pagefind_word(word: str) -> str:
 
 
 def index_files(
-    by_edition: Mapping[str, Sequence[site.Source]], config: SiteConfig
+    by_edition: Mapping[str, Sequence[site.Source]], config: SiteConfig, kinds: Kinds
 ) -> dict[str, bytes]:
     """The search index as site path → bytes: the Pagefind bundle (``pagefind/``) and each
     edition's ``search/data.json`` and ``spill.json``, from every edition's documents
     (``site.Source``, converted). It needs the documents only, not the rendered pages, so the
     build computes it while it renders."""
     editions = [e for e in EDITIONS if e.code in by_edition]
-    per_edition = {e.code: records(by_edition[e.code], e, config) for e in editions}
+    per_edition = {e.code: records(by_edition[e.code], e, config, kinds) for e in editions}
     table = fold_table(_aligned(per_edition))
     spans = {code: title_span(recs) for code, recs in per_edition.items()}
     bundle, spills = bundle_files(editions, per_edition, spans)
     files = {f"{BUNDLE}/{path}": data for path, data in bundle.items()}
     for edition in editions:
-        data = edition_data(edition, per_edition[edition.code], spans[edition.code], table)
+        data = edition_data(
+            edition, per_edition[edition.code], spans[edition.code], table, kinds.names
+        )
         files[f"{edition.code}/{DATA}"] = _json(data)
         files[f"{edition.code}/{SPILL}"] = _json(dict(sorted(spills[edition.code].items())))
     return files
@@ -710,16 +750,19 @@ def write_files(files: Mapping[str, bytes], site_dir: Path) -> None:
     for path in sorted(files):
         target = site_dir / path
         if target.exists():
-            raise BuildError(f"{path}: written by both the search index and the pages")
+            raise BuildError("written by both the search index and the pages", at=path)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(files[path])
 
 
 def write_index(
-    by_edition: Mapping[str, Sequence[site.Source]], site_dir: Path, config: SiteConfig
+    by_edition: Mapping[str, Sequence[site.Source]],
+    site_dir: Path,
+    config: SiteConfig,
+    kinds: Kinds,
 ) -> None:
     """``index_files`` written into ``site_dir``."""
-    write_files(index_files(by_edition, config), site_dir)
+    write_files(index_files(by_edition, config, kinds), site_dir)
 
 
 def _json(value: object) -> bytes:
@@ -746,7 +789,11 @@ def _aligned(per_edition: Mapping[str, Sequence[Record]]) -> Iterator[tuple[str,
 
 
 def edition_data(
-    edition: Edition, recs: Sequence[Record], span: int, table: Mapping[str, str]
+    edition: Edition,
+    recs: Sequence[Record],
+    span: int,
+    table: Mapping[str, str],
+    kind_names: Sequence[str],
 ) -> dict[str, object]:
     """``{edition}/search/data.json``: what search.js needs besides Pagefind.
 
@@ -772,7 +819,7 @@ def edition_data(
         "fold": "".join(k + v for k, v in table.items() if v in folds),
         "chars": "".join(sorted(chars)),
         "years": sorted({r.year for r in recs if r.year}, reverse=True),
-        "kinds": [k for k in KINDS if any(r.kind == k for r in recs)],
+        "kinds": [k for k in kind_names if any(r.kind == k for r in recs)],
         "records": len(recs),
     }
 

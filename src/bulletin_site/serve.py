@@ -37,16 +37,17 @@ from pathlib import Path
 from typing import TextIO
 from urllib.parse import quote, unquote, urlsplit
 
-from bulletin_site import pipeline, render
+from bulletin_site import pipeline, project
 from bulletin_site.config import load_site
-from bulletin_site.errors import BulletinError
+from bulletin_site.errors import BuildError, BulletinError
+from bulletin_site.project import Project
 
 HOST = "127.0.0.1"
 RELOAD_SCRIPT = "/__reload.js"
 STATUS = "/__status"
 POLL_SECONDS = 0.5
 SETTLE_SECONDS = 0.15  # an editor may save a file in several writes: wait for the last one
-WATCHED = ("seeds", "content", "templates")
+WATCHED = (project.SEEDS, project.CONTENT, project.TEMPLATES)
 TYPES = {
     ".html": "text/html; charset=utf-8",
     ".xml": "application/xml; charset=utf-8",
@@ -144,7 +145,8 @@ def watched_folders(root: Path) -> list[Path]:
     """seeds/, content/, templates/ and the site's own template folder if it is elsewhere."""
     folders = [root / name for name in WATCHED]
     site_config, _ = load_site(root)
-    for folder in render.template_search_path(site_config.templates):
+    if site_config.templates is not None:
+        folder = site_config.templates
         if not any(folder.resolve().is_relative_to(f.resolve()) for f in folders):
             folders.append(folder)
     return folders
@@ -193,7 +195,7 @@ def rebuild(root: Path, builds: Builds, out: TextIO, reason: str = "") -> None:
         traceback.print_exc(file=out)
     else:
         for warning in report.warnings:
-            print(pipeline.format_warning(warning), file=out)
+            print(warning, file=out)
         rendered = report.cache.computed.get("pages", 0)
         total = rendered + report.cache.reused.get("pages", 0)
         seconds = time.perf_counter() - started
@@ -342,7 +344,7 @@ class Server:
         self.poll = poll
         self.builds = Builds()
         self._stop = threading.Event()
-        handler = partial(Handler, site_dir=root / pipeline.SITE_DIR, builds=self.builds)
+        handler = partial(Handler, site_dir=Project(root).site, builds=self.builds)
         self.httpd = ThreadingHTTPServer((HOST, port), handler)
         self.httpd.daemon_threads = True
         self._threads: list[threading.Thread] = []
@@ -379,17 +381,10 @@ class Server:
             after = snapshot(folders)
             changed = changes(before, after)
             before = after
-            shown = ", ".join(_relative(p, self.root) for p in changed[:3])
+            shown = ", ".join(Project(self.root).shown(Path(p)) for p in changed[:3])
             more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
             rebuild(self.root, self.builds, self.out, reason=f"{shown}{more} changed: ")
             folders = watched_folders(self.root)  # site.yaml may name another template folder
-
-
-def _relative(path: str, root: Path) -> str:
-    try:
-        return Path(path).relative_to(root).as_posix()
-    except ValueError:
-        return path
 
 
 def serve_command(
@@ -399,9 +394,9 @@ def serve_command(
     try:
         server = Server(root, port, out=out)
     except OSError as error:
-        raise BulletinError(f"{HOST}:{port}: cannot listen ({error.strerror})") from None
+        raise BuildError(f"cannot listen ({error.strerror})", at=f"{HOST}:{port}") from None
     server.start()
-    print(f"serving {pipeline.SITE_DIR}/ at {server.url} — Ctrl-C to stop", file=out)
+    print(f"serving {project.SITE}/ at {server.url} — Ctrl-C to stop", file=out)
     try:
         if wait is not None:
             wait()

@@ -20,18 +20,22 @@ from urllib.parse import quote, urlsplit
 
 from markupsafe import escape
 
+from bulletin_site import project
 from bulletin_site.config import DocumentMeta, SiteConfig
 from bulletin_site.errors import Problem
-from bulletin_site.model import Bulletin, Document, Page, Plan
+from bulletin_site.model import Bulletin, Document, Notice, Page, Plan
 
 if TYPE_CHECKING:
     from bulletin_site.convert import Edition
+    from bulletin_site.kinds import Kind, Kinds
 
+# The URL folder of each kind of document (``kinds.py`` names them; the paths are here).
+BULLETINS, PLANS, PAGES = "bulletins", "plans", "pages"
 FEED_LIMIT = 50  # articles per Atom feed, newest first
 DESCRIPTION_LENGTH = 90  # characters of text in <meta name="description">
 MACAU = "+08:00"
 
-# Interface words, in each script. Templates get the edition's set as ``t``.
+# Interface words, in each script. Templates get the edition's set as ``labels``.
 LABELS: Mapping[str, Mapping[str, str]] = {
     "hant": {
         "skip": "跳到正文",
@@ -47,8 +51,6 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "date": "{y}年{m}月{d}日",
         "latest": "最新一期",
         "archive": "歷期快訊",
-        "plans": "工作計劃",
-        "pages": "資料",
         "contents": "本期目錄",
         "summary": "本期導讀",
         "contact": "查詢",
@@ -73,7 +75,6 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "search_year_label": "年份",
         "search_kinds": "所有類別",
         "search_kind_label": "類別",
-        "search_bulletins": "快訊",
         "search_item": "第{n}項",
         "not_found": "找不到這一頁",
         "not_found_text": "網址可能有誤，或該頁已移走。",
@@ -96,8 +97,6 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "date": "{y}年{m}月{d}日",
         "latest": "最新一期",
         "archive": "历期快讯",
-        "plans": "工作计划",
-        "pages": "资料",
         "contents": "本期目录",
         "summary": "本期导读",
         "contact": "查询",
@@ -122,7 +121,6 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "search_year_label": "年份",
         "search_kinds": "所有类别",
         "search_kind_label": "类别",
-        "search_bulletins": "快讯",
         "search_item": "第{n}项",
         "not_found": "找不到这一页",
         "not_found_text": "网址可能有误，或该页已移走。",
@@ -151,27 +149,24 @@ def feed_path(code: str) -> str:
 
 
 def issue_path(code: str, stem: str) -> str:
-    return f"{code}/bulletins/{stem}/index.html"
+    return f"{code}/{BULLETINS}/{stem}/index.html"
 
 
 def article_path(code: str, stem: str, number: int) -> str:
-    return f"{code}/bulletins/{stem}/{number}/index.html"
+    return f"{code}/{BULLETINS}/{stem}/{number}/index.html"
 
 
 def plan_path(code: str, stem: str) -> str:
-    return f"{code}/plans/{stem}/index.html"
+    return f"{code}/{PLANS}/{stem}/index.html"
 
 
 def page_path(code: str, stem: str) -> str:
-    return f"{code}/pages/{stem}/index.html"
+    return f"{code}/{PAGES}/{stem}/index.html"
 
 
-def document_path(code: str, stem: str, doc: Document) -> str:
-    if isinstance(doc, Bulletin):
-        return issue_path(code, stem)
-    if isinstance(doc, Plan):
-        return plan_path(code, stem)
-    return page_path(code, stem)
+def kind_path(code: str, kind: Kind, stem: str) -> str:
+    """A document's page (an issue's: its contents) in the edition ``code``."""
+    return f"{code}/{kind.folder}/{stem}/index.html"
 
 
 def twin_path(path: str, code: str) -> str:
@@ -252,12 +247,17 @@ class Source:
     date: datetime.date | None = None
 
 
+# What one kind of document takes from its metadata file: (the document, its metadata, its
+# kind, ``warn(message, key)``) → the document with the editor's titles applied, its number.
+MetadataRule = Callable[
+    [Any, DocumentMeta, "Kind", Callable[[str, str | None], None]], tuple[Any, int | None]
+]
+
+
 def resolve_sources(
     documents: Mapping[str, Document],
     metas: Mapping[str, DocumentMeta],
-    *,
-    seeds: str = "seeds",
-    issues: str = "content/issues",
+    kinds: Kinds,
 ) -> tuple[tuple[Source, ...], tuple[Problem, ...]]:
     """Join every document with its metadata; say what is missing or doubtful (as warnings,
     never errors), and order them: newest first, undated last."""
@@ -265,20 +265,19 @@ def resolve_sources(
     warnings: list[Problem] = []
     for stem in sorted(documents):
         doc = documents[stem]
-        meta = metas.get(stem)
-        warnings.extend(reader_warnings(doc, f"{seeds}/{doc.source}"))
-        source, found = _resolve(stem, doc, meta, f"{issues}/{stem}.yaml")
+        warnings.extend(reader_warnings(doc, project.seed_name(stem)))
+        source, found = _resolve(stem, doc, metas.get(stem), kinds.of(doc))
         sources.append(source)
         warnings.extend(found)
     for stem in sorted(set(metas) - set(documents)):
         close = difflib.get_close_matches(stem, sorted(documents), n=1)
         hint = f"; did you mean {close[0]}.yaml?" if close else ""
         warnings.append(
-            Problem(
-                metas[stem].path, f"no document {seeds}/{stem}.txt: ignored{hint}", None, "warning"
+            Problem.warning(
+                metas[stem].path, f"no document {project.seed_name(stem)}: ignored{hint}"
             )
         )
-    warnings.extend(_duplicate_numbers(sources, issues))
+    warnings.extend(_duplicate_numbers(sources))
     return tuple(sorted(sources, key=archive_key)), tuple(warnings)
 
 
@@ -289,73 +288,83 @@ def archive_key(source: Source) -> tuple[Any, ...]:
 
 
 def _resolve(
-    stem: str, doc: Document, meta: DocumentMeta | None, meta_path: str
+    stem: str, doc: Document, meta: DocumentMeta | None, kind: Kind
 ) -> tuple[Source, list[Problem]]:
     warnings: list[Problem] = []
 
     def warn(message: str, key: str | None = None) -> None:
         line = meta.line(key) if meta is not None and key else None
-        warnings.append(Problem(meta.path if meta else meta_path, message, line, "warning"))
+        path = meta.path if meta is not None else project.metadata_name(stem)
+        warnings.append(Problem.warning(path, message, line))
 
-    if isinstance(doc, Bulletin):
-        if meta is None:
-            warn(f"no metadata for bulletin {doc.source}: publication date unknown (listed last)")
-            if doc.number is None:
-                warn(f"no issue number in {doc.source} and no metadata: issue number unknown")
-            return Source(stem, doc, doc.script, doc.number, None), warnings
-        number = meta.number if meta.number is not None else doc.number
-        if meta.number is not None and doc.number is not None and meta.number != doc.number:
-            message = f"number {meta.number} differs from the text's issue {doc.number}"
-            warn(f"{message}; using {meta.number}", "number")
-        if number is None:
-            warn("no issue number here or in the text: issue number unknown")
-        if meta.date is None:
-            warn("no date: publication date unknown (listed last)")
-        known = {a.number for a in doc.articles}
-        for n in sorted(set(meta.titles) - known):
-            warn(f"titles: the bulletin has no article {n}", "titles")
-        articles = tuple(
-            dataclasses.replace(a, title=meta.titles[a.number]) if a.number in meta.titles else a
-            for a in doc.articles
-        )
-        return Source(
-            stem, dataclasses.replace(doc, articles=articles), doc.script, number, meta.date
-        ), warnings
+    number = getattr(doc, "number", None)
     if meta is None:
-        return Source(stem, doc, doc.script), warnings
-    kind = "work plan" if isinstance(doc, Plan) else "page"
+        if kind.numbered:
+            warn(
+                f"no metadata for {kind.name} {doc.source}: publication date unknown (listed last)"
+            )
+            if number is None:
+                warn(f"no issue number in {doc.source} and no metadata: issue number unknown")
+        return Source(stem, doc, doc.script, number, None), warnings
+    if kind.numbered and meta.date is None:
+        warn("no date: publication date unknown (listed last)")
+    doc, number = kind.apply_metadata(doc, meta, kind, warn)
+    return Source(stem, doc, doc.script, number, meta.date), warnings
+
+
+def numbered_metadata(
+    doc: Bulletin, meta: DocumentMeta, kind: Kind, warn: Callable[[str, str | None], None]
+) -> tuple[Bulletin, int | None]:
+    """A bulletin's metadata: its issue number (over the one printed) and article titles."""
+    number = meta.number if meta.number is not None else doc.number
+    if meta.number is not None and doc.number is not None and meta.number != doc.number:
+        warn(
+            f"number {meta.number} differs from the text's issue {doc.number}; using {meta.number}",
+            "number",
+        )
+    if number is None:
+        warn("no issue number here or in the text: issue number unknown", None)
+    known = {a.number for a in doc.articles}
+    for n in sorted(set(meta.titles) - known):
+        warn(f"titles: the bulletin has no article {n}", "titles")
+    articles = tuple(
+        dataclasses.replace(a, title=meta.titles[a.number]) if a.number in meta.titles else a
+        for a in doc.articles
+    )
+    return dataclasses.replace(doc, articles=articles), number
+
+
+def titled_metadata(
+    doc: Any, meta: DocumentMeta, kind: Kind, warn: Callable[[str, str | None], None]
+) -> tuple[Any, None]:
+    """A titled document's metadata (a plan's, a page's): its title."""
     for key in ("number", "titles"):
         if meta.number if key == "number" else meta.titles:
-            warn(f"{key} applies to bulletins only; ignored for a {kind}", key)
+            warn(f"{key} applies to bulletins only; ignored for {kind.described}", key)
     if meta.title:
         doc = dataclasses.replace(doc, title=meta.title)
-    return Source(stem, doc, doc.script, None, meta.date), warnings
+    return doc, None
 
 
 def reader_warnings(doc: Document, path: str) -> list[Problem]:
     """The reader's warnings about ``doc`` (read from ``path``), at their source lines."""
-    found = []
-    for warning in doc.warnings:
-        match = re.match(r"line (\d+): (.*)", warning, re.S)
-        if match:
-            found.append(Problem(path, match.group(2), int(match.group(1)), "warning"))
-        else:
-            found.append(Problem(path, warning, None, "warning"))
-    return found
+    return [Problem.warning(path, str_without_line(n), n.line) for n in doc.warnings]
 
 
-def _duplicate_numbers(sources: Sequence[Source], issues: str) -> list[Problem]:
+def str_without_line(notice: Notice) -> str:
+    return notice.message + (f" ({notice.detail})" if notice.detail else "")
+
+
+def _duplicate_numbers(sources: Sequence[Source]) -> list[Problem]:
     seen: dict[int, str] = {}
     found = []
     for source in sources:
-        if isinstance(source.doc, Bulletin) and source.number is not None:
+        if source.number is not None:
             if source.number in seen:
                 found.append(
-                    Problem(
-                        f"{issues}/{source.stem}.yaml",
+                    Problem.warning(
+                        project.metadata_name(source.stem),
                         f"issue {source.number} is also {seen[source.number]}",
-                        None,
-                        "warning",
                     )
                 )
             seen.setdefault(source.number, source.stem)
@@ -418,8 +427,8 @@ class IssueView:
 
 
 @dataclass(frozen=True)
-class Planned:
-    """One output file before rendering."""
+class Target:
+    """One output file before rendering: where it goes, its template and what it gets."""
 
     path: str
     template: str
@@ -436,215 +445,250 @@ class FeedEntry:
     html: str
 
 
-def plan_site(
-    config: SiteConfig,
-    editions: Sequence[Edition],
-    by_edition: Mapping[str, Sequence[Source]],
-) -> tuple[Planned, ...]:
-    """Every output file of the site, in a fixed order."""
-    default = editions[0]
-    planned: list[Planned] = [
-        chooser_page(config, editions, default),
-        not_found_page(config, editions, default),
-    ]
-    for edition in editions:
-        planned.extend(edition_pages(config, edition, editions, by_edition[edition.code], default))
-    planned.append(sitemap(config, editions, planned))
-    planned.append(
-        Planned("robots.txt", "robots.txt", {"sitemap": config.base_url + "sitemap.xml"})
-    )
-    return tuple(planned)
+@dataclass(frozen=True)
+class EditionView:
+    """What every page of one edition shares, and how it describes itself (``info``)."""
 
+    config: SiteConfig
+    edition: Edition
+    editions: Sequence[Edition]
+    default: Edition
+    kinds: Kinds
+    _issues: dict[str, IssueView] = field(default_factory=dict, compare=False, repr=False)
 
-def edition_pages(
-    config: SiteConfig,
-    edition: Edition,
-    editions: Sequence[Edition],
-    sources: Sequence[Source],
-    default: Edition,
-) -> list[Planned]:
-    code = edition.code
-    other = next(e for e in editions if e.code != code)
-    t = LABELS[edition.script]
-    by_script = {e.script: e for e in editions}
+    def issue(self, source: Source) -> IssueView:
+        """The issue view of a bulletin, made once: the home page, the feed, the issue's pages
+        and its neighbours' pages all show the same one."""
+        found = self._issues.get(source.stem)
+        if found is None:
+            found = self._issues[source.stem] = issue_view(self.code, source, self.labels)
+        return found
 
-    def info(path: str, title: str, description: str, origin_script: str | None = None) -> PageInfo:
+    @property
+    def code(self) -> str:
+        return self.edition.code
+
+    @property
+    def labels(self) -> Mapping[str, str]:
+        return LABELS[self.edition.script]
+
+    @property
+    def other(self) -> Edition:
+        return next(e for e in self.editions if e.code != self.edition.code)
+
+    def common(self) -> dict[str, Any]:
+        return {
+            "edition": self.edition,
+            "other": self.other,
+            "editions": self.editions,
+            "labels": self.labels,
+            "config": self.config,
+            "site_title": self.config.title[self.code],
+            "kind_labels": {k.name: k.heading[self.edition.script] for k in self.kinds.all},
+        }
+
+    def info(
+        self, path: str, title: str, description: str, origin_script: str | None = None
+    ) -> PageInfo:
         origin = None
-        if origin_script and origin_script != edition.script and origin_script in by_script:
-            origin = twin_path(path, by_script[origin_script].code)
+        if origin_script and origin_script != self.edition.script:
+            origin_edition = next((e for e in self.editions if e.script == origin_script), None)
+            if origin_edition is not None:
+                origin = twin_path(path, origin_edition.code)
         return PageInfo(
             path=path,
             title=title,
             description=description,
-            canonical=absolute_url(config.base_url, path),
-            alternates=alternates(config.base_url, path, editions, default),
-            twin=twin_path(path, other.code),
+            canonical=absolute_url(self.config.base_url, path),
+            alternates=alternates(self.config.base_url, path, self.editions, self.default),
+            twin=twin_path(path, self.other.code),
             origin=origin,
         )
 
-    common = {"edition": edition, "other": other, "editions": editions, "t": t, "config": config}
-    common["site_title"] = config.title[code]
-    bulletins = [s for s in sources if isinstance(s.doc, Bulletin)]
-    issues = [issue_view(code, s, t) for s in bulletins]
-    plans = [s for s in sources if isinstance(s.doc, Plan)]
-    pages = [s for s in sources if isinstance(s.doc, Page)]
-    planned: list[Planned] = []
+    def page(self, path: str, template: str, **context: Any) -> Target:
+        return Target(path, template, {**self.common(), **context})
 
+
+def site_targets(
+    config: SiteConfig,
+    editions: Sequence[Edition],
+    by_edition: Mapping[str, Sequence[Source]],
+    kinds: Kinds,
+) -> tuple[Target, ...]:
+    """Every output file of the site, in a fixed order."""
+    default = editions[0]
+    targets: list[Target] = [
+        edition_chooser(config, editions, default, "index.html", "chooser.html"),
+        edition_chooser(config, editions, default, "404.html", "404.html"),
+    ]
+    for edition in editions:
+        view = EditionView(config, edition, editions, default, kinds)
+        targets.extend(edition_targets(view, by_edition[edition.code]))
+    targets.append(sitemap(config, editions, targets))
+    targets.append(Target("robots.txt", "robots.txt", {"sitemap": config.base_url + "sitemap.xml"}))
+    return tuple(targets)
+
+
+def edition_targets(view: EditionView, sources: Sequence[Source]) -> list[Target]:
+    """One edition: its home page, search page, every document's pages (as its kind makes
+    them) and its feed."""
+    code, labels = view.code, view.labels
+    by_kind = {
+        kind.name: [s for s in sources if view.kinds.of(s.doc) is kind] for kind in view.kinds.all
+    }
+    issues = [view.issue(s) for k in view.kinds.all if k.numbered for s in by_kind[k.name]]
+    listings = tuple(
+        Listing(
+            kind.folder,
+            kind.heading[view.edition.script],
+            tuple(Link(kind_path(code, kind, s.stem), s.doc.title) for s in by_kind[kind.name]),
+        )
+        for kind in view.kinds.all
+        if not kind.numbered and by_kind[kind.name]
+    )
     home = home_path(code)
-    planned.append(
-        Planned(
+    search = search_path(code)
+    targets = [
+        view.page(
             home,
             "home.html",
-            {
-                **common,
-                "page": info(home, config.title[code], config.description[code]),
-                "latest": issues[0] if issues else None,
-                "years": by_year(issues, t),
-                "plans": tuple(Link(plan_path(code, s.stem), _title(s.doc)) for s in plans),
-                "pages": tuple(Link(page_path(code, s.stem), _title(s.doc)) for s in pages),
-            },
-        )
-    )
-    search = search_path(code)
-    planned.append(
-        Planned(
-            search, "search.html", {**common, "page": info(search, t["search"], t["search_label"])}
-        )
-    )
+            page=view.info(home, view.config.title[code], view.config.description[code]),
+            latest=issues[0] if issues else None,
+            years=by_year(issues, labels),
+            listings=listings,
+        ),
+        view.page(
+            search, "search.html", page=view.info(search, labels["search"], labels["search_label"])
+        ),
+    ]
+    for kind in view.kinds.all:
+        targets.extend(kind.pages(view, by_kind[kind.name]))
+    targets.append(feed(view, issues))
+    return targets
 
+
+@dataclass(frozen=True)
+class Listing:
+    """The home page's list of one kind's documents (work plans, pages …)."""
+
+    folder: str  # the kind's URL folder, also the section's id: #plans
+    heading: str
+    links: tuple[Link, ...]
+
+
+def bulletin_targets(view: EditionView, sources: Sequence[Source]) -> list[Target]:
+    """An issue's page and a page for each of its articles, with links to their neighbours."""
+    issues = [view.issue(s) for s in sources]
+    targets: list[Target] = []
     for i, issue in enumerate(issues):
         doc = issue.doc
         newer = issues[i - 1] if i > 0 else None
         older = issues[i + 1] if i + 1 < len(issues) else None
         description = excerpt(" ".join(doc.summary) or " ".join(a.title for a in doc.articles))
-        planned.append(
-            Planned(
+        title = f"{issue.label} · {issue.date_text}"
+        targets.append(
+            view.page(
                 issue.path,
                 "bulletin.html",
-                {
-                    **common,
-                    "page": info(
-                        issue.path,
-                        f"{issue.label} · {issue.date_text}",
-                        description,
-                        issue.source.origin,
-                    ),
-                    "issue": issue,
-                    "doc": doc,
-                    "prev": older,
-                    "next": newer,
-                },
+                page=view.info(issue.path, title, description, issue.source.origin),
+                issue=issue,
+                doc=doc,
+                prev=older,
+                next=newer,
             )
         )
         links = issue.articles
         for j, article in enumerate(doc.articles):
             path = links[j].path
-            planned.append(
-                Planned(
+            text = excerpt(" ".join(article.paragraphs) or article.title)
+            targets.append(
+                view.page(
                     path,
                     "article.html",
-                    {
-                        **common,
-                        "page": info(
-                            path,
-                            f"{article.title} · {issue.label}",
-                            excerpt(" ".join(article.paragraphs) or article.title),
-                            issue.source.origin,
-                        ),
-                        "issue": issue,
-                        "article": article,
-                        "stem": issue.source.stem,
-                        "prev": links[j - 1] if j > 0 else None,
-                        "next": links[j + 1] if j + 1 < len(links) else None,
-                    },
+                    page=view.info(
+                        path, f"{article.title} · {issue.label}", text, issue.source.origin
+                    ),
+                    issue=issue,
+                    article=article,
+                    stem=issue.source.stem,
+                    prev=links[j - 1] if j > 0 else None,
+                    next=links[j + 1] if j + 1 < len(links) else None,
                 )
             )
+    return targets
 
-    for source in plans:
+
+def plan_targets(view: EditionView, sources: Sequence[Source]) -> list[Target]:
+    targets = []
+    for source in sources:
         doc = source.doc
         assert isinstance(doc, Plan)
-        path = plan_path(code, source.stem)
+        path = plan_path(view.code, source.stem)
         description = excerpt(" ".join(doc.intro) or doc.title)
-        planned.append(
-            Planned(
-                path,
-                "plan.html",
-                {**common, "page": info(path, doc.title, description, source.origin), "doc": doc},
-            )
-        )
-    for source in pages:
+        info = view.info(path, doc.title, description, source.origin)
+        targets.append(view.page(path, "plan.html", page=info, doc=doc))
+    return targets
+
+
+def page_targets(view: EditionView, sources: Sequence[Source]) -> list[Target]:
+    targets = []
+    for source in sources:
         doc = source.doc
         assert isinstance(doc, Page)
-        path = page_path(code, source.stem)
-        planned.append(
-            Planned(
-                path,
-                "page.html",
-                {
-                    **common,
-                    "page": info(
-                        path,
-                        doc.title,
-                        excerpt(markdown_text(doc.markdown)) or doc.title,
-                        source.origin,
-                    ),
-                    "doc": doc,
-                    "body": strip_title(doc.markdown, doc.title),
-                },
-            )
-        )
-    planned.append(feed(config, edition, issues, common))
-    return planned
+        path = page_path(view.code, source.stem)
+        description = excerpt(markdown_text(doc.markdown)) or doc.title
+        info = view.info(path, doc.title, description, source.origin)
+        body = strip_title(doc.markdown, doc.title)
+        targets.append(view.page(path, "page.html", page=info, doc=doc, body=body))
+    return targets
 
 
-def chooser_page(config: SiteConfig, editions: Sequence[Edition], default: Edition) -> Planned:
+def document_targets(view: EditionView, sources: Sequence[Source]) -> list[Target]:
+    """A kind without pages of its own making: one page per document, at
+    ``{edition}/{folder}/{stem}/``, rendered by the template named after the kind, which gets
+    the document as ``doc``."""
+    targets = []
+    for source in sources:
+        kind = view.kinds.of(source.doc)
+        path = kind_path(view.code, kind, source.stem)
+        title = source.doc.title
+        info = view.info(path, title, excerpt(title), source.origin)
+        targets.append(view.page(path, f"{kind.name}.html", page=info, doc=source.doc))
+    return targets
+
+
+def edition_chooser(
+    config: SiteConfig, editions: Sequence[Edition], default: Edition, path: str, template: str
+) -> Target:
+    """A page for no edition in particular, which offers both: the site's front door
+    (index.html) and the page for addresses that do not exist (404.html, whose links start
+    from the server's root: it is served at any depth)."""
+    labels = LABELS[default.script]
+    not_found = path == "404.html"
     info = PageInfo(
-        path="index.html",
-        title=" / ".join(config.title[e.code] for e in editions),
-        description=config.description[default.code],
-        canonical=absolute_url(config.base_url, "index.html"),
+        path=path,
+        title=(
+            labels["not_found"] if not_found else " / ".join(config.title[e.code] for e in editions)
+        ),
+        description=labels["not_found_text"] if not_found else config.description[default.code],
+        canonical=absolute_url(config.base_url, path) if not not_found else config.base_url + path,
         alternates=alternates(config.base_url, home_path(default.code), editions, default),
         twin=home_path(editions[1].code),
     )
-    return Planned(
-        "index.html",
-        "chooser.html",
+    return Target(
+        path,
+        template,
         {
             "page": info,
             "edition": default,
             "editions": editions,
-            "labels": LABELS,
-            "t": LABELS[default.script],
+            "all_labels": LABELS,
+            "labels": labels,
             "config": config,
             "site_title": config.title[default.code],
             "homes": tuple(Link(home_path(e.code), config.title[e.code]) for e in editions),
         },
-    )
-
-
-def not_found_page(config: SiteConfig, editions: Sequence[Edition], default: Edition) -> Planned:
-    info = PageInfo(
-        path="404.html",
-        title=LABELS[default.script]["not_found"],
-        description=LABELS[default.script]["not_found_text"],
-        canonical=config.base_url + "404.html",
-        alternates=alternates(config.base_url, home_path(default.code), editions, default),
-        twin=home_path(editions[1].code),
-    )
-    return Planned(
-        "404.html",
-        "404.html",
-        {
-            "page": info,
-            "edition": default,
-            "editions": editions,
-            "labels": LABELS,
-            "t": LABELS[default.script],
-            "config": config,
-            "site_title": config.title[default.code],
-            "homes": tuple(Link(home_path(e.code), config.title[e.code]) for e in editions),
-        },
-        links="root",
+        links="root" if not_found else "relative",
     )
 
 
@@ -656,16 +700,16 @@ def alternates(
     return tuple(found)
 
 
-def issue_view(code: str, source: Source, t: Mapping[str, str]) -> IssueView:
+def issue_view(code: str, source: Source, labels: Mapping[str, str]) -> IssueView:
     doc = source.doc
     assert isinstance(doc, Bulletin)
     known = source.number is not None
-    label = t["issue"].format(n=source.number) if known else t["issue_unknown"]
+    label = labels["issue"].format(n=source.number) if known else labels["issue_unknown"]
     return IssueView(
         source=source,
         path=issue_path(code, source.stem),
         label=label,
-        date_text=date_text(source.date, t),
+        date_text=date_text(source.date, labels),
         date_iso=source.date.isoformat() if source.date else "",
         articles=tuple(
             Link(article_path(code, source.stem, a.number), a.title, a.number) for a in doc.articles
@@ -674,7 +718,7 @@ def issue_view(code: str, source: Source, t: Mapping[str, str]) -> IssueView:
 
 
 def by_year(
-    issues: Sequence[IssueView], t: Mapping[str, str]
+    issues: Sequence[IssueView], labels: Mapping[str, str]
 ) -> tuple[tuple[str, tuple[IssueView, ...]], ...]:
     """Issues grouped under year headings, newest year first, the undated last."""
     groups: dict[int | None, list[IssueView]] = {}
@@ -682,21 +726,19 @@ def by_year(
         date = issue.source.date
         groups.setdefault(date.year if date else None, []).append(issue)
     years = sorted((y for y in groups if y is not None), reverse=True)
-    result = [(t["year"].format(year=y), tuple(groups[y])) for y in years]
+    result = [(labels["year"].format(year=y), tuple(groups[y])) for y in years]
     if None in groups:
-        result.append((t["year_unknown"], tuple(groups[None])))
+        result.append((labels["year_unknown"], tuple(groups[None])))
     return tuple(result)
 
 
-def date_text(date: datetime.date | None, t: Mapping[str, str]) -> str:
+def date_text(date: datetime.date | None, labels: Mapping[str, str]) -> str:
     if date is None:
-        return t["date_unknown"]
-    return t["date"].format(y=date.year, m=date.month, d=date.day)
+        return labels["date_unknown"]
+    return labels["date"].format(y=date.year, m=date.month, d=date.day)
 
 
-def feed(
-    config: SiteConfig, edition: Edition, issues: Sequence[IssueView], common: Mapping[str, Any]
-) -> Planned:
+def feed(view: EditionView, issues: Sequence[IssueView]) -> Target:
     """An Atom feed of the newest articles; entries of undated issues are left out (a feed
     orders by date), and ``updated`` is the newest issue's date, never the build time."""
     entries: list[FeedEntry] = []
@@ -711,7 +753,7 @@ def feed(
             entries.append(
                 FeedEntry(
                     title=f"{article.title}（{issue.label}）",
-                    url=absolute_url(config.base_url, link.path),
+                    url=absolute_url(view.config.base_url, link.path),
                     updated=updated,
                     summary=excerpt(" ".join(article.paragraphs) or article.title),
                     html=html,
@@ -719,17 +761,14 @@ def feed(
             )
     dated = [i.source.date for i in issues if i.source.date]
     newest = max(dated) if dated else datetime.date(1970, 1, 1)
-    path = feed_path(edition.code)
-    return Planned(
+    path = feed_path(view.code)
+    return view.page(
         path,
         "feed.xml",
-        {
-            **common,
-            "feed_url": absolute_url(config.base_url, path),
-            "home_url": absolute_url(config.base_url, home_path(edition.code)),
-            "updated": f"{newest.isoformat()}T00:00:00{MACAU}",
-            "entries": tuple(entries[:FEED_LIMIT]),
-        },
+        feed_url=absolute_url(view.config.base_url, path),
+        home_url=absolute_url(view.config.base_url, home_path(view.code)),
+        updated=f"{newest.isoformat()}T00:00:00{MACAU}",
+        entries=tuple(entries[:FEED_LIMIT]),
     )
 
 
@@ -739,16 +778,16 @@ class SitemapEntry:
     alternates: tuple[Alternate, ...]
 
 
-def sitemap(config: SiteConfig, editions: Sequence[Edition], planned: Sequence[Planned]) -> Planned:
+def sitemap(config: SiteConfig, editions: Sequence[Edition], targets: Sequence[Target]) -> Target:
     """Every HTML page except 404.html, with its hreflang alternates."""
     entries = []
-    for page in planned:
+    for page in targets:
         if not page.path.endswith(".html") or page.path == "404.html":
             continue
         info = page.context["page"]
         alts = info.alternates if page.path != "index.html" else ()
         entries.append(SitemapEntry(info.canonical, alts))
-    return Planned(
+    return Target(
         "sitemap.xml", "sitemap.xml", {"entries": tuple(sorted(entries, key=lambda e: e.loc))}
     )
 
@@ -776,7 +815,3 @@ def strip_title(markdown: str, title: str) -> str:
     if lines and lines[0].lstrip("#").strip() == title.strip() and lines[0].startswith("# "):
         return "\n".join(lines[1:]).lstrip("\n")
     return markdown
-
-
-def _title(doc: Document) -> str:
-    return doc.title if isinstance(doc, Plan | Page) else ""

@@ -31,26 +31,26 @@ COMPATIBILITY_IDEOGRAPHS = re.compile("[\uf900-\ufaff]")
 
 
 @dataclass(frozen=True)
-class OutputPlan:
+class SiteFiles:
     """Site path → bytes, and where each output came from (for the duplicate message)."""
 
     files: Mapping[str, bytes] = field(default_factory=dict)
     origins: Mapping[str, str] = field(default_factory=dict)
 
 
-def add(plan: OutputPlan, outputs: Iterable[tuple[str, bytes]], origin: str) -> OutputPlan:
+def add(plan: SiteFiles, outputs: Iterable[tuple[str, bytes]], origin: str) -> SiteFiles:
     """A new plan with ``outputs`` added; two sources for one path is an error."""
     files = dict(plan.files)
     origins = dict(plan.origins)
     for path, data in outputs:
         check_path(path)
         if path in files:
-            raise BuildError(f"{path}: written by both {origins[path]} and {origin}")
+            raise BuildError(f"written by both {origins[path]} and {origin}", at=path)
         if path.endswith(TEXT_SUFFIXES):
             check_text(path, data)
         files[path] = data
         origins[path] = origin
-    return OutputPlan(files, origins)
+    return SiteFiles(files, origins)
 
 
 def check_path(path: str) -> None:
@@ -63,50 +63,53 @@ def check_path(path: str) -> None:
         or pure.is_absolute()
         or any(part in ("", ".", "..") for part in path.split("/"))
     ):
-        raise BuildError(f"{path!r}: output path outside the site folder")
+        raise BuildError("output path outside the site folder", at=repr(path))
 
 
 def check_text(path: str, data: bytes) -> None:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise BuildError(f"{path}: not UTF-8 ({error.reason} at byte {error.start})") from None
+        raise BuildError(f"not UTF-8 ({error.reason} at byte {error.start})", at=path) from None
     found = COMPATIBILITY_IDEOGRAPHS.search(text)
     if found:
         raise BuildError(
-            f"{path}: CJK compatibility ideograph U+{ord(found.group()):04X} at character "
-            f"{found.start()}; the reader should have normalised it"
+            f"CJK compatibility ideograph U+{ord(found.group()):04X} at character "
+            f"{found.start()}; the reader should have normalised it",
+            at=path,
         )
     if not unicodedata.is_normalized("NFC", text):
-        raise BuildError(f"{path}: text is not NFC-normalised")
+        raise BuildError("text is not NFC-normalised", at=path)
 
 
 def staging_dir(site_dir: Path) -> Path:
     return site_dir.with_name(f"{site_dir.name}.tmp-{os.getpid()}")
 
 
-def stage(plan: OutputPlan, site_dir: Path) -> Path:
+def stage(plan: SiteFiles, site_dir: Path) -> Path:
     """Write the plan into a fresh folder beside ``site_dir``; return that folder. A disk that
     is full or cannot be written is a BuildError, and the previous site stays as it was."""
     if site_dir.is_symlink():
         raise BuildError(
-            f"{site_dir.name}: is a symbolic link; the build replaces that folder, so it must "
-            "be a real folder (publish it by copying or syncing it instead)"
+            "is a symbolic link; the build replaces that folder, so it must be a real folder "
+            "(publish it by copying or syncing it instead)",
+            at=site_dir.name,
         )
     if site_dir.is_dir() and not os.access(site_dir, os.W_OK | os.X_OK):
         raise BuildError(
-            f"{site_dir.name}/: is read-only, so the build does not replace it; make it "
-            "writable to publish a new site (the previous site is unchanged)"
+            "is read-only, so the build does not replace it; make it writable to publish a new "
+            "site (the previous site is unchanged)",
+            at=f"{site_dir.name}/",
         )
     tmp = staging_dir(site_dir)
     try:
         _stage(plan, tmp)
     except OSError as error:
-        raise BuildError(_cannot_write(site_dir, error)) from None
+        raise _cannot_write(site_dir, error) from None
     return tmp
 
 
-def _stage(plan: OutputPlan, tmp: Path) -> None:
+def _stage(plan: SiteFiles, tmp: Path) -> None:
     _remove(tmp)
     tmp.mkdir(parents=True)
     root = tmp.resolve()
@@ -114,7 +117,7 @@ def _stage(plan: OutputPlan, tmp: Path) -> None:
         for path in sorted(plan.files):
             target = (tmp / path).resolve()
             if not target.is_relative_to(root):
-                raise BuildError(f"{path!r}: output path outside the site folder")
+                raise BuildError("output path outside the site folder", at=repr(path))
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(plan.files[path])
     except BaseException:
@@ -136,7 +139,7 @@ def swap(tmp: Path, site_dir: Path) -> None:
         if not exchanged:
             _two_renames(tmp, site_dir, old)
     except OSError as error:
-        raise BuildError(_cannot_write(site_dir, error)) from None
+        raise _cannot_write(site_dir, error) from None
     shutil.rmtree(tmp if exchanged else old, ignore_errors=True)  # the previous site
 
 
@@ -204,8 +207,9 @@ def recover(site_dir: Path) -> None:
                 olds[-1].rename(site_dir)
             except OSError as error:
                 raise BuildError(
-                    f"{olds[-1].name}: the previous site, left by a build that was stopped, "
-                    f"cannot be put back as {site_dir.name}/ ({error.strerror})"
+                    "the previous site, left by a build that was stopped, cannot be put back "
+                    f"as {site_dir.name}/ ({error.strerror})",
+                    at=olds[-1].name,
                 ) from None
             leftovers.remove(olds[-1])
     for path in leftovers:
@@ -239,7 +243,7 @@ def _acquire(path: Path, site_dir: Path) -> BinaryIO:
             handle = open(path, "a+b")  # noqa: SIM115  # held open for the whole build
         except OSError as error:
             raise BuildError(
-                f"{path.name}: cannot create the build lock ({error.strerror})"
+                f"cannot create the build lock ({error.strerror})", at=path.name
             ) from None
         if not _try_lock(handle):
             handle.seek(0)
@@ -261,7 +265,7 @@ def _acquire(path: Path, site_dir: Path) -> BinaryIO:
             handle.truncate()
             return handle
         handle.close()
-    raise BuildError(f"{path.name}: could not take the build lock; try again")
+    raise BuildError("could not take the build lock; try again", at=path.name)
 
 
 def _try_lock(handle: BinaryIO) -> bool:
@@ -291,12 +295,13 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path)
 
 
-def _cannot_write(site_dir: Path, error: OSError) -> str:
+def _cannot_write(site_dir: Path, error: OSError) -> BuildError:
     where = f" ({error.filename})" if error.filename else ""
     hint = _HINTS.get(error.errno or 0, "")
-    return (
-        f"{site_dir.name}/: cannot write the site: {error.strerror or error}{where}{hint}; "
-        "the previous site is unchanged"
+    return BuildError(
+        f"cannot write the site: {error.strerror or error}{where}{hint}; "
+        "the previous site is unchanged",
+        at=f"{site_dir.name}/",
     )
 
 

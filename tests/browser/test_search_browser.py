@@ -35,6 +35,7 @@ from browser_harness import BROWSER_TESTS, Visit, wait_for_search
 from bulletin_site import search, site
 from bulletin_site.config import load_config
 from bulletin_site.convert import EDITIONS, Converter, convert_document, load_glossary
+from bulletin_site.kinds import KINDS
 from bulletin_site.model import Bulletin, Page, Plan, stem
 from bulletin_site.parse import read_document
 
@@ -177,7 +178,7 @@ def expected_records(built_site: Path) -> list[Expected]:
     documents = {
         stem(p.name): read_document(p).document for p in sorted((ROOT / "seeds").glob("*.txt"))
     }
-    sources, _ = site.resolve_sources(documents, config.documents)
+    sources, _ = site.resolve_sources(documents, config.documents, KINDS)
     converter = Converter(load_glossary(ROOT / "content" / "glossary.yaml"))
     rows: dict[str, dict[str, tuple[str, str, tuple[str, ...]]]] = {}
     order: list[str] = []

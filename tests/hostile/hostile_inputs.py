@@ -26,7 +26,7 @@ if str(ROOT / "tests") not in sys.path:
 
 from bulletin_site.clean import clean_line, key, numbered  # noqa: E402
 from bulletin_site.errors import InputError  # noqa: E402
-from bulletin_site.model import Reading, to_dict  # noqa: E402
+from bulletin_site.model import Reading  # noqa: E402
 from bulletin_site.parse import read_text  # noqa: E402
 from bulletin_site.read import decode  # noqa: E402
 
@@ -290,14 +290,14 @@ def conservation_problems(data: bytes, reading: Reading, name: str = "fuzz.txt")
     doc = reading.document
     report_lines = {t.line for t in reading.report}
     published = "\x00".join(key(s) for s in _strings(_published(doc)))
-    warnings = "\n".join(doc.warnings)
+    warned = {w.line for w in doc.warnings}
     problems = []
     for number, raw in enumerate(source.split("\n"), start=1):
         if clean_line(raw) and number not in report_lines:
             problems.append(f"line {number} not in the report: {raw[:60]!r}")
     for trace in reading.report:
         if trace.role in ACCOUNTED:
-            if trace.role == "unplaced" and f"line {trace.line}" not in warnings:
+            if trace.role == "unplaced" and trace.line not in warned:
                 problems.append(f"line {trace.line} unplaced without a warning")
             continue
         # A caption line may hold two captions side by side (split at the gap): each
@@ -314,7 +314,7 @@ def conservation_problems(data: bytes, reading: Reading, name: str = "fuzz.txt")
 
 
 def _published(doc: object) -> dict[str, object]:
-    data = to_dict(doc)  # type: ignore[arg-type]
+    data = doc.to_dict()
     for k in ("kind", "source", "script", "warnings"):
         data.pop(k, None)
     return data

@@ -22,8 +22,8 @@ import pytest
 from hostile_project import small_project
 
 from bulletin_site import pipeline, write
-from bulletin_site.cache import CACHE_DIR
 from bulletin_site.errors import BuildError
+from bulletin_site.project import CACHE as CACHE_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_KILLS = 3
@@ -175,7 +175,7 @@ def test_the_swap_is_one_step_where_the_system_allows(
     site_dir = tmp_path / "_site"
     site_dir.mkdir()
     (site_dir / "old.html").write_text("old")
-    staged = write.stage(write.add(write.OutputPlan(), [("new.html", b"new")], "t"), site_dir)
+    staged = write.stage(write.add(write.SiteFiles(), [("new.html", b"new")], "t"), site_dir)
 
     def never(*args: object) -> None:
         raise AssertionError("two renames used")
@@ -305,7 +305,7 @@ def test_a_swap_that_cannot_happen_keeps_the_old_site(
         raise OSError(code, os.strerror(code), str(root / "_site"))
 
     monkeypatch.setattr(write, "_exchange", refuse)
-    with pytest.raises(BuildError, match=f"_site/: cannot write the site: .*{words}"):
+    with pytest.raises(BuildError, match=f"_site/: error: cannot write the site: .*{words}"):
         pipeline.build(root)
     assert tree(root / "_site") == expected["a"]
     assert leftovers(root) == []
@@ -325,7 +325,7 @@ def test_a_read_only_site_is_not_replaced(
         )
     site_dir.chmod(0o555)
     try:
-        with pytest.raises(BuildError, match="_site/: is read-only"):
+        with pytest.raises(BuildError, match="_site/: error: is read-only"):
             pipeline.build(root)
     finally:
         site_dir.chmod(0o755)
@@ -390,12 +390,12 @@ def test_a_real_full_disk_and_read_only_mounts(
         pytest.skip("mounting is not permitted here")
     out = result.stdout
     assert result.returncode == 0, result.stderr + out
-    assert "full: _site/: cannot write the site: No space left on device" in out, out
+    assert "full: _site/: error: cannot write the site: No space left on device" in out, out
     assert "the previous site is unchanged" in out
     assert "full: site unchanged" in out
     assert ". .. _site \n" not in out  # no staged copy left beside the site
-    assert "mounted read-only: _site/: is read-only, so the build does not replace it" in out
-    assert "read-only disk: _site.lock: cannot create the build lock (Read-only file system)" in out
+    assert "mounted read-only: _site/: error: is read-only, so the build does not replace it" in out
+    assert "read-only disk: _site.lock: error: cannot create the build lock (Read-only file system)" in out
     assert "read-only: unchanged" in out
 
 

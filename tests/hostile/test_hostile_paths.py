@@ -60,7 +60,7 @@ def test_a_seed_linked_to_a_file_outside_is_refused(
     root = make_small_project("p")
     secret = plant_secret(tmp_path)
     (root / "seeds" / "009_leak.txt").symlink_to(secret)
-    refused(root, "seeds/009_leak.txt: is a symbolic link to", "outside seeds/")
+    refused(root, "seeds/009_leak.txt: error: is a symbolic link to", "outside seeds/")
 
 
 def test_a_linked_folder_of_seeds_outside_is_refused(
@@ -69,7 +69,7 @@ def test_a_linked_folder_of_seeds_outside_is_refused(
     root = make_small_project("p")
     plant_secret(tmp_path)
     (root / "seeds" / "more").symlink_to(tmp_path)
-    refused(root, "seeds/more: is a symbolic link to")
+    refused(root, "seeds/more: error: is a symbolic link to")
 
 
 @pytest.mark.parametrize(
@@ -82,7 +82,7 @@ def test_content_linked_outside_is_refused(
     secret = plant_secret(tmp_path)
     (root / link).unlink()
     (root / link).symlink_to(secret)
-    refused(root, f"{link}: is a symbolic link to")
+    refused(root, f"{link}: error: is a symbolic link to")
 
 
 def test_a_correction_linked_outside_is_refused(
@@ -92,13 +92,13 @@ def test_a_correction_linked_outside_is_refused(
     secret = plant_secret(tmp_path)
     (root / "content" / "corrections").mkdir()
     (root / "content" / "corrections" / "001_bulletin.md").symlink_to(secret)
-    refused(root, "content/corrections/001_bulletin.md: is a symbolic link")
+    refused(root, "content/corrections/001_bulletin.md: error: is a symbolic link")
 
 
 def test_a_dangling_link_is_refused(make_small_project: Callable[[str], Path]) -> None:
     root = make_small_project("p")
     (root / "seeds" / "009_gone.txt").symlink_to(root / "nowhere.txt")
-    refused(root, "seeds/009_gone.txt: is a symbolic link to nothing")
+    refused(root, "seeds/009_gone.txt: error: is a symbolic link to nothing")
 
 
 def test_a_template_asset_linked_outside_is_refused(
@@ -110,7 +110,7 @@ def test_a_template_asset_linked_outside_is_refused(
     (mine / "assets").mkdir(parents=True)
     (mine / "assets" / "leak.txt").symlink_to(secret)
     (root / "content" / "site.yaml").write_text("base_url: https://a.mo/\ntemplates: mine\n")
-    refused(root, "mine/assets/leak.txt: is a symbolic link to")
+    refused(root, "mine/assets/leak.txt: error: is a symbolic link to")
 
 
 def test_links_that_stay_inside_are_fine(make_small_project: Callable[[str], Path]) -> None:
@@ -138,7 +138,7 @@ def test_the_template_folder_must_be_inside_the_project(
     root = make_small_project("p")
     (root.parent / "outside").mkdir(exist_ok=True)
     (root / "content" / "site.yaml").write_text(f"base_url: https://a.mo/\ntemplates: {setting}\n")
-    refused(root, "content/site.yaml:2: templates must be a folder inside the project")
+    refused(root, "content/site.yaml:2: error: templates must be a folder inside the project")
 
 
 def test_a_linked_site_folder_is_refused_and_its_target_untouched(
@@ -149,7 +149,7 @@ def test_a_linked_site_folder_is_refused_and_its_target_untouched(
     elsewhere.mkdir()
     (elsewhere / "keep.html").write_text("keep")
     (root / "_site").symlink_to(elsewhere)
-    refused(root, "_site: is a symbolic link")
+    refused(root, "_site: error: is a symbolic link")
     assert snapshot(elsewhere) == {"keep.html": b"keep"}
     assert (root / "_site").is_symlink()
 
@@ -245,4 +245,4 @@ def test_a_build_writes_only_its_site_and_cache(
 )
 def test_output_paths_outside_the_site_are_refused(path: str) -> None:
     with pytest.raises(BuildError, match="outside the site folder"):
-        write.add(write.OutputPlan(), [(path, b"x")], "test")
+        write.add(write.SiteFiles(), [(path, b"x")], "test")

@@ -19,7 +19,7 @@ import math
 import operator
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import cached_property
@@ -33,7 +33,8 @@ from bulletin_site.clean import (
     key,
     numbered,
 )
-from bulletin_site.model import Article, Bulletin, Trace
+from bulletin_site.errors import InputError
+from bulletin_site.model import Article, Bulletin, Notice, Role, Trace
 from bulletin_site.parse.layout import Line
 from bulletin_site.parse.plan import is_section_heading
 
@@ -101,17 +102,22 @@ class _Grams(dict[str, set[str]]):
         return grams
 
 
-def parse_bulletin(lines: list[Line], source: str, script: str) -> tuple[Bulletin, list[Trace]]:
+def parse_bulletin(
+    text: str, lines: Sequence[Line], source: str, script: str
+) -> tuple[Bulletin, list[Trace]]:
+    lines = list(lines)
     report: list[Trace] = []
-    warnings: list[str] = []
+    warnings: list[Notice] = []
 
     start = contents_start(lines) or 0
     masthead = lines[:start]
-    report.extend(Trace(line.number, line.text, "masthead") for line in masthead)
+    report.extend(Trace(line.number, line.text, Role.MASTHEAD) for line in masthead)
     entries, body_start = _read_contents(lines, start)
+    if not entries:
+        raise InputError(source, "looks like a bulletin but has no table of contents")
     for entry in entries:
         for line in entry.lines:
-            report.append(Trace(line.number, line.text, "contents", f"article {entry.number}"))
+            report.append(Trace(line.number, line.text, Role.CONTENTS, f"article {entry.number}"))
 
     cover_end = _cover_end(lines, body_start)
     summary, contact, cover_traces = _read_cover(lines[body_start:cover_end])
@@ -123,7 +129,7 @@ def parse_bulletin(lines: list[Line], source: str, script: str) -> tuple[Bulleti
     footer_of = _find_footers(body, titles)
     units = [i for i in range(len(body)) if i not in footer_of]
     for i, n in sorted(footer_of.items()):
-        report.append(Trace(body[i].number, body[i].text, "footer", f"article {n}"))
+        report.append(Trace(body[i].number, body[i].text, Role.FOOTER, f"article {n}"))
 
     joined = [k > 0 and units[k - 1] == i - 1 for k, i in enumerate(units)]
     repeat_of, inserted = _find_repeats([body[i] for i in units], joined)
@@ -132,7 +138,10 @@ def parse_bulletin(lines: list[Line], source: str, script: str) -> tuple[Bulleti
         line = body[units[k]]
         report.append(
             Trace(
-                line.number, line.text, "repeat", f"repeat of line {body[units[original]].number}"
+                line.number,
+                line.text,
+                Role.REPEAT,
+                f"repeat of line {body[units[original]].number}",
             )
         )
 
@@ -186,13 +195,21 @@ def parse_bulletin(lines: list[Line], source: str, script: str) -> tuple[Bulleti
     for entry in entries:
         paras = by_article.get(entry.number, [])
         if not paras:
-            warnings.append(f"article {entry.number} ({entry.title}): no body text found")
+            warnings.append(
+                Notice(
+                    entry.lines[0].number,
+                    "no-body",
+                    f"article {entry.number} ({entry.title}): no body text found",
+                )
+            )
         texts = []
         for p_index, paragraph in enumerate(paras, start=1):
             texts.append(paragraph.text)
             for line in paragraph.lines:
                 report.append(
-                    Trace(line.number, line.text, "paragraph", f"article {entry.number} ¶{p_index}")
+                    Trace(
+                        line.number, line.text, Role.PARAGRAPH, f"article {entry.number} ¶{p_index}"
+                    )
                 )
         caps = []
         for group, article in zip(caption_groups, caption_article, strict=True):
@@ -205,7 +222,7 @@ def parse_bulletin(lines: list[Line], source: str, script: str) -> tuple[Bulleti
                     Trace(
                         line.number,
                         line.text,
-                        "caption",
+                        Role.CAPTION,
                         f"article {entry.number} caption {len(caps)}",
                     )
                 )
@@ -214,8 +231,10 @@ def parse_bulletin(lines: list[Line], source: str, script: str) -> tuple[Bulleti
     placed = {trace.line for trace in report}
     for line in lines:
         if line.number not in placed:
-            warnings.append(f"line {line.number}: text placed nowhere: {line.text[:40]}")
-            report.append(Trace(line.number, line.text, "unplaced", "warning"))
+            warnings.append(
+                Notice(line.number, "unplaced", f"text placed nowhere: {line.text[:40]}")
+            )
+            report.append(Trace(line.number, line.text, Role.UNPLACED, "warning"))
     report.sort(key=lambda t: t.line)
 
     bulletin = Bulletin(
@@ -257,8 +276,9 @@ def contents_start(lines: list[Line]) -> int | None:
     return None
 
 
-def looks_like_contents(lines: list[Line]) -> bool:
-    return contents_start(lines) is not None
+def looks_like_bulletin(text: str, lines: Sequence[Line]) -> bool:
+    """Numbered contents at the top (after an optional masthead)."""
+    return contents_start(list(lines)) is not None
 
 
 def _read_contents(lines: list[Line], start: int) -> tuple[list[Entry], int]:
@@ -365,11 +385,11 @@ def _read_cover(lines: list[Line]) -> tuple[list[str], str | None, list[Trace]]:
         text = join_lines([line.text for line in para])
         if k == len(paragraphs) - 1 and _CONTACT.search(text):
             contact = text
-            traces.extend(Trace(line.number, line.text, "contact") for line in para)
+            traces.extend(Trace(line.number, line.text, Role.CONTACT) for line in para)
         else:
             summary.append(text)
             traces.extend(
-                Trace(line.number, line.text, "summary", f"¶{len(summary)}") for line in para
+                Trace(line.number, line.text, Role.SUMMARY, f"¶{len(summary)}") for line in para
             )
     return summary, contact, traces
 

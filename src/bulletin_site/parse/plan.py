@@ -4,9 +4,10 @@ and page breaks."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from bulletin_site.clean import is_terminal, join_lines, numbered
-from bulletin_site.model import Item, Plan, Section, Trace
+from bulletin_site.model import Item, Notice, Plan, Role, Section, Trace
 from bulletin_site.parse.layout import Line
 
 _SECTION = re.compile(r"^[一二三四五六七八九十百]+\s*[、.．]\s*\S")
@@ -17,15 +18,17 @@ def is_section_heading(text: str) -> bool:
     return bool(_SECTION.match(text) or _SUBSECTION.match(text))
 
 
-def looks_like_plan(lines: list[Line]) -> bool:
+def looks_like_plan(text: str, lines: Sequence[Line]) -> bool:
     sections = sum(1 for line in lines if _SECTION.match(line.text))
     items = sum(1 for line in lines if numbered(line.text))
     return sections >= 1 and items >= 2
 
 
-def parse_plan(lines: list[Line], source: str, script: str) -> tuple[Plan, list[Trace]]:
+def parse_plan(
+    text: str, lines: Sequence[Line], source: str, script: str
+) -> tuple[Plan, list[Trace]]:
     report: list[Trace] = []
-    warnings: list[str] = []
+    warnings: list[Notice] = []
     title_lines: list[Line] = []
     intro: list[list[Line]] = []
     sections: list[tuple[Line, int, list[tuple[int, list[Line]]]]] = []
@@ -41,7 +44,9 @@ def parse_plan(lines: list[Line], source: str, script: str) -> tuple[Plan, list[
         if entry and sections and (entry[0] == expected or not sections[-1][2]):
             if entry[0] != expected:
                 warnings.append(
-                    f"line {line.number}: item {entry[0]} where {expected} was expected"
+                    Notice(
+                        line.number, "item-number", f"item {entry[0]} where {expected} was expected"
+                    )
                 )
             sections[-1][2].append((entry[0], [line]))
             expected = entry[0] + 1
@@ -50,7 +55,9 @@ def parse_plan(lines: list[Line], source: str, script: str) -> tuple[Plan, list[
             sections[-1][2][-1][1].append(line)
         elif sections:
             # Text under a heading before its first item continues the heading.
-            warnings.append(f"line {line.number}: text under a heading before any item")
+            warnings.append(
+                Notice(line.number, "text-before-item", "text under a heading before any item")
+            )
             sections[-1][2].append((0, [line]))
         elif not title_lines or (
             not intro and not is_terminal(title_lines[-1].text) and _short(line)
@@ -63,12 +70,14 @@ def parse_plan(lines: list[Line], source: str, script: str) -> tuple[Plan, list[
                 intro.append([line])
 
     title = join_lines([line.text for line in title_lines])
-    report.extend(Trace(line.number, line.text, "title") for line in title_lines)
+    report.extend(Trace(line.number, line.text, Role.TITLE) for line in title_lines)
     for k, para in enumerate(intro, start=1):
-        report.extend(Trace(line.number, line.text, "intro", f"¶{k}") for line in para)
+        report.extend(Trace(line.number, line.text, Role.INTRO, f"¶{k}") for line in para)
     built = []
     for heading, level, items in sections:
-        report.append(Trace(heading.number, heading.text, "heading", f"section {len(built) + 1}"))
+        report.append(
+            Trace(heading.number, heading.text, Role.HEADING, f"section {len(built) + 1}")
+        )
         plan_items = []
         for number, item_lines in items:
             text = join_lines([line.text for line in item_lines])
@@ -76,7 +85,7 @@ def parse_plan(lines: list[Line], source: str, script: str) -> tuple[Plan, list[
                 found = numbered(text)
                 text = found[1] if found else text
             report.extend(
-                Trace(line.number, line.text, "item", f"item {number}") for line in item_lines
+                Trace(line.number, line.text, Role.ITEM, f"item {number}") for line in item_lines
             )
             plan_items.append(Item(number, text))
         built.append(Section(heading.text, tuple(plan_items), level))
