@@ -1073,7 +1073,24 @@ def render(
         printing(key, indices)
     if printer.lines:
         printer.lines[-1].blank_after = False  # the first page follows at once
-    # Pages
+    described = render_pages(printer, laid, pages, style, rng, printing)
+    text, numbers = printer.text_and_numbers()
+    printings: dict[tuple, list[tuple[int, ...]]] = {}
+    for key, indices in groups:
+        printings.setdefault(key, []).append(tuple(numbers[i] for i in indices))
+    where = {numbers[i]: line.where for i, line in enumerate(printer.lines)}
+    return text, printings, described, where
+
+
+def render_pages(
+    printer: _Printer,
+    laid: list[Laid],
+    pages: list[Page],
+    style: Style,
+    rng: random.Random,
+    printing,
+) -> list[tuple[str, ...]]:
+    """The pages, each ending with its footers; a short description of each page's parts."""
     described = []
     for p, page in enumerate(pages):
         start = len(printer.lines)
@@ -1106,12 +1123,16 @@ def render(
             printer.lines[indices[-1]].blank_after = f < len(page.footers) - 1 or last_page
             printing(("footer", a), indices)
         described.append(tuple(parts))
-    text, numbers = printer.text_and_numbers()
-    printings: dict[tuple, list[tuple[int, ...]]] = {}
-    for key, indices in groups:
-        printings.setdefault(key, []).append(tuple(numbers[i] for i in indices))
-    where = {numbers[i]: line.where for i, line in enumerate(printer.lines)}
-    return text, printings, described, where
+    return described
+
+
+def print_pages(laid: list[Laid], pages: list[Page], style: Style) -> list[tuple[str, str]]:
+    """Only the pages, as the text layer prints them (each line and what it is: "own",
+    "reprint", "lead", "caption" or "footer"): to express a given layout (the seeds') in this
+    module's terms."""
+    printer = _Printer()
+    render_pages(printer, laid, pages, style, random.Random(0), lambda key, indices: None)
+    return [(line.raw, line.where.rsplit(" ", 1)[-1]) for line in printer.lines]
 
 
 def _print_captions(
