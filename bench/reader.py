@@ -24,6 +24,7 @@ looks at its issues while tuning the reader.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import multiprocessing
 import os
 import re
@@ -87,6 +88,28 @@ class Fault:
     lines: tuple[int, ...]  # the raw lines it concerns
     note: str = ""
     touches: tuple[int, ...] = ()  # other articles whose text it changes
+    span: tuple[int, int] | None = None  # body lines: first and last line of the article
+
+
+def merged(faults: list[Fault]) -> list[Fault]:
+    """A run of consecutive body lines with the same fault (a paragraph given to the wrong
+    article, four lines taken as captions) is one fault."""
+    out: list[Fault] = []
+    for f in faults:
+        last = out[-1] if out else None
+        if (
+            last is not None
+            and f.span is not None
+            and last.span is not None
+            and (f.kind, f.article, f.touches) == (last.kind, last.article, last.touches)
+            and f.span[0] == last.span[1] + 1
+        ):
+            out[-1] = dataclasses.replace(
+                last, lines=last.lines + f.lines, span=(last.span[0], f.span[1])
+            )
+        else:
+            out.append(f)
+    return out
 
 
 @dataclass
@@ -160,6 +183,7 @@ def judge(issue: Issue, reading: Reading) -> Verdict:
         return Verdict(issue.seed, False, len(issue.articles), 0, [fault], [], [fault])
 
     # Body lines: each must be kept once, in a paragraph of its article.
+    line_faults: list[Fault] = []
     for piece in pieces:
         if piece.kind != "body":
             continue
@@ -176,17 +200,20 @@ def judge(issue: Issue, reading: Reading) -> Verdict:
         everywhere = tuple(ln for pr in piece.printings for ln in pr)
         kept = right + caption + wrong
         touches = tuple(sorted(others))
+        span = (piece.line or 0, piece.line or 0)
         if not kept:
-            faults.append(Fault("text-lost", piece.article, everywhere, piece.text))
+            line_faults.append(Fault("text-lost", piece.article, everywhere, piece.text, span=span))
             continue
         if not right:
             kind = "body-as-caption" if caption else "text-wrong-article"
             lines = tuple(caption or wrong)
-            faults.append(Fault(kind, piece.article, lines, piece.text, touches))
+            line_faults.append(Fault(kind, piece.article, lines, piece.text, touches, span))
         if len(kept) > 1:
-            faults.append(
-                Fault("text-repeated", piece.article, tuple(kept[1:]), piece.text, touches)
+            line_faults.append(
+                Fault("text-repeated", piece.article, tuple(kept[1:]), piece.text, touches, span)
             )
+    for kind in ("text-lost", "body-as-caption", "text-wrong-article", "text-repeated"):
+        faults += merged([f for f in line_faults if f.kind == kind])
 
     # Captions: each once, as a caption of its article.
     captions = captions_right = 0
