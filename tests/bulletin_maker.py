@@ -416,13 +416,15 @@ def choose_sources(rng: random.Random, script: str) -> tuple[list[Source], str]:
         paragraphs = []
         for paragraph in invented.paragraphs:
             sentences = _SENTENCE.findall(paragraph)
-            if "".join(sentences) != paragraph:  # a numbered item or a list lead: keep whole
+            head = "".join(sentences)
+            if not paragraph.startswith(head):
                 paragraphs.append(paragraph)
                 continue
+            rest = paragraph[len(head) :]  # a list's lead (…如下：) stays with its paragraph
             kept = [x for x in sentences if x not in used]
             used.update(kept)
-            if kept:
-                paragraphs.append("".join(kept))
+            if kept or rest:
+                paragraphs.append("".join(kept) + rest)
         if not paragraphs or _ITEM.match(paragraphs[0]):
             continue
         source = Source(invented.title, tuple(paragraphs), invented.captions, "invented")
