@@ -54,7 +54,7 @@ def test_the_same_seed_gives_the_same_issue_in_any_process() -> None:
     assert len(digests) == 1
 
 
-@pytest.mark.parametrize("seed", [0, 7, 13, 21, 100_000])
+@pytest.mark.parametrize("seed", [0, 7, 13, 21, 2_000])
 def test_every_piece_of_truth_points_at_the_raw_lines_that_print_it(seed: int) -> None:
     generated = issue(seed)
     raw = generated.text.split("\n")
