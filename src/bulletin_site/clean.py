@@ -30,10 +30,6 @@ _HAN_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _WORD = re.compile(r"[A-Za-z]{2,}|\d{2,}")
 
 
-def is_cjk(ch: str) -> bool:
-    return unicodedata.east_asian_width(ch) in ("W", "F")
-
-
 def display_width(text: str) -> float:
     """Width on the page in full-width cells: CJK and full-width forms 1, the rest ½.
 
@@ -162,10 +158,3 @@ def joins_run(left: str, right: str) -> bool:
 def _is_han(ch: str) -> bool:
     return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
 
-
-def containment(needle: str, haystack: set[str]) -> float:
-    """Share of the needle's bigrams found in the haystack's bigrams."""
-    grams = bigrams(needle)
-    if not grams:
-        return 0.0
-    return len(grams & haystack) / len(grams)

@@ -34,10 +34,6 @@ class SourceText:
     encoding: str
     repairs: tuple[str, ...] = ()
 
-    @property
-    def lines(self) -> list[str]:
-        return self.text.split("\n")
-
 
 def read_source(path: Path) -> SourceText:
     return decode(read_bytes(path), str(path))

@@ -12,9 +12,7 @@ from pathlib import Path
 
 import pytest
 
-serve = pytest.importorskip(
-    "bulletin_site.serve", reason="bulletin_site.serve is not there yet (the editors' helper)"
-)
+from bulletin_site import serve
 
 SECRET = "TOP-SECRET-serve"
 
