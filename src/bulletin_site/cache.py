@@ -36,11 +36,15 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from bulletin_site import project
 from bulletin_site.errors import Problem
 from bulletin_site.model import Document, Reading, Role, Trace
+from bulletin_site.read import decode
+
+if TYPE_CHECKING:
+    from bulletin_site.kinds import Kinds
 
 T = TypeVar("T")
 
@@ -272,6 +276,18 @@ def read_through(
         lambda payload: reading_from_json(payload, from_dict),
         reading_to_json,
         read,
+    )
+
+
+def read_seed(root: Path, name: str, data: bytes, kinds: Kinds) -> Reading:
+    """What the reader makes of one raw file (named ``name`` in messages, as it is or will be
+    in seeds/), through the project's cache: the next build reuses it."""
+    return read_through(
+        Cache.open(root),
+        name,
+        data,
+        lambda: kinds.reading(decode(data, name), name),
+        kinds.from_dict,
     )
 
 

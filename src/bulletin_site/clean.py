@@ -157,4 +157,3 @@ def joins_run(left: str, right: str) -> bool:
 
 def _is_han(ch: str) -> bool:
     return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
-

@@ -43,7 +43,6 @@ from typing import TYPE_CHECKING, Any, TextIO
 import yaml
 
 from bulletin_site import cache, project
-from bulletin_site.cache import Cache
 from bulletin_site.errors import InputError, Problem
 from bulletin_site.model import (
     HANS,
@@ -57,7 +56,6 @@ from bulletin_site.model import (
     Section,
 )
 from bulletin_site.project import Project
-from bulletin_site.read import decode
 from bulletin_site.yamlfile import key_lines, safe_load_with_nodes, unknown_keys, yaml_problem
 
 if TYPE_CHECKING:
@@ -574,13 +572,7 @@ def export(root: Path, name: str, kinds: Kinds) -> tuple[str, Document]:
     if where.correction(stem).exists():
         write_correction(root, stem, "")  # raises: an existing correction is never replaced
     data = seed.read_bytes()
-    reading = cache.read_through(
-        Cache.open(root),
-        shown,
-        data,
-        lambda: kinds.reading(decode(data, shown), shown),
-        kinds.from_dict,
-    )
+    reading = cache.read_seed(root, shown, data, kinds)
     doc = reading.document
     kind = kinds.of(doc)
     if kind.correction is None:

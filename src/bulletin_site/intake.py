@@ -17,13 +17,12 @@ from pathlib import Path
 from typing import TextIO
 
 from bulletin_site import cache, project
-from bulletin_site.cache import Cache
 from bulletin_site.corrections import sha256
 from bulletin_site.errors import InputError, plural
 from bulletin_site.kinds import KINDS, Kinds
 from bulletin_site.model import Bulletin, Document, Reading
 from bulletin_site.project import Project
-from bulletin_site.read import decode, read_bytes
+from bulletin_site.read import read_bytes
 from bulletin_site.site import reader_warnings
 
 SCRIPT_NAMES = {"hant": "繁體", "hans": "简体"}
@@ -72,13 +71,7 @@ def add(root: Path, file: Path, kinds: Kinds = KINDS) -> Added:
     shown = project.seed_name(stem)
     try:
         # Read under its new name, through the cache: the next build reuses this reading.
-        reading = cache.read_through(
-            Cache.open(root),
-            shown,
-            data,
-            lambda: kinds.reading(decode(data, shown), shown),
-            kinds.from_dict,
-        )
+        reading = cache.read_seed(root, shown, data, kinds)
     except InputError as error:
         raise InputError(str(file), error.problem.message, error.problem.line) from None
     with where.seed(stem).open("xb") as out:  # never replaces a file

@@ -58,8 +58,18 @@ class Notice:
         return cls(data.get("line"), data["code"], data["message"], data.get("detail", ""))
 
 
-def _notices(data: Mapping[str, Any]) -> tuple[Notice, ...]:
-    return tuple(Notice.from_dict(w) for w in data.get("warnings", ()))
+def _identity(doc: Any) -> dict[str, Any]:
+    """What every document's JSON starts with."""
+    return {"kind": doc.kind, "source": doc.source, "script": doc.script}
+
+
+def _origin(data: Mapping[str, Any]) -> dict[str, Any]:
+    """What every document is made with from its JSON, besides its own fields."""
+    return {
+        "source": data["source"],
+        "script": data["script"],
+        "warnings": tuple(Notice.from_dict(w) for w in data.get("warnings", ())),
+    }
 
 
 @dataclass(frozen=True)
@@ -87,9 +97,7 @@ class Bulletin:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "kind": self.kind,
-            "source": self.source,
-            "script": self.script,
+            **_identity(self),
             "issue": {"number": self.number},
             "summary": list(self.summary),
             "contact": self.contact,
@@ -108,8 +116,7 @@ class Bulletin:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Bulletin:
         return cls(
-            source=data["source"],
-            script=data["script"],
+            **_origin(data),
             number=(data.get("issue") or {}).get("number"),
             summary=tuple(data.get("summary", ())),
             contact=data.get("contact"),
@@ -122,7 +129,6 @@ class Bulletin:
                 )
                 for a in data.get("articles", ())
             ),
-            warnings=_notices(data),
         )
 
 
@@ -151,9 +157,7 @@ class Plan:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "kind": self.kind,
-            "source": self.source,
-            "script": self.script,
+            **_identity(self),
             "title": self.title,
             "intro": list(self.intro),
             "sections": [
@@ -170,8 +174,7 @@ class Plan:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Plan:
         return cls(
-            source=data["source"],
-            script=data["script"],
+            **_origin(data),
             title=data["title"],
             intro=tuple(data.get("intro", ())),
             sections=tuple(
@@ -182,7 +185,6 @@ class Plan:
                 )
                 for s in data.get("sections", ())
             ),
-            warnings=_notices(data),
         )
 
 
@@ -197,9 +199,7 @@ class Page:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "kind": self.kind,
-            "source": self.source,
-            "script": self.script,
+            **_identity(self),
             "title": self.title,
             "markdown": self.markdown,
             "warnings": [w.to_dict() for w in self.warnings],
@@ -208,11 +208,9 @@ class Page:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Page:
         return cls(
-            source=data["source"],
-            script=data["script"],
+            **_origin(data),
             title=data["title"],
             markdown=data["markdown"],
-            warnings=_notices(data),
         )
 
 

@@ -46,41 +46,16 @@ class Project:
 
     root: Path
 
-    @property
-    def seeds(self) -> Path:
-        return self.root / SEEDS
-
-    @property
-    def content(self) -> Path:
-        return self.root / CONTENT
-
-    @property
-    def issues(self) -> Path:
-        return self.root / ISSUES
-
-    @property
-    def corrections(self) -> Path:
-        return self.root / CORRECTIONS
-
-    @property
-    def glossary(self) -> Path:
-        return self.root / GLOSSARY
-
-    @property
-    def site_config(self) -> Path:
-        return self.root / SITE_CONFIG
-
-    @property
-    def templates(self) -> Path:
-        return self.root / TEMPLATES
-
-    @property
-    def site(self) -> Path:
-        return self.root / SITE
-
-    @property
-    def cache(self) -> Path:
-        return self.root / CACHE
+    # The folders and files, as paths.
+    seeds = property(lambda self: self.root / SEEDS)
+    content = property(lambda self: self.root / CONTENT)
+    issues = property(lambda self: self.root / ISSUES)
+    corrections = property(lambda self: self.root / CORRECTIONS)
+    glossary = property(lambda self: self.root / GLOSSARY)
+    site_config = property(lambda self: self.root / SITE_CONFIG)
+    templates = property(lambda self: self.root / TEMPLATES)
+    site = property(lambda self: self.root / SITE)
+    cache = property(lambda self: self.root / CACHE)
 
     def seed(self, stem: str) -> Path:
         return self.root / seed_name(stem)

@@ -524,21 +524,23 @@ def page_records(
     """A Markdown page: one record, its text as a reader sees it."""
     doc = source.doc
     assert isinstance(doc, Page)
-    year, date = _year_and_date(source)
     body = page_text(site.strip_title(doc.markdown, doc.title), config.allow_html)
-    facts = {"doc": doc.title, "date": date}
-    return [Record(_url(path), doc.kind, doc.title, body, facts, year, source.stem)]
+    return [_whole_document(source, path, body)]
 
 
 def document_records(
     source: site.Source, path: str, edition: Edition, config: SiteConfig
 ) -> list[Record]:
     """Any other kind: one record, its title and every text a reader sees."""
+    return [_whole_document(source, path, tuple(textreport.document_outline(source.doc)[1:]))]
+
+
+def _whole_document(source: site.Source, path: str, body: tuple[str, ...]) -> Record:
+    """One record for a whole document: its title and ``body``."""
     doc = source.doc
     year, date = _year_and_date(source)
-    body = tuple(textreport.document_outline(doc)[1:])
     facts = {"doc": doc.title, "date": date}
-    return [Record(_url(path), doc.kind, doc.title, body, facts, year, source.stem)]
+    return Record(_url(path), doc.kind, doc.title, body, facts, year, source.stem)
 
 
 class _BlockText(HTMLParser):
