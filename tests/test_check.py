@@ -65,9 +65,9 @@ def test_many_mistakes_in_many_files_are_reported_together_at_their_lines(
         "(or `### （一）…`)",
         "content/glossary.yaml:3: error: to_hant.after.衞: expected text, found int '1'",
         "content/issues/000_7c1a5d4148a0e861.yaml:1: error: issue 71 is also the number of "
-        "001_bc645f7197fac29f",
+        "seeds/001_bc645f7197fac29f.txt",
         "content/issues/001_bc645f7197fac29f.yaml:2: error: issue 71 is also the number of "
-        "000_7c1a5d4148a0e861",
+        "seeds/000_7c1a5d4148a0e861.txt",
         "content/issues/001_bc645f7197fac29f.yaml:3: error: date must be written YYYY-MM-DD, "
         "not '2019-13-31'",
         "content/site.yaml:2: error: unknown key 'tittle'; did you mean 'title'?",
@@ -134,7 +134,9 @@ def test_the_command_prints_each_problem_and_a_summary_and_fails_on_errors(
     assert re.fullmatch(
         r"checked 5 documents: no problems \(\d+\.\d s\)\n", capsys.readouterr().out
     )
-    (project / "content" / "issues" / "003_5f17500b75967727.yaml").write_text("date: soon\n")
+    (project / "content" / "issues" / "003_5f17500b75967727.yaml").write_text(
+        "date: soon\nslug: belt-and-road-2023\n"
+    )
     assert main(["check", "--root", str(project)]) == 1
     problem, summary = capsys.readouterr().out.splitlines()
     assert problem == (

@@ -150,7 +150,7 @@ def test_an_edit_is_rebuilt_and_a_broken_one_keeps_the_last_good_site(served: Se
     assert status(served) == {"version": 1, "error": None}
     template = served.root / "templates" / "article.html"
     good = template.read_text("utf-8")
-    page = "/zh-hant/bulletins/000_7c1a5d4148a0e861/1/index.html"
+    page = "/zh-hant/bulletins/70/1/index.html"
 
     template.write_text(good.replace("</article>", "<p>EDITED-BY-TEST</p></article>", 1))
     wait_for(lambda: status(served)["version"] == 2)

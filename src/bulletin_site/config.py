@@ -30,7 +30,15 @@ _BASE_URL = re.compile(
 )
 
 SITE_KEYS = ("title", "description", "base_url", "templates", "allow_html")
-DOCUMENT_KEYS = ("number", "date", "title", "titles")
+DOCUMENT_KEYS = ("number", "date", "title", "titles", "slug", "pdf")
+
+# A work plan's or page's address: /{edition}/plans/{slug}/. Lower-case ASCII letters and
+# digits in words joined by single hyphens: a segment anyone can read aloud, type and keep,
+# the same in both editions and unchanged by any server, file system or chat app.
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+MAX_SLUG = 60
+# The bureau's address of an issue's PDF: an absolute http(s) URL with a host.
+_PDF_URL = re.compile(r"https?://[^/\s\"'<>\\^`{|}\x00-\x1f\x7f]+/[^\s\"'<>\\^`{|}\x00-\x1f\x7f]*")
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,8 @@ class DocumentMeta:
     date: datetime.date | None = None
     title: str | None = None  # a plan's or page's title, or a bulletin issue's own title
     titles: Mapping[int, str] = field(default_factory=dict)  # article number → title
+    slug: str | None = None  # a plan's or page's address (a bulletin's is its number)
+    pdf: str | None = None  # the bureau's address of the original PDF
     lines: Mapping[str, int] = field(default_factory=dict)  # key → line, for later messages
 
     def line(self, key: str) -> int | None:
@@ -238,9 +248,40 @@ def parse_document_meta(
             else:
                 titles[n] = value.strip()
 
+    slug = data.get("slug")
+    if slug is not None and not slug_ok(slug):
+        bad(
+            "slug",
+            f"slug must be lower-case letters a-z, digits and single hyphens (at most "
+            f"{MAX_SLUG}), e.g. `2023` or `cepa-goods`, not {slug!r}",
+        )
+        slug = None
+
+    pdf = data.get("pdf")
+    if pdf is not None and (not isinstance(pdf, str) or not _PDF_URL.fullmatch(pdf.strip())):
+        bad("pdf", f"pdf must be the PDF's http:// or https:// address, not {pdf!r}")
+        pdf = None
+
     flat_lines = {key[0]: line for key, line in lines.items() if len(key) == 1}
-    meta = DocumentMeta(shown, number, date, title.strip() if title else None, titles, flat_lines)
+    meta = DocumentMeta(
+        shown,
+        number,
+        date,
+        title.strip() if title else None,
+        titles,
+        str(slug) if slug is not None else None,
+        pdf.strip() if isinstance(pdf, str) else None,
+        flat_lines,
+    )
     return meta, problems
+
+
+def slug_ok(value: Any) -> bool:
+    """Whether ``value`` can be a page's address (``SLUG``). A number written without quotes
+    (``slug: 2023``) counts as its digits."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        value = str(value)
+    return isinstance(value, str) and len(value) <= MAX_SLUG and bool(SLUG.fullmatch(value))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -114,7 +114,10 @@ def build(
     documents = {**readings, **{s: c.document for s, c in corrected.items()}}
 
     # 3. Join documents and editors' metadata; warn about what is missing.
-    sources, warnings = site.resolve_sources(documents, config.documents, kinds)
+    sources, found = site.resolve_sources(documents, config.documents, kinds, corrected)
+    if any(p.is_error for p in found):  # a document without an address, or one given twice
+        raise BuildError(problems=[p for p in found if p.is_error])
+    warnings = found
 
     # 4. Convert: each edition gets every document in its own script. OpenCC is loaded only
     #    if the cache does not already hold a document's conversion with this glossary; the
