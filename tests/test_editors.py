@@ -212,3 +212,39 @@ def test_a_broken_correction_stops_the_build_and_keeps_the_site(
         err,
     )
     assert {p: p.read_bytes() for p in (root / "_site").rglob("*") if p.is_file()} == before
+
+
+def test_a_correction_that_loses_an_article_stops_check_build_and_serve(
+    editors_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 13: deleting the `## 5.` line gave "no problems", a build with 0 warnings, and
+    article 5's text under article 4."""
+    import io
+
+    from bulletin_site.serve import Builds, rebuild
+
+    root = editors_project
+    stem = "000_7c1a5d4148a0e861"  # issue 70, 11 articles
+    assert run(root, capsys, "build", "--quiet")[0] == 0
+    before = {p: p.read_bytes() for p in (root / "_site").rglob("*") if p.is_file()}
+    assert run(root, capsys, "export", stem)[0] == 0
+    correction = root / "content" / "corrections" / f"{stem}.md"
+    lines = correction.read_text("utf-8").split("\n")
+    last = next(i for i, line in enumerate(lines) if line.startswith("## 11. "))
+    del lines[last]
+    correction.write_text("\n".join(lines), "utf-8")
+    ten = next(i for i, line in enumerate(lines) if line.startswith("## 10. ")) + 1
+    expected = (
+        f"content/corrections/{stem}.md:{ten}: error: no heading for article 11: the issue has "
+        "11 articles (`articles: 11` at line 15), and the text of a missing one would join "
+        "article 10's; write its `## 11. Title` line back"
+    )
+
+    status, out, _ = run(root, capsys, "check")
+    assert status == 1 and expected in out.splitlines()
+    status, _, err = run(root, capsys, "build", "--quiet")
+    assert status == 1 and err == expected + "\n"
+    assert {p: p.read_bytes() for p in (root / "_site").rglob("*") if p.is_file()} == before
+    builds = Builds()
+    rebuild(root, builds, io.StringIO())
+    assert builds.status.error == expected

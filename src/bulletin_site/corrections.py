@@ -124,7 +124,11 @@ def export_text(doc: Document, form: CorrectionFormat, source_sha256: str, seed:
 
 
 def _bulletin_head(doc: Bulletin) -> list[str]:
-    return [f"number: {_scalar(doc.number)}", f"contact: {_scalar(doc.contact)}"]
+    return [
+        f"number: {_scalar(doc.number)}",
+        f"articles: {len(doc.articles)}",
+        f"contact: {_scalar(doc.contact)}",
+    ]
 
 
 def _title_head(doc: Plan | Page) -> list[str]:
@@ -189,6 +193,7 @@ def _bulletin_help(caption: str) -> list[str]:
         "# `bulletin-site check`. Below the second --- line:",
         "#   text before the first ## heading: the issue's summary, one paragraph per block;",
         "#   ## 3. Title: article 3 and its title; then its paragraphs, a blank line between;",
+        "#   every article keeps its heading: ## 1. to ## N. (N is `articles:`), in order;",
         f"#   > {caption}text: a photo caption of the article above it, one per line;",
         "#   a paragraph that begins with # > \\ or '12. ' gets a \\ in front.",
     ]
@@ -303,6 +308,14 @@ def _front_matter(
 
 
 def _bulletin_meta(data: Mapping[str, Any], bad: Callable[[str, str], None]) -> dict[str, Any]:
+    articles = data.get("articles")
+    if not isinstance(articles, int) or isinstance(articles, bool) or articles < 1:
+        bad(
+            "articles",
+            "articles must be the number of articles in the issue (as in the PDF's contents), "
+            f"not {articles!r}",
+        )
+        articles = None
     number = data.get("number")
     if number is not None and (
         not isinstance(number, int) or isinstance(number, bool) or number < 1
@@ -313,7 +326,7 @@ def _bulletin_meta(data: Mapping[str, Any], bad: Callable[[str, str], None]) -> 
     if contact is not None and not isinstance(contact, str):
         bad("contact", f"contact must be text or empty, not {contact!r}")
     contact = contact.strip() if isinstance(contact, str) and contact.strip() else None
-    return {"number": number, "contact": contact}
+    return {"number": number, "contact": contact, "articles": articles}
 
 
 def _title_meta(data: Mapping[str, Any], bad: Callable[[str, str], None]) -> dict[str, Any]:
@@ -384,6 +397,10 @@ def _bulletin(
     if not articles:
         problems.append(Problem.error(shown, "no articles: each begins with `## 1. Title`", start))
         return None, problems
+    if meta["articles"] is not None and not _has_error(problems):  # else: fix those first
+        problems += every_article(
+            articles, meta["articles"], meta["lines"].get("articles", 1), shown
+        )
     doc = Bulletin(
         source=source,
         script=script,
@@ -395,6 +412,57 @@ def _bulletin(
         ),
     )
     return doc, problems
+
+
+def every_article(drafts: list[_Draft], count: int, count_line: int, shown: str) -> list[Problem]:
+    """The headings must be the issue's articles ``## 1.`` … ``## count.``, each once and in
+    order: a deleted or mistyped heading line would otherwise join an article's text to the
+    one before it and take its page, its feed entry and every link to it off the site."""
+    problems = []
+    expected = 1
+    seen: set[int] = set()
+    for draft in drafts:
+        n = draft.number
+        if n in seen:
+            pass  # "article n again" is reported where the heading is read
+        elif n == expected and n <= count:
+            expected += 1
+        elif n > count:
+            problems.append(
+                Problem.error(
+                    shown,
+                    f"article {n}, but the issue has {count} articles (`articles: {count}` at "
+                    f"line {count_line}); each keeps its own heading, ## 1. to ## {count}.",
+                    draft.line,
+                )
+            )
+        else:
+            problems.append(
+                Problem.error(
+                    shown,
+                    f"article {n} where article {expected} should be: the headings go ## 1. to "
+                    f"## {count}., each once and in order; is the heading of article {expected} "
+                    "missing?",
+                    draft.line,
+                )
+            )
+            expected = max(expected, n + 1)
+        seen.add(n)
+    missing = [n for n in range(1, count + 1) if n not in seen]
+    if missing and not problems:
+        last = drafts[-1]
+        listed = ", ".join(str(n) for n in missing)
+        problems.append(
+            Problem.error(
+                shown,
+                f"no heading for article {listed}: the issue has {count} articles "
+                f"(`articles: {count}` at line {count_line}), and the text of a missing one "
+                f"would join article {last.number}'s; write its `## {missing[0]}. Title` line "
+                "back",
+                last.line,
+            )
+        )
+    return problems
 
 
 def _plan(
@@ -474,7 +542,7 @@ def _page(
 
 
 BULLETIN_FORMAT = CorrectionFormat(
-    keys=("number", "contact"),
+    keys=("number", "articles", "contact"),
     help=_bulletin_help,
     head=_bulletin_head,
     body=_bulletin_body,

@@ -124,6 +124,7 @@ def correction(stem: str) -> str:
 kind: bulletin
 script: hant
 number: 72
+articles: 1
 contact: '電話 28882888<script>alert("COR1")</script>'
 ---
 導讀<img src=x onerror=alert("COR2")>。
