@@ -151,3 +151,27 @@ def test_it_is_fast_enough_to_run_on_every_save(project: Path) -> None:
     started = time.perf_counter()
     check(project, today=TODAY)
     assert time.perf_counter() - started < 1.0
+
+
+def test_a_yaml_typo_is_one_error_at_its_own_line(project: Path) -> None:
+    """Issue 13: a typo on line 5 of a 17-line stub was reported at line 18, with a false "no
+    metadata" warning beside it."""
+    stub = [
+        "# Metadata for seeds/000_7c1a5d4148a0e861.txt (a bulletin, 繁體), written by add.",
+        "# Filled in: what the reader found in the text; check it against the PDF.",
+        "# Blank: what the text does not say; fill it in. Then run `bulletin-site check`.",
+        "number: 70          # the issue number printed in the text",
+        "date  2019-10-01    # publication date, YYYY-MM-DD",  # the colon forgotten
+        "# To replace an article's title, uncomment `titles:` and its line, and edit it",
+        "# (in 繁體, the document's own script). The reader's titles:",
+        "# titles:",
+        *(f"#   {n}: 標題{n}" for n in range(1, 10)),
+    ]
+    assert len(stub) == 17
+    meta = project / "content" / "issues" / "000_7c1a5d4148a0e861.yaml"
+    meta.write_text("\n".join(stub) + "\n", "utf-8")
+    assert shown(project) == [
+        "content/issues/000_7c1a5d4148a0e861.yaml:5: error: invalid YAML: this line is not "
+        "`key: value`: the key needs a colon and a space after it (the YAML parser says: could "
+        "not find expected ':', while scanning a simple key)"
+    ]
