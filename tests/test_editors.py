@@ -143,7 +143,10 @@ def test_publish_the_next_issue_with_a_correction(
     seeds = sorted(p.name for p in (root / "seeds").iterdir())
     status, _, err = run(root, capsys, "add", str(incoming))
     assert status == 1
-    assert err == f"{incoming}: error: already there as seeds/{stem}.txt; nothing added\n"
+    assert err == (
+        f"{incoming}: error: issue 72 is already here as seeds/{stem}.txt (the same text); "
+        "nothing added\n"
+    )
     assert sorted(p.name for p in (root / "seeds").iterdir()) == seeds
 
 

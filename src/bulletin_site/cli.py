@@ -42,7 +42,7 @@ def _cmd_add(args: argparse.Namespace) -> int:
     from bulletin_site.intake import add_command
     from bulletin_site.kinds import KINDS
 
-    return add_command(Path(args.root), Path(args.file), sys.stdout, KINDS)
+    return add_command(Path(args.root), Path(args.file), sys.stdout, KINDS, args.replace)
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
@@ -96,6 +96,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     a = sub.add_parser("add", help="add a new raw bulletin to seeds/ and print its reading")
     a.add_argument("file", help="the raw .txt file of the new issue")
+    a.add_argument(
+        "--replace",
+        metavar="STEM",
+        help="the bureau re-sent this seed's issue: FILE takes its place; metadata kept",
+    )
     a.add_argument("--root", default=".", help="project folder (default: the current one)")
     a.set_defaults(func=_cmd_add)
 
