@@ -122,7 +122,7 @@ def test_markdown_escapes_raw_html_unless_allowed() -> None:
 
 def test_markdown_placeholders_headings_and_line_breaks() -> None:
     html = render.markdown_html(
-        "# 大標\n\n## 小標\n\n[佔位](#) [錨](#x)\n\n第一行\n第二行\n", shift_headings=1
+        "# 大標\n\n## 小標\n\n[佔位](#) [錨](#x)\n\n第一行\n第二行\n", first_heading=2
     )
     assert "<h2>大標</h2>" in html and "<h3>小標</h3>" in html
     assert "<a>佔位</a>" in html and '<a href="#x">錨</a>' in html
@@ -242,3 +242,25 @@ def test_template_mistakes_are_build_errors(tmp_path: Path) -> None:
     (tmp_path / "article.html").write_text("{% if %}", encoding="utf-8")
     with pytest.raises(BuildError, match=r"article\.html:1"):
         render_site(templates=tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("markdown", "levels"),
+    [
+        ("# A\n\n### B\n\n## C\n\n# D\n", [2, 3, 3, 2]),
+        ("## A\n\n#### B\n", [2, 3]),  # page 002 of the seeds: # then ###
+        ("### A\n\n# B\n\n## C\n", [2, 2, 3]),
+        ("# A\n\n## B\n\n### C\n\n#### D\n\n##### E\n\n###### F\n", [2, 3, 4, 5, 6, 6]),
+    ],
+)
+def test_a_pages_headings_never_skip_a_level(markdown: str, levels: list[int]) -> None:
+    html = render.markdown_html(markdown, first_heading=2)
+    assert [int(n) for n in re.findall(r"<h([1-6])>", html)] == levels
+
+
+def test_page_002_has_no_skipped_heading(built_site: Path) -> None:
+    for edition in ("zh-hant", "zh-hans"):
+        html = (built_site / edition / "pages" / "regional-cooperation" / "index.html").read_text()
+        levels = [int(n) for n in re.findall(r"<h([1-6])[ >]", html)]
+        assert levels[0] == 1
+        assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)), levels
