@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 import re
 from pathlib import Path
 
@@ -263,4 +264,4 @@ def test_page_002_has_no_skipped_heading(built_site: Path) -> None:
         html = (built_site / edition / "pages" / "regional-cooperation" / "index.html").read_text()
         levels = [int(n) for n in re.findall(r"<h([1-6])[ >]", html)]
         assert levels[0] == 1
-        assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)), levels
+        assert all(b <= a + 1 for a, b in itertools.pairwise(levels)), levels
