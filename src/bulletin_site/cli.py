@@ -59,6 +59,16 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return export_command(Path(args.root), args.stem, sys.stdout, KINDS)
 
 
+def _cmd_show(args: argparse.Namespace) -> int:
+    from bulletin_site.kinds import KINDS
+    from bulletin_site.show import show_command
+
+    script = args.script and args.script.removeprefix("zh-")
+    return show_command(
+        Path(args.root), args.stem, KINDS, sys.stdout, sys.stderr, script=script, form=args.format
+    )
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     from bulletin_site.serve import serve_command
 
@@ -114,6 +124,19 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("stem", help="the seed's name, e.g. 005_3f2a9c0e1b7d4a55 (or its path)")
     e.add_argument("--root", default=".", help="project folder (default: the current one)")
     e.set_defaults(func=_cmd_export)
+
+    w = sub.add_parser(
+        "show", help="print a document as the site will publish it (correction, metadata applied)"
+    )
+    w.add_argument("stem", help="the seed's name, e.g. 005_3f2a9c0e1b7d4a55 (or its path)")
+    w.add_argument("--format", choices=("json", "text"), default="json")
+    w.add_argument(
+        "--script",
+        choices=("hant", "hans", "zh-hant", "zh-hans"),
+        help="the edition's script (default: the document's own)",
+    )
+    w.add_argument("--root", default=".", help="project folder (default: the current one)")
+    w.set_defaults(func=_cmd_show)
 
     v = sub.add_parser("serve", help="build, serve on 127.0.0.1, rebuild and reload on change")
     v.add_argument("--port", type=int, default=8000, help="default: 8000 (0: any free port)")
