@@ -172,3 +172,11 @@ def test_an_edit_is_rebuilt_and_a_broken_one_keeps_the_last_good_site(served: Se
 def test_it_listens_on_127_0_0_1_only(served: Server) -> None:
     assert served.httpd.server_address[0] == "127.0.0.1"
     assert served.url.startswith("http://127.0.0.1:")
+
+
+def test_serve_counts_pages_as_build_does(served: Server) -> None:
+    """Issue 13: serve said "82 pages" where build said "78 pages" for the same site."""
+    report = pipeline.build(served.root)
+    log = served.out.getvalue()  # type: ignore[attr-defined]
+    assert f", {report.pages} pages, " in log.splitlines()[0]
+    assert log.splitlines()[0].startswith(f"built {report.documents} documents, {report.pages} ")

@@ -185,7 +185,6 @@ class Builds:
 
 def rebuild(root: Path, builds: Builds, out: TextIO, reason: str = "") -> None:
     """One build; its outcome goes to ``builds`` and, one line per problem, to ``out``."""
-    started = time.perf_counter()
     try:
         report = pipeline.build(root)
     except BulletinError as error:
@@ -196,12 +195,12 @@ def rebuild(root: Path, builds: Builds, out: TextIO, reason: str = "") -> None:
     else:
         for warning in report.warnings:
             print(warning, file=out)
+        # The build's own summary (its count of HTML pages), and how much was done anew: of
+        # every rendered file (pages, feeds, sitemap), how many were not in the cache.
         rendered = report.cache.computed.get("pages", 0)
         total = rendered + report.cache.reused.get("pages", 0)
-        seconds = time.perf_counter() - started
         print(
-            f"{reason}built {report.documents} documents ({rendered} of {total} pages "
-            f"rendered anew) in {seconds:.1f} s",
+            f"{reason}{pipeline.summary(report, root)} ({rendered} of {total} files rendered anew)",
             file=out,
         )
         builds.succeeded()
