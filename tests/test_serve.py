@@ -109,7 +109,10 @@ def wait_for(condition: Callable[[], bool], seconds: float = 60) -> None:
 
 
 def status(server: Server) -> dict[str, object]:
-    return json.loads(get(server, "/__status")[2])
+    """The build's version and error (and, for the overlay, its heading: left out here)."""
+    found = json.loads(get(server, "/__status")[2])
+    assert found.pop("heading") == "The last edit broke the build; this is the last good site."
+    return found
 
 
 def test_pages_get_the_script_and_the_site_on_disk_stays_the_builds(

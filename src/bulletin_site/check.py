@@ -14,6 +14,7 @@ rendered.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import itertools
 import time
@@ -29,7 +30,7 @@ from bulletin_site.cache import Cache
 from bulletin_site.config import DocumentMeta, load_document_meta, load_site
 from bulletin_site.convert import read_glossary
 from bulletin_site.corrections import load_corrections
-from bulletin_site.errors import BulletinError, Problem, plural, tally
+from bulletin_site.errors import ENGLISH, BulletinError, Language, Problem, tally
 from bulletin_site.kinds import KINDS, Kinds
 from bulletin_site.model import Document
 from bulletin_site.pipeline import read_documents, read_seeds
@@ -183,7 +184,7 @@ def _at_date_line(problem: Problem, metas: Mapping[str, DocumentMeta]) -> Proble
     if problem.line is None and problem.message.startswith("no date") and stem in metas:
         line = metas[stem].line("date")
         if line is not None and metas[stem].path == problem.path:
-            return Problem(problem.path, problem.message, line, problem.severity)
+            return dataclasses.replace(problem, line=line)
     return problem
 
 
@@ -191,14 +192,17 @@ def _at_date_line(problem: Problem, metas: Mapping[str, DocumentMeta]) -> Proble
 # Command line
 
 
-def check_command(root: Path, out: TextIO, kinds: Kinds) -> int:
+def check_command(root: Path, out: TextIO, kinds: Kinds, language: Language = ENGLISH) -> int:
     report = check(root, kinds)
     for problem in report.problems:
-        print(problem, file=out)
-    print(summary(report), file=out)
+        print(problem.shown(language), file=out)
+    print(summary(report, language), file=out)
     return 1 if report.errors else 0
 
 
-def summary(report: CheckReport) -> str:
-    found = tally(report.problems)
-    return f"checked {plural(report.documents, 'document')}: {found} ({report.seconds:.1f} s)"
+def summary(report: CheckReport, language: Language = ENGLISH) -> str:
+    return language.ngettext(
+        "checked {n} document: {found} ({seconds:.1f} s)",
+        "checked {n} documents: {found} ({seconds:.1f} s)",
+        report.documents,
+    ).format(n=report.documents, found=tally(report.problems, language), seconds=report.seconds)

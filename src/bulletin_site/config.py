@@ -215,19 +215,20 @@ def parse_document_meta(
     problems = [] if problems is None else problems
     problems.extend(unknown_keys(data, DOCUMENT_KEYS, lines, shown))
 
-    def bad(key: str, message: str, *sub: str) -> None:
-        problems.append(Problem.error(shown, message, lines.get((key, *sub)) or lines.get((key,))))
+    def bad(key: str, message: str, *sub: str, **values: Any) -> None:
+        line = lines.get((key, *sub)) or lines.get((key,))
+        problems.append(Problem.error(shown, message, line, **values))
 
     number = data.get("number")
     if number is not None and (
         not isinstance(number, int) or isinstance(number, bool) or number < 1
     ):
-        bad("number", f"number must be a whole number above 0, not {number!r}")
+        bad("number", "number must be a whole number above 0, not {value}", value=repr(number))
         number = None
 
     date = _to_date(data.get("date"))
     if data.get("date") is not None and date is None:
-        bad("date", f"date must be written YYYY-MM-DD, not {data.get('date')!r}")
+        bad("date", "date must be written YYYY-MM-DD, not {value}", value=repr(data.get("date")))
 
     title = data.get("title")
     if title is not None and (not isinstance(title, str) or not title.strip()):
@@ -252,14 +253,18 @@ def parse_document_meta(
     if slug is not None and not slug_ok(slug):
         bad(
             "slug",
-            f"slug must be lower-case letters a-z, digits and single hyphens (at most "
-            f"{MAX_SLUG}), e.g. `2023` or `cepa-goods`, not {slug!r}",
+            "slug must be lower-case letters a-z, digits and single hyphens (at most "
+            "{most}), e.g. `2023` or `cepa-goods`, not {value}",
+            most=MAX_SLUG,
+            value=repr(slug),
         )
         slug = None
 
     pdf = data.get("pdf")
     if pdf is not None and (not isinstance(pdf, str) or not _PDF_URL.fullmatch(pdf.strip())):
-        bad("pdf", f"pdf must be the PDF's http:// or https:// address, not {pdf!r}")
+        bad(
+            "pdf", "pdf must be the PDF's http:// or https:// address, not {value}", value=repr(pdf)
+        )
         pdf = None
 
     flat_lines = {key[0]: line for key, line in lines.items() if len(key) == 1}

@@ -31,6 +31,7 @@ a line of text that begins with one of these is written with a ``\\`` in front.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import hashlib
 import re
@@ -44,7 +45,7 @@ import yaml
 
 from bulletin_site import cache, project
 from bulletin_site.cache import Cache
-from bulletin_site.errors import InputError, Problem
+from bulletin_site.errors import ENGLISH, InputError, Language, Problem
 from bulletin_site.model import (
     HANS,
     HANT,
@@ -106,7 +107,7 @@ class CorrectionFormat:
     help: Callable[[str], list[str]]
     head: Callable[[Any], list[str]]
     body: Callable[[Any], list[str]]
-    read_meta: Callable[[Mapping[str, Any], Callable[[str, str], None]], dict[str, Any]]
+    read_meta: Callable[[Mapping[str, Any], Callable[..., None]], dict[str, Any]]
     read_body: Callable[
         [list[str], int, str, str, str, Mapping[str, Any]], tuple[Any | None, list[Problem]]
     ]
@@ -255,10 +256,12 @@ def _stale(shown: str, seed: str, seed_sha256: str, line: int) -> Problem:
     seed = f"{project.SEEDS}/{seed}"
     return Problem.warning(
         shown,
-        f"{seed} has changed since this correction was exported; the build still "
-        f"publishes the correction. Compare with `bulletin-site parse {seed} --format "
-        f"text`, then set source_sha256: {seed_sha256}",
+        "{seed} has changed since this correction was exported; the build still "
+        "publishes the correction. Compare with `bulletin-site parse {seed} --format "
+        "text`, then set source_sha256: {sha256}",
         line,
+        seed=seed,
+        sha256=seed_sha256,
     )
 
 
@@ -273,15 +276,15 @@ def _front_matter(
     except yaml.YAMLError as failure:
         problem = yaml_problem(failure, shown)
         line = problem.line + offset if problem.line else 1
-        return None, [Problem.error(shown, problem.message, line)]
+        return None, [dataclasses.replace(problem, line=line)]
     if not isinstance(data, dict):
         return None, [Problem.error(shown, "the front matter must be `key: value` lines", 2)]
     lines = {key: line + offset for key, line in key_lines(node).items()}
     flat = {key[0]: line for key, line in lines.items() if len(key) == 1}
     problems: list[Problem] = []
 
-    def bad(key: str, message: str) -> None:
-        problems.append(Problem.error(shown, message, flat.get(key, 1)))
+    def bad(key: str, message: str, **values: Any) -> None:
+        problems.append(Problem.error(shown, message, flat.get(key, 1), **values))
 
     kind = data.get("kind")
     if kind not in formats:
@@ -307,13 +310,14 @@ def _front_matter(
     return meta, problems
 
 
-def _bulletin_meta(data: Mapping[str, Any], bad: Callable[[str, str], None]) -> dict[str, Any]:
+def _bulletin_meta(data: Mapping[str, Any], bad: Callable[..., None]) -> dict[str, Any]:
     articles = data.get("articles")
     if not isinstance(articles, int) or isinstance(articles, bool) or articles < 1:
         bad(
             "articles",
             "articles must be the number of articles in the issue (as in the PDF's contents), "
-            f"not {articles!r}",
+            "not {value}",
+            value=repr(articles),
         )
         articles = None
     number = data.get("number")
@@ -329,7 +333,7 @@ def _bulletin_meta(data: Mapping[str, Any], bad: Callable[[str, str], None]) -> 
     return {"number": number, "contact": contact, "articles": articles}
 
 
-def _title_meta(data: Mapping[str, Any], bad: Callable[[str, str], None]) -> dict[str, Any]:
+def _title_meta(data: Mapping[str, Any], bad: Callable[..., None]) -> dict[str, Any]:
     title = data.get("title")
     if not isinstance(title, str) or not title.strip():
         bad("title", f"title must be text, not {title!r}")
@@ -378,7 +382,13 @@ def _bulletin(
             n, title = int(match.group(1)), match.group(2).strip()
             if n in numbers:
                 problems.append(
-                    Problem.error(shown, f"article {n} again (first at line {numbers[n]})", number)
+                    Problem.error(
+                        shown,
+                        "article {n} again (first at line {first})",
+                        number,
+                        n=n,
+                        first=numbers[n],
+                    )
                 )
             numbers.setdefault(n, number)
             articles.append(_Draft(n, title, number))
@@ -431,19 +441,25 @@ def every_article(drafts: list[_Draft], count: int, count_line: int, shown: str)
             problems.append(
                 Problem.error(
                     shown,
-                    f"article {n}, but the issue has {count} articles (`articles: {count}` at "
-                    f"line {count_line}); each keeps its own heading, ## 1. to ## {count}.",
+                    "article {n}, but the issue has {count} articles (`articles: {count}` at "
+                    "line {at}); each keeps its own heading, ## 1. to ## {count}.",
                     draft.line,
+                    n=n,
+                    count=count,
+                    at=count_line,
                 )
             )
         else:
             problems.append(
                 Problem.error(
                     shown,
-                    f"article {n} where article {expected} should be: the headings go ## 1. to "
-                    f"## {count}., each once and in order; is the heading of article {expected} "
+                    "article {n} where article {expected} should be: the headings go ## 1. to "
+                    "## {count}., each once and in order; is the heading of article {expected} "
                     "missing?",
                     draft.line,
+                    n=n,
+                    expected=expected,
+                    count=count,
                 )
             )
             expected = max(expected, n + 1)
@@ -455,11 +471,15 @@ def every_article(drafts: list[_Draft], count: int, count_line: int, shown: str)
         problems.append(
             Problem.error(
                 shown,
-                f"no heading for article {listed}: the issue has {count} articles "
-                f"(`articles: {count}` at line {count_line}), and the text of a missing one "
-                f"would join article {last.number}'s; write its `## {missing[0]}. Title` line "
-                "back",
+                "no heading for article {listed}: the issue has {count} articles "
+                "(`articles: {count}` at line {at}), and the text of a missing one "
+                "would join article {last}'s; write its `## {first}. Title` line back",
                 last.line,
+                listed=listed,
+                count=count,
+                at=count_line,
+                last=last.number,
+                first=missing[0],
             )
         )
     return problems
@@ -657,11 +677,15 @@ def export(root: Path, name: str, kinds: Kinds) -> tuple[str, Document]:
     return project.correction_name(stem), doc
 
 
-def export_command(root: Path, name: str, out: TextIO, kinds: Kinds) -> int:
+def export_command(
+    root: Path, name: str, out: TextIO, kinds: Kinds, language: Language = ENGLISH
+) -> int:
     path, doc = export(root, name, kinds)
     out.write(
-        f"wrote {path} ({doc.kind}): edit it, then `bulletin-site check`.\n"
-        "The build now publishes this file instead of the reader's output.\n"
+        language.gettext(
+            "wrote {path} ({kind}): edit it, then `bulletin-site check`.\n"
+            "The build now publishes this file instead of the reader's output.\n"
+        ).format(path=path, kind=doc.kind)
     )
     return 0
 

@@ -22,7 +22,7 @@ from bulletin_site import cache, project
 from bulletin_site.cache import Cache
 from bulletin_site.config import load_document_meta
 from bulletin_site.corrections import load_corrections, sha256
-from bulletin_site.errors import InputError, plural
+from bulletin_site.errors import ENGLISH, InputError, Language
 from bulletin_site.kinds import KINDS, Kinds
 from bulletin_site.model import Bulletin, Document, Reading
 from bulletin_site.pipeline import read_documents, read_seeds
@@ -106,14 +106,27 @@ def _refuse_twin(file: Path, data: bytes, reading: Reading, here: list[Here], st
             continue
         same_text = seed.fingerprint == fingerprint
         if same_text or (number is not None and seed.number == number):
-            what = f"issue {seed.number}" if seed.number is not None else "this text"
-            here = f"{what} is already here as {project.seed_name(seed.stem)}"
+            there = project.seed_name(seed.stem)
+            if same_text and seed.number is None:
+                raise InputError(
+                    str(file), "this text is already here as {seed}; nothing added", seed=there
+                )
             if same_text:
-                raise InputError(str(file), f"{here} (the same text); nothing added")
+                raise InputError(
+                    str(file),
+                    "issue {number} is already here as {seed} (the same text); nothing added",
+                    number=seed.number,
+                    seed=there,
+                )
             raise InputError(
                 str(file),
-                f"{here}; nothing added. If the bureau re-sent the issue, put this file in "
-                f"its place: bulletin-site add --replace {seed.stem} {file}",
+                "issue {number} is already here as {seed}; nothing added. If the bureau "
+                "re-sent the issue, put this file in its place: bulletin-site add --replace "
+                "{stem} {file}",
+                number=seed.number,
+                seed=there,
+                stem=seed.stem,
+                file=str(file),
             )
 
 
@@ -158,7 +171,9 @@ def replace(root: Path, stem: str, file: Path, kinds: Kinds = KINDS) -> Added:
         raise InputError(shown, f"no such seed{hint}")
     data = read_bytes(file)
     if data == seed.read_bytes():
-        raise InputError(str(file), f"{shown} already holds these bytes; nothing replaced")
+        raise InputError(
+            str(file), "{seed} already holds these bytes; nothing replaced", seed=shown
+        )
     reading = _read(root, file, data, shown, kinds)
     _refuse_twin(file, data, reading, already_here(root, kinds), stem)
     staged = seed.with_name(f".{seed.name}.new")  # hidden: never taken for a seed
@@ -180,7 +195,7 @@ def _read(root: Path, file: Path, data: bytes, shown: str, kinds: Kinds) -> Read
             kinds.from_dict,
         )
     except InputError as error:
-        raise InputError(str(file), error.problem.message, error.problem.line) from None
+        raise InputError.of(error.problem, str(file)) from None
 
 
 def _slugs_taken(root: Path) -> set[str]:
@@ -247,54 +262,74 @@ def stub_text(doc: Document, seed: str, kinds: Kinds, slugs_taken: Iterable[str]
 # The reading, for an editor to check
 
 
-def describe(added: Added, kinds: Kinds = KINDS) -> str:
+def describe(added: Added, kinds: Kinds = KINDS, language: Language = ENGLISH) -> str:
     """What ``add`` prints: where things went, the reading article by article, the warnings."""
+    say = language.gettext
     doc = added.reading.document
     kind = kinds.of(doc)
     stem = Path(added.seed).stem
-    verb = "replaced" if added.replaced else "added"
-    lines = [f"{verb} {added.seed}: {_kind_line(doc, kind.described)}"]
+    metadata = project.metadata_name(stem)
+    verb = say("replaced {seed}: {what}") if added.replaced else say("added {seed}: {what}")
+    lines = [verb.format(seed=added.seed, what=_kind_line(doc, kind.described, language))]
     if added.replaced:
-        lines.append(f"kept {project.metadata_name(stem)} as it is")
+        lines.append(say("kept {metadata} as it is").format(metadata=metadata))
         if added.correction:
             lines.append(
-                f"{added.correction} was exported from the old file: `bulletin-site check` "
-                "says so until you have compared it with the new one"
+                say(
+                    "{correction} was exported from the old file: `bulletin-site check` says so "
+                    "until you have compared it with the new one"
+                ).format(correction=added.correction)
             )
     elif added.stub:
-        blank = "number, date" if getattr(doc, "number", 0) is None else "the date"
-        lines.append(f"wrote {added.stub}: fill in {blank}")
+        if getattr(doc, "number", 0) is None:
+            lines.append(say("wrote {stub}: fill in number, date").format(stub=added.stub))
+        else:
+            lines.append(say("wrote {stub}: fill in the date").format(stub=added.stub))
     else:
-        lines.append(f"kept the existing {project.metadata_name(stem)}")
-    lines += ["", "Check the reading against the PDF:", ""]
+        lines.append(say("kept the existing {metadata}").format(metadata=metadata))
+    lines += ["", say("Check the reading against the PDF:"), ""]
     lines += kind.summary(doc)
     warnings = reader_warnings(doc, added.seed)
     lines.append("")
     if warnings:
-        lines.append(f"The reader's warnings ({len(warnings)}):")
-        lines += [str(w) for w in warnings]
+        lines.append(say("The reader's warnings ({n}):").format(n=len(warnings)))
+        lines += [w.shown(language) for w in warnings]
     else:
-        lines.append("The reader's warnings: none.")
+        lines.append(say("The reader's warnings: none."))
     lines += [
         "",
-        "Next: bulletin-site check",
-        f"To correct the text: bulletin-site export {stem}, then edit "
-        f"{project.correction_name(stem)}",
+        say("Next: bulletin-site check"),
+        say("To correct the text: bulletin-site export {stem}, then edit {correction}").format(
+            stem=stem, correction=project.correction_name(stem)
+        ),
     ]
     return "\n".join(lines) + "\n"
 
 
-def _kind_line(doc: Document, described: str) -> str:
+def _kind_line(doc: Document, described: str, language: Language = ENGLISH) -> str:
     script = SCRIPT_NAMES.get(doc.script, doc.script)
     if isinstance(doc, Bulletin):
-        number = f"issue {doc.number}" if doc.number is not None else "no issue number found"
-        return f"a bulletin in {script}, {number}, {plural(len(doc.articles), 'article')}"
-    return f"{described} in {script}"
+        articles = language.ngettext("{n} article", "{n} articles", len(doc.articles))
+        if doc.number is not None:
+            line = language.gettext("a bulletin in {script}, issue {number}, {articles}")
+        else:
+            line = language.gettext("a bulletin in {script}, no issue number found, {articles}")
+        return line.format(
+            script=script, number=doc.number, articles=articles.format(n=len(doc.articles))
+        )
+    return language.gettext("{described} in {script}").format(
+        described=language.gettext(described), script=script
+    )
 
 
 def add_command(
-    root: Path, file: Path, out: TextIO, kinds: Kinds, replacing: str | None = None
+    root: Path,
+    file: Path,
+    out: TextIO,
+    kinds: Kinds,
+    replacing: str | None = None,
+    language: Language = ENGLISH,
 ) -> int:
     added = add(root, file, kinds) if replacing is None else replace(root, replacing, file, kinds)
-    out.write(describe(added, kinds))
+    out.write(describe(added, kinds, language))
     return 0

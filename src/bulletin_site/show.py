@@ -21,7 +21,7 @@ from bulletin_site.cache import Cache
 from bulletin_site.config import load_document_meta
 from bulletin_site.convert import Converter, convert_document, load_glossary
 from bulletin_site.corrections import parse_correction, sha256
-from bulletin_site.errors import BuildError, InputError, Problem
+from bulletin_site.errors import ENGLISH, BuildError, InputError, Language, Problem
 from bulletin_site.kinds import Kinds
 from bulletin_site.model import Bulletin, Reading
 from bulletin_site.project import Project
@@ -84,8 +84,9 @@ def published(root: Path, name: str, kinds: Kinds, script: str | None = None) ->
             raise BuildError(problems=found)
         problems += found
 
-        def warn(message: str, key: str | None = None) -> None:
-            problems.append(Problem.warning(meta.path, message, meta.line(key) if key else None))
+        def warn(message: str, key: str | None = None, **values: object) -> None:
+            line = meta.line(key) if key else None
+            problems.append(Problem.warning(meta.path, message, line, **values))
 
         doc, number = kind.apply_metadata(doc, meta, kind, warn)
         if isinstance(doc, Bulletin):
@@ -106,11 +107,13 @@ def show_command(
     *,
     script: str | None = None,
     form: str = "json",
+    language: Language = ENGLISH,
 ) -> int:
     found = published(root, name, kinds, script)
     for problem in found.warnings:
-        print(problem, file=err)
-    print(f"as published, from {' and '.join(found.sources)}", file=err)
+        print(problem.shown(language), file=err)
+    sources = language.gettext(" and ").join(found.sources)
+    print(language.gettext("as published, from {sources}").format(sources=sources), file=err)
     doc = found.reading.document
     if form == "json":
         json.dump(doc.to_dict(), out, ensure_ascii=False, indent=2)

@@ -22,7 +22,7 @@ from markupsafe import escape
 
 from bulletin_site import project
 from bulletin_site.config import DocumentMeta, SiteConfig
-from bulletin_site.errors import Problem
+from bulletin_site.errors import Message, Problem
 from bulletin_site.model import Bulletin, Document, Notice, Page, Plan
 from bulletin_site.textreport import first_sentence
 
@@ -269,9 +269,7 @@ class Source:
 
 # What one kind of document takes from its metadata file: (the document, its metadata, its
 # kind, ``warn(message, key)``) → the document with the editor's titles applied, its number.
-MetadataRule = Callable[
-    [Any, DocumentMeta, "Kind", Callable[[str, str | None], None]], tuple[Any, int | None]
-]
+MetadataRule = Callable[[Any, DocumentMeta, "Kind", Callable[..., None]], tuple[Any, int | None]]
 
 
 def resolve_sources(
@@ -299,7 +297,10 @@ def resolve_sources(
         hint = f"; did you mean {close[0]}.yaml?" if close else ""
         problems.append(
             Problem.warning(
-                metas[stem].path, f"no document {project.seed_name(stem)}: ignored{hint}"
+                metas[stem].path,
+                "no document {seed}: ignored{hint}",
+                seed=project.seed_name(stem),
+                hint=hint,
             )
         )
     problems.extend(address_problems(sources, metas, kinds, corrections or {}))
@@ -317,16 +318,18 @@ def _resolve(
 ) -> tuple[Source, list[Problem]]:
     warnings: list[Problem] = []
 
-    def warn(message: str, key: str | None = None) -> None:
+    def warn(message: str, key: str | None = None, **values: Any) -> None:
         line = meta.line(key) if meta is not None and key else None
         path = meta.path if meta is not None else project.metadata_name(stem)
-        warnings.append(Problem.warning(path, message, line))
+        warnings.append(Problem.warning(path, message, line, **values))
 
     number = getattr(doc, "number", None)
     if meta is None:
         if kind.numbered:
             warn(
-                f"no metadata for {kind.name} {doc.source}: publication date unknown (listed last)"
+                "no metadata for {kind} {source}: publication date unknown (listed last)",
+                kind=kind.name,
+                source=doc.source,
             )
         return Source(stem, doc, doc.script, number, None, _slug(kind, number, None)), warnings
     if kind.numbered and meta.date is None:
@@ -344,20 +347,22 @@ def _slug(kind: Kind, number: int | None, slug: str | None) -> str | None:
 
 
 def numbered_metadata(
-    doc: Bulletin, meta: DocumentMeta, kind: Kind, warn: Callable[[str, str | None], None]
+    doc: Bulletin, meta: DocumentMeta, kind: Kind, warn: Callable[..., None]
 ) -> tuple[Bulletin, int | None]:
     """A bulletin's metadata: its issue number (over the one printed) and article titles."""
     number = meta.number if meta.number is not None else doc.number
     if meta.number is not None and doc.number is not None and meta.number != doc.number:
         warn(
-            f"number {meta.number} differs from the text's issue {doc.number}; using {meta.number}",
+            "number {number} differs from the text's issue {printed}; using {number}",
             "number",
+            number=meta.number,
+            printed=doc.number,
         )
     if meta.slug is not None:
         warn("slug applies to work plans and pages; an issue's address is its number", "slug")
     known = {a.number for a in doc.articles}
     for n in sorted(set(meta.titles) - known):
-        warn(f"titles: the bulletin has no article {n}", "titles")
+        warn("titles: the bulletin has no article {n}", "titles", n=n)
     articles = tuple(
         dataclasses.replace(a, title=meta.titles[a.number]) if a.number in meta.titles else a
         for a in doc.articles
@@ -366,12 +371,17 @@ def numbered_metadata(
 
 
 def titled_metadata(
-    doc: Any, meta: DocumentMeta, kind: Kind, warn: Callable[[str, str | None], None]
+    doc: Any, meta: DocumentMeta, kind: Kind, warn: Callable[..., None]
 ) -> tuple[Any, None]:
     """A titled document's metadata (a plan's, a page's): its title."""
     for key in ("number", "titles"):
         if meta.number if key == "number" else meta.titles:
-            warn(f"{key} applies to bulletins only; ignored for {kind.described}", key)
+            warn(
+                "{name} applies to bulletins only; ignored for {kind}",
+                key,
+                name=key,
+                kind=Message(kind.described),
+            )
     if meta.title:
         doc = dataclasses.replace(doc, title=meta.title)
     return doc, None
@@ -411,11 +421,11 @@ def address_problems(
                 others = ", ".join(project.seed_name(s.stem) for s in claimants if s is not source)
                 path, line = _address_set_at(source, metas, corrections, kind)
                 message = (
-                    f"issue {slug} is also the number of {others}"
+                    "issue {slug} is also the number of {others}"
                     if kind.numbered
-                    else f"slug {slug!r} is also the address of {others}"
+                    else "slug '{slug}' is also the address of {others}"
                 )
-                problems.append(Problem.error(path, message, line))
+                problems.append(Problem.error(path, message, line, slug=slug, others=others))
     return problems
 
 
@@ -426,16 +436,20 @@ def _no_address(source: Source, meta: DocumentMeta | None, kind: Kind, taken: se
         line = meta.line("number") if meta is not None else None
         return Problem.error(
             path,
-            f"no issue number: {seed} prints none; set `number:` here (the issue's address "
-            f"is /{kind.folder}/NUMBER/)",
+            "no issue number: {seed} prints none; set `number:` here (the issue's address "
+            "is /{folder}/NUMBER/)",
             line,
+            seed=seed,
+            folder=kind.folder,
         )
     line = meta.line("slug") if meta is not None else None
     return Problem.error(
         path,
-        f"no slug: {kind.described} needs an address; set `slug: "
-        f"{propose_slug(source.doc, kind, taken)}` here (its page is /{kind.folder}/SLUG/)",
+        "no slug: {kind} needs an address; set `slug: {slug}` here (its page is /{folder}/SLUG/)",
         line,
+        kind=Message(kind.described),
+        slug=propose_slug(source.doc, kind, taken),
+        folder=kind.folder,
     )
 
 

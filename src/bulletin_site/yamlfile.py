@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from bulletin_site.errors import Problem
+from bulletin_site.errors import Message, Problem
 
 
 def read_yaml(
@@ -172,12 +172,17 @@ def yaml_problem(failure: yaml.YAMLError, shown: str) -> Problem:
         (text for words, where, text in _EXPLAINED if words in problem and where in context),
         None,
     )
-    message = (
-        f"invalid YAML: {explained} (the YAML parser says: {said})"
-        if explained
-        else f"invalid YAML: {said}"
+    line = mark.line + 1 if mark is not None else None
+    if explained is None:
+        return Problem.error(shown, "invalid YAML: {said}", line, said=said)
+    # The explanation is itself a message of the catalogue: translated where it is shown.
+    return Problem.error(
+        shown,
+        "invalid YAML: {explained} (the YAML parser says: {said})",
+        line,
+        explained=Message(explained),
+        said=said,
     )
-    return Problem.error(shown, message, mark.line + 1 if mark is not None else None)
 
 
 def key_lines(node: yaml.Node | None, prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], int]:
@@ -204,9 +209,26 @@ def unknown_keys(
         if str(key) in allowed:
             continue
         close = difflib.get_close_matches(str(key), allowed, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else f" (known: {', '.join(allowed)})"
         where = ".".join((*prefix, str(key)))
-        problems.append(
-            Problem.error(shown, f"unknown key {where!r}{hint}", lines.get((*prefix, str(key))))
-        )
+        line = lines.get((*prefix, str(key)))
+        if close:
+            problems.append(
+                Problem.error(
+                    shown,
+                    "unknown key {key}; did you mean {close}?",
+                    line,
+                    key=repr(where),
+                    close=repr(close[0]),
+                )
+            )
+        else:
+            problems.append(
+                Problem.error(
+                    shown,
+                    "unknown key {key} (known: {known})",
+                    line,
+                    key=repr(where),
+                    known=", ".join(allowed),
+                )
+            )
     return problems
