@@ -65,9 +65,9 @@ def test_many_mistakes_in_many_files_are_reported_together_at_their_lines(
         "(or `### （一）…`)",
         "content/glossary.yaml:3: error: to_hant.after.衞: expected text, found int '1'",
         "content/issues/000_7c1a5d4148a0e861.yaml:1: error: issue 71 is also the number of "
-        "001_bc645f7197fac29f",
+        "seeds/001_bc645f7197fac29f.txt",
         "content/issues/001_bc645f7197fac29f.yaml:2: error: issue 71 is also the number of "
-        "000_7c1a5d4148a0e861",
+        "seeds/000_7c1a5d4148a0e861.txt",
         "content/issues/001_bc645f7197fac29f.yaml:3: error: date must be written YYYY-MM-DD, "
         "not '2019-13-31'",
         "content/site.yaml:2: error: unknown key 'tittle'; did you mean 'title'?",
@@ -122,7 +122,7 @@ def test_a_stale_correction_is_a_warning_and_a_corrected_seed_is_not_read(
     seed.write_bytes(seed.read_bytes() + "\n\n孤零零的一行\n".encode())
     [stale] = shown(project)
     assert stale.startswith(
-        "content/corrections/000_7c1a5d4148a0e861.md:12: warning: seeds/000_7c1a5d4148a0e861.txt "
+        "content/corrections/000_7c1a5d4148a0e861.md:13: warning: seeds/000_7c1a5d4148a0e861.txt "
         "has changed since this correction was exported"
     )
 
@@ -134,7 +134,9 @@ def test_the_command_prints_each_problem_and_a_summary_and_fails_on_errors(
     assert re.fullmatch(
         r"checked 5 documents: no problems \(\d+\.\d s\)\n", capsys.readouterr().out
     )
-    (project / "content" / "issues" / "003_5f17500b75967727.yaml").write_text("date: soon\n")
+    (project / "content" / "issues" / "003_5f17500b75967727.yaml").write_text(
+        "date: soon\nslug: belt-and-road-2023\n"
+    )
     assert main(["check", "--root", str(project)]) == 1
     problem, summary = capsys.readouterr().out.splitlines()
     assert problem == (
@@ -149,3 +151,27 @@ def test_it_is_fast_enough_to_run_on_every_save(project: Path) -> None:
     started = time.perf_counter()
     check(project, today=TODAY)
     assert time.perf_counter() - started < 1.0
+
+
+def test_a_yaml_typo_is_one_error_at_its_own_line(project: Path) -> None:
+    """Issue 13: a typo on line 5 of a 17-line stub was reported at line 18, with a false "no
+    metadata" warning beside it."""
+    stub = [
+        "# Metadata for seeds/000_7c1a5d4148a0e861.txt (a bulletin, 繁體), written by add.",
+        "# Filled in: what the reader found in the text; check it against the PDF.",
+        "# Blank: what the text does not say; fill it in. Then run `bulletin-site check`.",
+        "number: 70          # the issue number printed in the text",
+        "date  2019-10-01    # publication date, YYYY-MM-DD",  # the colon forgotten
+        "# To replace an article's title, uncomment `titles:` and its line, and edit it",
+        "# (in 繁體, the document's own script). The reader's titles:",
+        "# titles:",
+        *(f"#   {n}: 標題{n}" for n in range(1, 10)),
+    ]
+    assert len(stub) == 17
+    meta = project / "content" / "issues" / "000_7c1a5d4148a0e861.yaml"
+    meta.write_text("\n".join(stub) + "\n", "utf-8")
+    assert shown(project) == [
+        "content/issues/000_7c1a5d4148a0e861.yaml:5: error: invalid YAML: this line is not "
+        "`key: value`: the key needs a colon and a space after it (the YAML parser says: could "
+        "not find expected ':', while scanning a simple key)"
+    ]

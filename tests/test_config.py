@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bulletin_site.config import ConfigError, load_config
+from bulletin_site.config import ConfigError, load_config, load_document_meta
 from bulletin_site.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -121,3 +121,27 @@ def test_yaml_tags_are_not_executed(tmp_path: Path) -> None:
     write(tmp_path, "content/site.yaml", "title: !!python/object/apply:os.system ['true']\n")
     with pytest.raises(ConfigError, match="invalid YAML"):
         load_config(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "explained"),
+    [
+        ("number: 72\ndate:2020-01-31\n# a\n# b\n", 2, "the key needs a colon and a space"),
+        ("number: 72\ntitle: '未完\n# a\n# b\n", 2, "the quote opened on this line is never"),
+        ("number: 72\ntitles:\n\t1: a\n", 3, "a tab: indent with spaces"),
+        ("number: 72\ntitle: 標題: 副題\n", 2, "a second `: ` on this line: put the value in"),
+        ("number: 72\ntitles:\n  1: a\n 2: b\n", 4, "indented unlike the lines above it"),
+        ("title: {a\n# x\n", 3, "a { that is never closed"),
+    ],
+)
+def test_yaml_mistakes_are_explained_at_the_line_where_they_start(
+    tmp_path: Path, text: str, line: int, explained: str
+) -> None:
+    path = tmp_path / "x.yaml"
+    path.write_text(text, encoding="utf-8")
+    meta, problems = load_document_meta(path, "x.yaml")
+    assert meta is None
+    [problem] = problems
+    assert problem.line == line
+    assert problem.message.startswith("invalid YAML: ") and explained in problem.message
+    assert "(the YAML parser says: " in problem.message

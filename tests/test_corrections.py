@@ -4,6 +4,7 @@ mistake in it reported at its line; a changed raw file noticed; nothing ever ove
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -129,6 +130,7 @@ def test_what_an_editor_may_write_is_understood() -> None:
             "script: hant",
             f"source_sha256: {SHA}",
             "number: 71",
+            "articles: 2",
             "contact:",
             "---",
             "導讀一段。",
@@ -170,12 +172,13 @@ def test_every_mistake_is_reported_at_its_line() -> None:
             "source_sha256: abc",  # 4
             "numbr: 3",  # 5
             "number: -1",  # 6
-            "---",  # 7
-            "> 圖：before any article",  # 8
-            "## 1. 一",  # 9
-            "## 標題沒有編號",  # 10
-            "## 1. 又是一",  # 11
-            ">",  # 12
+            "articles: 1",  # 7
+            "---",  # 8
+            "> 圖：before any article",  # 9
+            "## 1. 一",  # 10
+            "## 標題沒有編號",  # 11
+            "## 1. 又是一",  # 12
+            ">",  # 13
         ]
     )
     correction, problems = parse_correction(text, "x", "content/corrections/x.md", FORMATS)
@@ -185,10 +188,10 @@ def test_every_mistake_is_reported_at_its_line() -> None:
         "content/corrections/x.md:4: error: source_sha256 must be 64 hexadecimal digits "
         "(written by export)",
         "content/corrections/x.md:6: error: number must be a whole number above 0 or empty, not -1",
-        "content/corrections/x.md:8: error: a caption before the first article",
-        "content/corrections/x.md:10: error: expected an article heading like `## 3. Title`",
-        "content/corrections/x.md:11: error: article 1 again (first at line 9)",
-        "content/corrections/x.md:12: error: an empty caption",
+        "content/corrections/x.md:9: error: a caption before the first article",
+        "content/corrections/x.md:11: error: expected an article heading like `## 3. Title`",
+        "content/corrections/x.md:12: error: article 1 again (first at line 10)",
+        "content/corrections/x.md:13: error: an empty caption",
     ]
 
 
@@ -259,3 +262,98 @@ def test_export_accepts_a_stem_a_file_name_or_a_path_and_never_overwrites(projec
     assert (project / path).read_bytes() == written
     with pytest.raises(InputError, match="no such seed; did you mean 003_5f17500b75967727"):
         export(project, "003_5f17500b75967728", KINDS)
+
+
+# --- every article keeps its heading ----------------------------------------------------------
+
+FIVE_ARTICLES = Bulletin(
+    source="072_x.txt",
+    script="hant",
+    number=72,
+    summary=("導讀。",),
+    contact=None,
+    articles=tuple(
+        Article(n, f"第{n}篇的標題", (f"第{n}篇的正文。",), (f"第{n}篇的圖片",))
+        for n in range(1, 6)
+    ),
+)
+
+
+def corrected(edit: Callable[[list[str]], None]) -> list[str]:
+    """The problems of FIVE_ARTICLES's correction file after ``edit`` changed its lines."""
+    lines = export_text(FIVE_ARTICLES, KINDS.of(FIVE_ARTICLES).correction, SHA, "072_x.txt")
+    lines = lines.split("\n")
+    edit(lines)
+    _, problems = parse_correction("\n".join(lines), "072_x", "c.md", FORMATS)
+    return [str(p) for p in problems]
+
+
+def heading(lines: list[str], n: int) -> int:
+    return next(i for i, line in enumerate(lines) if line.startswith(f"## {n}. "))
+
+
+def test_export_writes_how_many_articles_the_issue_has() -> None:
+    text = export_text(FIVE_ARTICLES, KINDS.of(FIVE_ARTICLES).correction, SHA, "072_x.txt")
+    assert "\narticles: 5\n" in text
+
+
+def test_deleting_the_last_heading_line_is_an_error_not_a_lost_article() -> None:
+    # The case of issue 13: article 5's text and caption would silently join article 4's.
+    problems = corrected(lambda lines: lines.pop(heading(lines, 5)))
+    assert problems == [
+        f"c.md:{heading_line(4)}: error: no heading for article 5: the issue has 5 articles "
+        "(`articles: 5` at line 15), and the text of a missing one would join article 4's; "
+        "write its `## 5. Title` line back"
+    ]
+
+
+def heading_line(n: int) -> int:
+    lines = export_text(FIVE_ARTICLES, KINDS.of(FIVE_ARTICLES).correction, SHA, "x").split("\n")
+    return heading(lines, n) + 1
+
+
+def test_deleting_a_heading_in_the_middle_is_an_error_at_the_next_one() -> None:
+    problems = corrected(lambda lines: lines.pop(heading(lines, 3)))
+    assert problems == [
+        f"c.md:{heading_line(4) - 1}: error: article 4 where article 3 should be: the headings "
+        "go ## 1. to ## 5., each once and in order; is the heading of article 3 missing?"
+    ]
+
+
+def swap_2_and_3(lines: list[str]) -> None:
+    two, three = heading(lines, 2), heading(lines, 3)
+    lines[two], lines[three] = lines[three], lines[two]
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda lines: lines.__setitem__(heading(lines, 5), "## 6. 多出來的"), "article 6, but"),
+        (lambda lines: lines.__setitem__(heading(lines, 2), "## 4. 重複"), "article 4 again"),
+        (swap_2_and_3, "article 3 where article 2 should be"),
+        (lambda lines: lines.append("## 6. 新加的一篇"), "article 6, but the issue has 5"),
+    ],
+    ids=["renumbered", "twice", "out of order", "one more"],
+)
+def test_headings_are_the_issues_articles_each_once_in_order(
+    edit: Callable[[list[str]], None], message: str
+) -> None:
+    problems = corrected(edit)
+    assert problems and all(": error: " in p for p in problems), problems
+    assert any(message in p for p in problems), problems
+
+
+def test_an_article_added_on_purpose_says_so_in_articles() -> None:
+    def add_sixth(lines: list[str]) -> None:
+        lines[lines.index("articles: 5")] = "articles: 6"
+        lines += ["## 6. 編者補上的一篇", "", "正文。"]
+
+    assert corrected(add_sixth) == []
+
+
+def test_a_correction_without_articles_is_refused() -> None:
+    problems = corrected(lambda lines: lines.remove("articles: 5"))
+    assert problems == [
+        "c.md:1: error: articles must be the number of articles in the issue (as in the PDF's "
+        "contents), not None"
+    ]

@@ -118,10 +118,10 @@ def test_publish_the_next_issue_with_a_correction(
         "zh-hans": (converter.convert(NEW_TITLE, "hans"), converter.convert(NEW_PARAGRAPH, "hans")),
     }
     for edition, (title, paragraph) in expected.items():
-        article = (site / edition / "bulletins" / stem / "2" / "index.html").read_text("utf-8")
+        article = (site / edition / "bulletins" / "72" / "2" / "index.html").read_text("utf-8")
         assert title in article
         assert paragraph in article
-        issue = (site / edition / "bulletins" / stem / "index.html").read_text("utf-8")
+        issue = (site / edition / "bulletins" / "72" / "index.html").read_text("utf-8")
         assert title in issue
         home = (site / edition / "index.html").read_text("utf-8")
         assert "第72期" in home
@@ -129,7 +129,7 @@ def test_publish_the_next_issue_with_a_correction(
 
     # search: the corrected text is what the index holds, in both editions.
     for edition, (title, paragraph) in expected.items():
-        text = pagefind_text(site, f"{edition}/bulletins/{stem}/2/index.html")
+        text = pagefind_text(site, f"{edition}/bulletins/72/2/index.html")
         assert text is not None
         assert title in text and paragraph in text
 
@@ -137,7 +137,10 @@ def test_publish_the_next_issue_with_a_correction(
     seeds = sorted(p.name for p in (root / "seeds").iterdir())
     status, _, err = run(root, capsys, "add", str(incoming))
     assert status == 1
-    assert err == f"{incoming}: error: already there as seeds/{stem}.txt; nothing added\n"
+    assert err == (
+        f"{incoming}: error: issue 72 is already here as seeds/{stem}.txt (the same text); "
+        "nothing added\n"
+    )
     assert sorted(p.name for p in (root / "seeds").iterdir()) == seeds
 
 
@@ -150,7 +153,7 @@ def test_a_correction_survives_every_command(
     correction = root / "content" / "corrections" / f"{stem}.md"
     correct(correction, 3)
     mine = correction.read_bytes()
-    page = root / "_site" / "zh-hant" / "bulletins" / stem / "3" / "index.html"
+    page = root / "_site" / "zh-hant" / "bulletins" / "70" / "3" / "index.html"
 
     def still_mine() -> None:
         assert correction.read_bytes() == mine
@@ -206,3 +209,39 @@ def test_a_broken_correction_stops_the_build_and_keeps_the_site(
         err,
     )
     assert {p: p.read_bytes() for p in (root / "_site").rglob("*") if p.is_file()} == before
+
+
+def test_a_correction_that_loses_an_article_stops_check_build_and_serve(
+    editors_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 13: deleting the `## 5.` line gave "no problems", a build with 0 warnings, and
+    article 5's text under article 4."""
+    import io
+
+    from bulletin_site.serve import Builds, rebuild
+
+    root = editors_project
+    stem = "000_7c1a5d4148a0e861"  # issue 70, 11 articles
+    assert run(root, capsys, "build", "--quiet")[0] == 0
+    before = {p: p.read_bytes() for p in (root / "_site").rglob("*") if p.is_file()}
+    assert run(root, capsys, "export", stem)[0] == 0
+    correction = root / "content" / "corrections" / f"{stem}.md"
+    lines = correction.read_text("utf-8").split("\n")
+    last = next(i for i, line in enumerate(lines) if line.startswith("## 11. "))
+    del lines[last]
+    correction.write_text("\n".join(lines), "utf-8")
+    ten = next(i for i, line in enumerate(lines) if line.startswith("## 10. ")) + 1
+    expected = (
+        f"content/corrections/{stem}.md:{ten}: error: no heading for article 11: the issue has "
+        "11 articles (`articles: 11` at line 15), and the text of a missing one would join "
+        "article 10's; write its `## 11. Title` line back"
+    )
+
+    status, out, _ = run(root, capsys, "check")
+    assert status == 1 and expected in out.splitlines()
+    status, _, err = run(root, capsys, "build", "--quiet")
+    assert status == 1 and err == expected + "\n"
+    assert {p: p.read_bytes() for p in (root / "_site").rglob("*") if p.is_file()} == before
+    builds = Builds()
+    rebuild(root, builds, io.StringIO())
+    assert builds.status.error == expected

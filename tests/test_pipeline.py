@@ -26,6 +26,11 @@ from bulletin_site.parse import read_document
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
 BASE_URL = load_config(ROOT).site.base_url
+# Each seed's address: an issue's number, a plan's or page's slug (content/issues/*.yaml).
+ADDRESS = {
+    stem: str(meta.number if meta.number is not None else meta.slug)
+    for stem, meta in load_config(ROOT).documents.items()
+}
 EDITION_SCRIPTS = {"zh-hant": "hant", "zh-hans": "hans"}
 
 
@@ -105,7 +110,7 @@ def test_every_seed_is_published_in_both_editions(built_site: Path, readings: di
     for stem, doc in readings.items():
         for code in EDITION_SCRIPTS:
             kind = {"bulletin": "bulletins", "plan": "plans", "page": "pages"}[doc.kind]
-            assert (built_site / code / kind / stem / "index.html").is_file()
+            assert (built_site / code / kind / ADDRESS[stem] / "index.html").is_file()
     for path in (
         "index.html",
         "404.html",
@@ -129,12 +134,12 @@ def test_every_article_with_all_its_paragraphs_in_both_editions(
     for stem, original in bulletins.items():
         for code, script in EDITION_SCRIPTS.items():
             doc = convert_document(original, script, converter)
-            issue = (built_site / code / "bulletins" / stem / "index.html").read_text("utf-8")
+            folder = built_site / code / "bulletins" / ADDRESS[stem]
+            issue = (folder / "index.html").read_text("utf-8")
             for article in doc.articles:
                 assert str(escape(article.title)) in issue
-                page = built_site / code / "bulletins" / stem / str(article.number) / "index.html"
-                html = page.read_text("utf-8")
-                assert f'<meta name="bulletin-source" content="{stem}">' in html
+                html = (folder / str(article.number) / "index.html").read_text("utf-8")
+                assert f'<meta name="bulletin-issue" content="{ADDRESS[stem]}">' in html
                 assert f'<meta name="bulletin-article" content="{article.number}">' in html
                 assert str(escape(article.title)) in html
                 assert article.paragraphs, f"{stem} article {article.number} has no text"
@@ -152,7 +157,7 @@ def test_every_plan_item_has_its_anchor(
     for stem, original in plans.items():
         for code, script in EDITION_SCRIPTS.items():
             doc = convert_document(original, script, converter)
-            html = (built_site / code / "plans" / stem / "index.html").read_text("utf-8")
+            html = (built_site / code / "plans" / ADDRESS[stem] / "index.html").read_text("utf-8")
             for section in doc.sections:
                 for item in section.items:
                     anchor = f'<li id="item-{item.number}" value="{item.number}">'
@@ -290,27 +295,24 @@ def test_all_input_problems_are_reported_together(project: Path) -> None:
 
 
 def test_missing_metadata_is_a_warning_with_sensible_defaults(project: Path) -> None:
-    (project / "content" / "issues" / "001_bc645f7197fac29f.yaml").unlink()
-    (project / "content" / "issues" / "003_5f17500b75967727.yaml").write_text("number: 3\n")
-    (project / "content" / "issues" / "00l_typo.yaml").write_text("date: 2020-01-01\n")
+    issues = project / "content" / "issues"
+    (issues / "000_7c1a5d4148a0e861.yaml").unlink()  # the text prints its number: 七十期
+    (issues / "003_5f17500b75967727.yaml").write_text("number: 3\nslug: belt-and-road-2023\n")
+    (issues / "00l_typo.yaml").write_text("date: 2020-01-01\n")
     report = pipeline.build(project)
     shown = [str(w) for w in report.warnings]
     assert shown == [
-        "content/issues/001_bc645f7197fac29f.yaml: warning: no metadata for bulletin "
-        "001_bc645f7197fac29f.txt: publication date unknown (listed last)",
-        "content/issues/001_bc645f7197fac29f.yaml: warning: no issue number in "
-        "001_bc645f7197fac29f.txt and no metadata: issue number unknown",
+        "content/issues/000_7c1a5d4148a0e861.yaml: warning: no metadata for bulletin "
+        "000_7c1a5d4148a0e861.txt: publication date unknown (listed last)",
         "content/issues/003_5f17500b75967727.yaml:1: warning: number applies to bulletins only; "
         "ignored for a work plan",
         "content/issues/00l_typo.yaml: warning: no document seeds/00l_typo.txt: ignored",
     ]
     home = (project / "_site" / "zh-hans" / "index.html").read_text("utf-8")
-    assert "年份不详" in home and "期数不详" in home
-    assert home.index("第70期") < home.index("期数不详")  # dated first, the undated last
-    issue = (
-        project / "_site" / "zh-hant" / "bulletins" / "001_bc645f7197fac29f" / "index.html"
-    ).read_text()
-    assert "日期不詳" in issue and "期數不詳" in issue
+    assert "年份不详" in home
+    assert home.index("第71期") < home.index("第70期")  # dated first, the undated last
+    issue = (project / "_site" / "zh-hant" / "bulletins" / "70" / "index.html").read_text()
+    assert "日期不詳" in issue
 
 
 def test_build_command_prints_warnings_and_a_summary(

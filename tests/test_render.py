@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 import re
 from pathlib import Path
 
@@ -53,9 +54,9 @@ def sources() -> tuple[site.Source, ...]:
     )
     page = Page("m.txt", "hant", "關於", "# 關於\n\n正文 <i>斜</i>\n")
     return (
-        site.Source("a", bulletin(), "hant", 7, datetime.date(2020, 1, 2)),
-        site.Source("p", plan, "hans"),
-        site.Source("m", page, "hant"),
+        site.Source("a", bulletin(), "hant", 7, datetime.date(2020, 1, 2), slug="7"),
+        site.Source("p", plan, "hans", slug="p"),
+        site.Source("m", page, "hant", slug="m"),
     )
 
 
@@ -122,7 +123,7 @@ def test_markdown_escapes_raw_html_unless_allowed() -> None:
 
 def test_markdown_placeholders_headings_and_line_breaks() -> None:
     html = render.markdown_html(
-        "# 大標\n\n## 小標\n\n[佔位](#) [錨](#x)\n\n第一行\n第二行\n", shift_headings=1
+        "# 大標\n\n## 小標\n\n[佔位](#) [錨](#x)\n\n第一行\n第二行\n", first_heading=2
     )
     assert "<h2>大標</h2>" in html and "<h3>小標</h3>" in html
     assert "<a>佔位</a>" in html and '<a href="#x">錨</a>' in html
@@ -141,9 +142,9 @@ def test_pages_of_both_editions() -> None:
         for path in (
             "index.html",
             "search/index.html",
-            "bulletins/a/index.html",
-            "bulletins/a/1/index.html",
-            "bulletins/a/2/index.html",
+            "bulletins/7/index.html",
+            "bulletins/7/1/index.html",
+            "bulletins/7/2/index.html",
             "plans/p/index.html",
             "pages/m/index.html",
             "feed.xml",
@@ -154,27 +155,27 @@ def test_pages_of_both_editions() -> None:
 
 
 def test_article_page() -> None:
-    html = render_site()["zh-hant/bulletins/a/1/index.html"]
+    html = render_site()["zh-hant/bulletins/7/1/index.html"]
     assert '<html lang="zh-Hant">' in html
-    assert '<meta name="bulletin-source" content="a">' in html
+    assert '<meta name="bulletin-issue" content="7">' in html
     assert '<meta name="bulletin-article" content="1">' in html
-    assert '<link rel="canonical" href="https://example.org/cepa/zh-hant/bulletins/a/1/">' in html
-    assert 'hreflang="x-default" href="https://example.org/cepa/zh-hant/bulletins/a/1/"' in html
+    assert '<link rel="canonical" href="https://example.org/cepa/zh-hant/bulletins/7/1/">' in html
+    assert 'hreflang="x-default" href="https://example.org/cepa/zh-hant/bulletins/7/1/"' in html
     assert "<p>第二段 &lt;b&gt;粗&lt;/b&gt;。</p>" in html  # autoescaped
     assert '<section class="captions"' in html and "<li>圖一說明</li>" in html
     assert 'href="../2/index.html"' in html  # next article
     assert 'href="../index.html"' in html  # its issue
-    assert 'class="twin" href="../../../../zh-hans/bulletins/a/1/index.html"' in html
+    assert 'class="twin" href="../../../../zh-hans/bulletins/7/1/index.html"' in html
     assert "Content-Security-Policy" in html and "script-src 'self' 'wasm-unsafe-eval'" in html
 
 
 def test_converted_pages_say_so_and_link_the_original() -> None:
     pages = render_site()
-    original = pages["zh-hant/bulletins/a/1/index.html"]
-    converted = pages["zh-hans/bulletins/a/1/index.html"]
+    original = pages["zh-hant/bulletins/7/1/index.html"]
+    converted = pages["zh-hans/bulletins/7/1/index.html"]
     assert 'class="converted"' not in original
     assert "本页由繁体自动转换" in converted
-    assert 'href="../../../../zh-hant/bulletins/a/1/index.html" hreflang="zh-Hant"' in converted
+    assert 'href="../../../../zh-hant/bulletins/7/1/index.html" hreflang="zh-Hant"' in converted
     plan = pages["zh-hant/plans/p/index.html"]
     assert "本頁由簡體自動轉換" in plan and "查看原文" in plan
 
@@ -227,8 +228,8 @@ def test_user_templates_override_single_files(tmp_path: Path) -> None:
     )
     (mine / "assets" / "style.css").write_text("body { color: red; }\n", encoding="utf-8")
     pages = render_site(templates=mine)
-    assert '<p class="mine">第一篇</p>' in pages["zh-hant/bulletins/a/1/index.html"]
-    assert "本期目錄" in pages["zh-hant/bulletins/a/index.html"]  # still the built-in one
+    assert '<p class="mine">第一篇</p>' in pages["zh-hant/bulletins/7/1/index.html"]
+    assert "本期目錄" in pages["zh-hant/bulletins/7/index.html"]  # still the built-in one
     search_path = render.template_search_path(ROOT, mine)
     assets = dict(render.assets(search_path))
     assert assets["assets/style.css"] == b"body { color: red; }\n"
@@ -242,3 +243,25 @@ def test_template_mistakes_are_build_errors(tmp_path: Path) -> None:
     (tmp_path / "article.html").write_text("{% if %}", encoding="utf-8")
     with pytest.raises(BuildError, match=r"article\.html:1"):
         render_site(templates=tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("markdown", "levels"),
+    [
+        ("# A\n\n### B\n\n## C\n\n# D\n", [2, 3, 3, 2]),
+        ("## A\n\n#### B\n", [2, 3]),  # page 002 of the seeds: # then ###
+        ("### A\n\n# B\n\n## C\n", [2, 2, 3]),
+        ("# A\n\n## B\n\n### C\n\n#### D\n\n##### E\n\n###### F\n", [2, 3, 4, 5, 6, 6]),
+    ],
+)
+def test_a_pages_headings_never_skip_a_level(markdown: str, levels: list[int]) -> None:
+    html = render.markdown_html(markdown, first_heading=2)
+    assert [int(n) for n in re.findall(r"<h([1-6])>", html)] == levels
+
+
+def test_page_002_has_no_skipped_heading(built_site: Path) -> None:
+    for edition in ("zh-hant", "zh-hans"):
+        html = (built_site / edition / "pages" / "regional-cooperation" / "index.html").read_text()
+        levels = [int(n) for n in re.findall(r"<h([1-6])[ >]", html)]
+        assert levels[0] == 1
+        assert all(b <= a + 1 for a, b in itertools.pairwise(levels)), levels

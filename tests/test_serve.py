@@ -109,7 +109,10 @@ def wait_for(condition: Callable[[], bool], seconds: float = 60) -> None:
 
 
 def status(server: Server) -> dict[str, object]:
-    return json.loads(get(server, "/__status")[2])
+    """The build's version and error (and, for the overlay, its heading: left out here)."""
+    found = json.loads(get(server, "/__status")[2])
+    assert found.pop("heading") == "The last edit broke the build; this is the last good site."
+    return found
 
 
 def test_pages_get_the_script_and_the_site_on_disk_stays_the_builds(
@@ -150,7 +153,7 @@ def test_an_edit_is_rebuilt_and_a_broken_one_keeps_the_last_good_site(served: Se
     assert status(served) == {"version": 1, "error": None}
     template = served.root / "templates" / "article.html"
     good = template.read_text("utf-8")
-    page = "/zh-hant/bulletins/000_7c1a5d4148a0e861/1/index.html"
+    page = "/zh-hant/bulletins/70/1/index.html"
 
     template.write_text(good.replace("</article>", "<p>EDITED-BY-TEST</p></article>", 1))
     wait_for(lambda: status(served)["version"] == 2)
@@ -172,3 +175,11 @@ def test_an_edit_is_rebuilt_and_a_broken_one_keeps_the_last_good_site(served: Se
 def test_it_listens_on_127_0_0_1_only(served: Server) -> None:
     assert served.httpd.server_address[0] == "127.0.0.1"
     assert served.url.startswith("http://127.0.0.1:")
+
+
+def test_serve_counts_pages_as_build_does(served: Server) -> None:
+    """Issue 13: serve said "82 pages" where build said "78 pages" for the same site."""
+    report = pipeline.build(served.root)
+    log = served.out.getvalue()  # type: ignore[attr-defined]
+    assert f", {report.pages} pages, " in log.splitlines()[0]
+    assert log.splitlines()[0].startswith(f"built {report.documents} documents, {report.pages} ")

@@ -14,9 +14,9 @@ rendered.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import itertools
-import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -29,15 +29,14 @@ from bulletin_site import project, render, site
 from bulletin_site.cache import Cache
 from bulletin_site.config import DocumentMeta, load_document_meta, load_site
 from bulletin_site.convert import read_glossary
-from bulletin_site.corrections import Correction, load_corrections
-from bulletin_site.errors import BulletinError, Problem, plural, tally
+from bulletin_site.corrections import load_corrections
+from bulletin_site.errors import ENGLISH, BulletinError, Language, Problem, tally
 from bulletin_site.kinds import KINDS, Kinds
 from bulletin_site.model import Document
 from bulletin_site.pipeline import read_documents, read_seeds
 from bulletin_site.project import Project
 
 TEMPLATE_SUFFIXES = (".html", ".xml", ".txt")
-_DUPLICATE = re.compile(r"issue \d+ is also ")  # the build's warning; check says it better
 
 
 @dataclass(frozen=True)
@@ -66,11 +65,14 @@ def check(root: Path, kinds: Kinds = KINDS, *, today: datetime.date | None = Non
     config, found = load_site(root)
     problems += found
     metas: dict[str, DocumentMeta] = {}
+    unreadable: set[str] = set()  # metadata files that exist but cannot be read
     for path in where.metadata_files():
         meta, found = load_document_meta(path, where.shown(path))
         problems += found
         if meta is not None:
             metas[path.stem] = meta
+        else:
+            unreadable.add(where.shown(path))
     problems += read_glossary(where.glossary, project.GLOSSARY)[1]
     try:
         problems += check_templates(render.template_search_path(root, config.templates), root)
@@ -94,14 +96,19 @@ def check(root: Path, kinds: Kinds = KINDS, *, today: datetime.date | None = Non
     documents: dict[str, Document] = {s: r.document for s, r in readings.items()}
     documents.update({s: c.document for s, c in corrections.items()})
 
-    # The build's own warnings (the reader's among them), except its duplicate-number warning:
-    # check reports duplicates as errors, at the line that sets each number.
-    # (Metadata of a seed that could not be read is not "without a document": that seed's
-    # own error says what is wrong.)
+    # The build's own problems (the reader's warnings among them, and documents without an
+    # address or with one given twice). Metadata of a seed that could not be read is not
+    # "without a document", and a metadata file that cannot be read is not "no metadata" (nor
+    # "no issue number"), nor is a `slug:` written wrong "no slug": that file's or that seed's
+    # own error says what is wrong.
     known = {stem: meta for stem, meta in metas.items() if stem in documents or stem not in seeds}
-    sources, found = site.resolve_sources(documents, known, kinds)
-    problems += [_at_date_line(p, metas) for p in found if not _DUPLICATE.match(p.message)]
-    problems += duplicate_numbers(sources, metas, corrections)
+    sources, found = site.resolve_sources(documents, known, kinds, corrections)
+    said = {(p.path, p.line) for p in problems if p.is_error}  # a wrong `number:` or `slug:`
+    problems += [
+        _at_date_line(p, metas)
+        for p in found
+        if p.path not in unreadable and (p.path, p.line) not in said
+    ]
     problems += check_dates(sources, metas, today)
     problems += store.warnings()
 
@@ -137,42 +144,6 @@ def check_templates(search_path: Sequence[Path], root: Path) -> list[Problem]:
             except UnicodeDecodeError:
                 problems.append(Problem.error(Project(root).shown(path), "is not UTF-8 text"))
     return problems
-
-
-def duplicate_numbers(
-    sources: Iterable[site.Source],
-    metas: Mapping[str, DocumentMeta],
-    corrections: Mapping[str, Correction],
-) -> list[Problem]:
-    """An issue number given to two bulletins: an error at each place that sets it."""
-    claims: dict[int, list[str]] = {}
-    for source in sorted(sources, key=lambda s: s.stem):
-        if source.number is not None:
-            claims.setdefault(source.number, []).append(source.stem)
-    problems = []
-    for number, stems in sorted(claims.items()):
-        if len(stems) < 2:
-            continue
-        for stem in stems:
-            others = ", ".join(s for s in stems if s != stem)
-            path, line = _number_source(stem, metas, corrections)
-            problems.append(
-                Problem.error(path, f"issue {number} is also the number of {others}", line)
-            )
-    return problems
-
-
-def _number_source(
-    stem: str, metas: Mapping[str, DocumentMeta], corrections: Mapping[str, Correction]
-) -> tuple[str, int | None]:
-    """Where a bulletin's issue number comes from: its metadata, its correction, or its text."""
-    meta = metas.get(stem)
-    if meta is not None and meta.number is not None:
-        return meta.path, meta.line("number") or 1
-    if stem in corrections:
-        correction = corrections[stem]
-        return correction.path, correction.lines.get("number", 1)
-    return project.seed_name(stem), None
 
 
 def check_dates(
@@ -213,7 +184,7 @@ def _at_date_line(problem: Problem, metas: Mapping[str, DocumentMeta]) -> Proble
     if problem.line is None and problem.message.startswith("no date") and stem in metas:
         line = metas[stem].line("date")
         if line is not None and metas[stem].path == problem.path:
-            return Problem(problem.path, problem.message, line, problem.severity)
+            return dataclasses.replace(problem, line=line)
     return problem
 
 
@@ -221,14 +192,17 @@ def _at_date_line(problem: Problem, metas: Mapping[str, DocumentMeta]) -> Proble
 # Command line
 
 
-def check_command(root: Path, out: TextIO, kinds: Kinds) -> int:
+def check_command(root: Path, out: TextIO, kinds: Kinds, language: Language = ENGLISH) -> int:
     report = check(root, kinds)
     for problem in report.problems:
-        print(problem, file=out)
-    print(summary(report), file=out)
+        print(problem.shown(language), file=out)
+    print(summary(report, language), file=out)
     return 1 if report.errors else 0
 
 
-def summary(report: CheckReport) -> str:
-    found = tally(report.problems)
-    return f"checked {plural(report.documents, 'document')}: {found} ({report.seconds:.1f} s)"
+def summary(report: CheckReport, language: Language = ENGLISH) -> str:
+    return language.ngettext(
+        "checked {n} document: {found} ({seconds:.1f} s)",
+        "checked {n} documents: {found} ({seconds:.1f} s)",
+        report.documents,
+    ).format(n=report.documents, found=tally(report.problems, language), seconds=report.seconds)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bulletin_site import i18n
 from bulletin_site.errors import BulletinError
 
 
@@ -35,34 +37,55 @@ def _cmd_parse(args: argparse.Namespace) -> int:
 def _cmd_build(args: argparse.Namespace) -> int:
     from bulletin_site.pipeline import build_command
 
-    return build_command(Path(args.root), clean=args.clean, quiet=args.quiet)
+    return build_command(
+        Path(args.root), clean=args.clean, quiet=args.quiet, language=args.language
+    )
 
 
 def _cmd_add(args: argparse.Namespace) -> int:
     from bulletin_site.intake import add_command
     from bulletin_site.kinds import KINDS
 
-    return add_command(Path(args.root), Path(args.file), sys.stdout, KINDS)
+    return add_command(
+        Path(args.root), Path(args.file), sys.stdout, KINDS, args.replace, args.language
+    )
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
     from bulletin_site.check import check_command
     from bulletin_site.kinds import KINDS
 
-    return check_command(Path(args.root), sys.stdout, KINDS)
+    return check_command(Path(args.root), sys.stdout, KINDS, args.language)
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
     from bulletin_site.corrections import export_command
     from bulletin_site.kinds import KINDS
 
-    return export_command(Path(args.root), args.stem, sys.stdout, KINDS)
+    return export_command(Path(args.root), args.stem, sys.stdout, KINDS, args.language)
+
+
+def _cmd_show(args: argparse.Namespace) -> int:
+    from bulletin_site.kinds import KINDS
+    from bulletin_site.show import show_command
+
+    script = args.script and args.script.removeprefix("zh-")
+    return show_command(
+        Path(args.root),
+        args.stem,
+        KINDS,
+        sys.stdout,
+        sys.stderr,
+        script=script,
+        form=args.format,
+        language=args.language,
+    )
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     from bulletin_site.serve import serve_command
 
-    return serve_command(Path(args.root), args.port, sys.stderr)
+    return serve_command(Path(args.root), args.port, sys.stderr, language=args.language)
 
 
 def _cmd_convert(args: argparse.Namespace) -> int:
@@ -96,6 +119,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     a = sub.add_parser("add", help="add a new raw bulletin to seeds/ and print its reading")
     a.add_argument("file", help="the raw .txt file of the new issue")
+    a.add_argument(
+        "--replace",
+        metavar="STEM",
+        help="the bureau re-sent this seed's issue: FILE takes its place; metadata kept",
+    )
     a.add_argument("--root", default=".", help="project folder (default: the current one)")
     a.set_defaults(func=_cmd_add)
 
@@ -109,6 +137,19 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("stem", help="the seed's name, e.g. 005_3f2a9c0e1b7d4a55 (or its path)")
     e.add_argument("--root", default=".", help="project folder (default: the current one)")
     e.set_defaults(func=_cmd_export)
+
+    w = sub.add_parser(
+        "show", help="print a document as the site will publish it (correction, metadata applied)"
+    )
+    w.add_argument("stem", help="the seed's name, e.g. 005_3f2a9c0e1b7d4a55 (or its path)")
+    w.add_argument("--format", choices=("json", "text"), default="json")
+    w.add_argument(
+        "--script",
+        choices=("hant", "hans", "zh-hant", "zh-hans"),
+        help="the edition's script (default: the document's own)",
+    )
+    w.add_argument("--root", default=".", help="project folder (default: the current one)")
+    w.set_defaults(func=_cmd_show)
 
     v = sub.add_parser("serve", help="build, serve on 127.0.0.1, rebuild and reload on change")
     v.add_argument("--port", type=int, default=8000, help="default: 8000 (0: any free port)")
@@ -124,13 +165,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # Messages in the editor's language (the locale: LANG=zh_MO.UTF-8 …), chosen once here.
+    args.language = i18n.language(os.environ)
     try:
         return int(args.func(args))
     except BulletinError as error:
-        print(str(error), file=sys.stderr)
+        print(error.shown(args.language), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print(args.language.gettext("interrupted"), file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0

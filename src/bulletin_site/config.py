@@ -30,7 +30,15 @@ _BASE_URL = re.compile(
 )
 
 SITE_KEYS = ("title", "description", "base_url", "templates", "allow_html")
-DOCUMENT_KEYS = ("number", "date", "title", "titles")
+DOCUMENT_KEYS = ("number", "date", "title", "titles", "slug", "pdf")
+
+# A work plan's or page's address: /{edition}/plans/{slug}/. Lower-case ASCII letters and
+# digits in words joined by single hyphens: a segment anyone can read aloud, type and keep,
+# the same in both editions and unchanged by any server, file system or chat app.
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+MAX_SLUG = 60
+# The bureau's address of an issue's PDF: an absolute http(s) URL with a host.
+_PDF_URL = re.compile(r"https?://[^/\s\"'<>\\^`{|}\x00-\x1f\x7f]+/[^\s\"'<>\\^`{|}\x00-\x1f\x7f]*")
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,8 @@ class DocumentMeta:
     date: datetime.date | None = None
     title: str | None = None  # a plan's or page's title, or a bulletin issue's own title
     titles: Mapping[int, str] = field(default_factory=dict)  # article number → title
+    slug: str | None = None  # a plan's or page's address (a bulletin's is its number)
+    pdf: str | None = None  # the bureau's address of the original PDF
     lines: Mapping[str, int] = field(default_factory=dict)  # key → line, for later messages
 
     def line(self, key: str) -> int | None:
@@ -205,19 +215,20 @@ def parse_document_meta(
     problems = [] if problems is None else problems
     problems.extend(unknown_keys(data, DOCUMENT_KEYS, lines, shown))
 
-    def bad(key: str, message: str, *sub: str) -> None:
-        problems.append(Problem.error(shown, message, lines.get((key, *sub)) or lines.get((key,))))
+    def bad(key: str, message: str, *sub: str, **values: Any) -> None:
+        line = lines.get((key, *sub)) or lines.get((key,))
+        problems.append(Problem.error(shown, message, line, **values))
 
     number = data.get("number")
     if number is not None and (
         not isinstance(number, int) or isinstance(number, bool) or number < 1
     ):
-        bad("number", f"number must be a whole number above 0, not {number!r}")
+        bad("number", "number must be a whole number above 0, not {value}", value=repr(number))
         number = None
 
     date = _to_date(data.get("date"))
     if data.get("date") is not None and date is None:
-        bad("date", f"date must be written YYYY-MM-DD, not {data.get('date')!r}")
+        bad("date", "date must be written YYYY-MM-DD, not {value}", value=repr(data.get("date")))
 
     title = data.get("title")
     if title is not None and (not isinstance(title, str) or not title.strip()):
@@ -238,9 +249,44 @@ def parse_document_meta(
             else:
                 titles[n] = value.strip()
 
+    slug = data.get("slug")
+    if slug is not None and not slug_ok(slug):
+        bad(
+            "slug",
+            "slug must be lower-case letters a-z, digits and single hyphens (at most "
+            "{most}), e.g. `2023` or `cepa-goods`, not {value}",
+            most=MAX_SLUG,
+            value=repr(slug),
+        )
+        slug = None
+
+    pdf = data.get("pdf")
+    if pdf is not None and (not isinstance(pdf, str) or not _PDF_URL.fullmatch(pdf.strip())):
+        bad(
+            "pdf", "pdf must be the PDF's http:// or https:// address, not {value}", value=repr(pdf)
+        )
+        pdf = None
+
     flat_lines = {key[0]: line for key, line in lines.items() if len(key) == 1}
-    meta = DocumentMeta(shown, number, date, title.strip() if title else None, titles, flat_lines)
+    meta = DocumentMeta(
+        shown,
+        number,
+        date,
+        title.strip() if title else None,
+        titles,
+        str(slug) if slug is not None else None,
+        pdf.strip() if isinstance(pdf, str) else None,
+        flat_lines,
+    )
     return meta, problems
+
+
+def slug_ok(value: Any) -> bool:
+    """Whether ``value`` can be a page's address (``SLUG``). A number written without quotes
+    (``slug: 2023``) counts as its digits."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        value = str(value)
+    return isinstance(value, str) and len(value) <= MAX_SLUG and bool(SLUG.fullmatch(value))
 
 
 # ---------------------------------------------------------------------------------------------

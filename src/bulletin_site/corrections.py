@@ -31,6 +31,7 @@ a line of text that begins with one of these is written with a ``\\`` in front.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import hashlib
 import re
@@ -43,7 +44,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 import yaml
 
 from bulletin_site import cache, project
-from bulletin_site.errors import InputError, Problem
+from bulletin_site.errors import ENGLISH, InputError, Language, Problem
 from bulletin_site.model import (
     HANS,
     HANT,
@@ -104,7 +105,7 @@ class CorrectionFormat:
     help: Callable[[str], list[str]]
     head: Callable[[Any], list[str]]
     body: Callable[[Any], list[str]]
-    read_meta: Callable[[Mapping[str, Any], Callable[[str, str], None]], dict[str, Any]]
+    read_meta: Callable[[Mapping[str, Any], Callable[..., None]], dict[str, Any]]
     read_body: Callable[
         [list[str], int, str, str, str, Mapping[str, Any]], tuple[Any | None, list[Problem]]
     ]
@@ -122,7 +123,11 @@ def export_text(doc: Document, form: CorrectionFormat, source_sha256: str, seed:
 
 
 def _bulletin_head(doc: Bulletin) -> list[str]:
-    return [f"number: {_scalar(doc.number)}", f"contact: {_scalar(doc.contact)}"]
+    return [
+        f"number: {_scalar(doc.number)}",
+        f"articles: {len(doc.articles)}",
+        f"contact: {_scalar(doc.contact)}",
+    ]
 
 
 def _title_head(doc: Plan | Page) -> list[str]:
@@ -187,6 +192,7 @@ def _bulletin_help(caption: str) -> list[str]:
         "# `bulletin-site check`. Below the second --- line:",
         "#   text before the first ## heading: the issue's summary, one paragraph per block;",
         "#   ## 3. Title: article 3 and its title; then its paragraphs, a blank line between;",
+        "#   every article keeps its heading: ## 1. to ## N. (N is `articles:`), in order;",
         f"#   > {caption}text: a photo caption of the article above it, one per line;",
         "#   a paragraph that begins with # > \\ or '12. ' gets a \\ in front.",
     ]
@@ -248,10 +254,12 @@ def _stale(shown: str, seed: str, seed_sha256: str, line: int) -> Problem:
     seed = f"{project.SEEDS}/{seed}"
     return Problem.warning(
         shown,
-        f"{seed} has changed since this correction was exported; the build still "
-        f"publishes the correction. Compare with `bulletin-site parse {seed} --format "
-        f"text`, then set source_sha256: {seed_sha256}",
+        "{seed} has changed since this correction was exported; the build still "
+        "publishes the correction. Compare with `bulletin-site parse {seed} --format "
+        "text`, then set source_sha256: {sha256}",
         line,
+        seed=seed,
+        sha256=seed_sha256,
     )
 
 
@@ -266,15 +274,15 @@ def _front_matter(
     except yaml.YAMLError as failure:
         problem = yaml_problem(failure, shown)
         line = problem.line + offset if problem.line else 1
-        return None, [Problem.error(shown, problem.message, line)]
+        return None, [dataclasses.replace(problem, line=line)]
     if not isinstance(data, dict):
         return None, [Problem.error(shown, "the front matter must be `key: value` lines", 2)]
     lines = {key: line + offset for key, line in key_lines(node).items()}
     flat = {key[0]: line for key, line in lines.items() if len(key) == 1}
     problems: list[Problem] = []
 
-    def bad(key: str, message: str) -> None:
-        problems.append(Problem.error(shown, message, flat.get(key, 1)))
+    def bad(key: str, message: str, **values: Any) -> None:
+        problems.append(Problem.error(shown, message, flat.get(key, 1), **values))
 
     kind = data.get("kind")
     if kind not in formats:
@@ -300,7 +308,16 @@ def _front_matter(
     return meta, problems
 
 
-def _bulletin_meta(data: Mapping[str, Any], bad: Callable[[str, str], None]) -> dict[str, Any]:
+def _bulletin_meta(data: Mapping[str, Any], bad: Callable[..., None]) -> dict[str, Any]:
+    articles = data.get("articles")
+    if not isinstance(articles, int) or isinstance(articles, bool) or articles < 1:
+        bad(
+            "articles",
+            "articles must be the number of articles in the issue (as in the PDF's contents), "
+            "not {value}",
+            value=repr(articles),
+        )
+        articles = None
     number = data.get("number")
     if number is not None and (
         not isinstance(number, int) or isinstance(number, bool) or number < 1
@@ -311,10 +328,10 @@ def _bulletin_meta(data: Mapping[str, Any], bad: Callable[[str, str], None]) -> 
     if contact is not None and not isinstance(contact, str):
         bad("contact", f"contact must be text or empty, not {contact!r}")
     contact = contact.strip() if isinstance(contact, str) and contact.strip() else None
-    return {"number": number, "contact": contact}
+    return {"number": number, "contact": contact, "articles": articles}
 
 
-def _title_meta(data: Mapping[str, Any], bad: Callable[[str, str], None]) -> dict[str, Any]:
+def _title_meta(data: Mapping[str, Any], bad: Callable[..., None]) -> dict[str, Any]:
     title = data.get("title")
     if not isinstance(title, str) or not title.strip():
         bad("title", f"title must be text, not {title!r}")
@@ -363,7 +380,13 @@ def _bulletin(
             n, title = int(match.group(1)), match.group(2).strip()
             if n in numbers:
                 problems.append(
-                    Problem.error(shown, f"article {n} again (first at line {numbers[n]})", number)
+                    Problem.error(
+                        shown,
+                        "article {n} again (first at line {first})",
+                        number,
+                        n=n,
+                        first=numbers[n],
+                    )
                 )
             numbers.setdefault(n, number)
             articles.append(_Draft(n, title, number))
@@ -382,6 +405,10 @@ def _bulletin(
     if not articles:
         problems.append(Problem.error(shown, "no articles: each begins with `## 1. Title`", start))
         return None, problems
+    if meta["articles"] is not None and not _has_error(problems):  # else: fix those first
+        problems += every_article(
+            articles, meta["articles"], meta["lines"].get("articles", 1), shown
+        )
     doc = Bulletin(
         source=source,
         script=script,
@@ -393,6 +420,67 @@ def _bulletin(
         ),
     )
     return doc, problems
+
+
+def every_article(drafts: list[_Draft], count: int, count_line: int, shown: str) -> list[Problem]:
+    """The headings must be the issue's articles ``## 1.`` … ``## count.``, each once and in
+    order: a deleted or mistyped heading line would otherwise join an article's text to the
+    one before it and take its page, its feed entry and every link to it off the site."""
+    problems = []
+    expected = 1
+    seen: set[int] = set()
+    for draft in drafts:
+        n = draft.number
+        if n in seen:
+            pass  # "article n again" is reported where the heading is read
+        elif n == expected and n <= count:
+            expected += 1
+        elif n > count:
+            problems.append(
+                Problem.error(
+                    shown,
+                    "article {n}, but the issue has {count} articles (`articles: {count}` at "
+                    "line {at}); each keeps its own heading, ## 1. to ## {count}.",
+                    draft.line,
+                    n=n,
+                    count=count,
+                    at=count_line,
+                )
+            )
+        else:
+            problems.append(
+                Problem.error(
+                    shown,
+                    "article {n} where article {expected} should be: the headings go ## 1. to "
+                    "## {count}., each once and in order; is the heading of article {expected} "
+                    "missing?",
+                    draft.line,
+                    n=n,
+                    expected=expected,
+                    count=count,
+                )
+            )
+            expected = max(expected, n + 1)
+        seen.add(n)
+    missing = [n for n in range(1, count + 1) if n not in seen]
+    if missing and not problems:
+        last = drafts[-1]
+        listed = ", ".join(str(n) for n in missing)
+        problems.append(
+            Problem.error(
+                shown,
+                "no heading for article {listed}: the issue has {count} articles "
+                "(`articles: {count}` at line {at}), and the text of a missing one "
+                "would join article {last}'s; write its `## {first}. Title` line back",
+                last.line,
+                listed=listed,
+                count=count,
+                at=count_line,
+                last=last.number,
+                first=missing[0],
+            )
+        )
+    return problems
 
 
 def _plan(
@@ -472,7 +560,7 @@ def _page(
 
 
 BULLETIN_FORMAT = CorrectionFormat(
-    keys=("number", "contact"),
+    keys=("number", "articles", "contact"),
     help=_bulletin_help,
     head=_bulletin_head,
     body=_bulletin_body,
@@ -581,11 +669,15 @@ def export(root: Path, name: str, kinds: Kinds) -> tuple[str, Document]:
     return project.correction_name(stem), doc
 
 
-def export_command(root: Path, name: str, out: TextIO, kinds: Kinds) -> int:
+def export_command(
+    root: Path, name: str, out: TextIO, kinds: Kinds, language: Language = ENGLISH
+) -> int:
     path, doc = export(root, name, kinds)
     out.write(
-        f"wrote {path} ({doc.kind}): edit it, then `bulletin-site check`.\n"
-        "The build now publishes this file instead of the reader's output.\n"
+        language.gettext(
+            "wrote {path} ({kind}): edit it, then `bulletin-site check`.\n"
+            "The build now publishes this file instead of the reader's output.\n"
+        ).format(path=path, kind=doc.kind)
     )
     return 0
 

@@ -101,7 +101,7 @@ class Kinds:
                 try:
                     document, report = kind.parse(text, lines, source.name, detect_script(text))
                 except InputError as error:  # named by the file's name: name it as asked
-                    raise InputError(where, error.problem.message, error.problem.line) from None
+                    raise InputError.of(error.problem, where) from None
                 repairs = [Trace(0, repair, Role.READ) for repair in source.repairs]
                 return Reading(document, (*repairs, *report))
         known = [f"{k.described} ({k.signs})" if k.signs else k.described for k in self.all]

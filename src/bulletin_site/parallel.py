@@ -223,8 +223,7 @@ def _call(func: Callable[[Any], Any], item: Any) -> Any:
 def _unwrap(outcome: Any) -> Any:
     if isinstance(outcome, _Failure):
         if outcome.kind == "input" and outcome.problem is not None:
-            p = outcome.problem
-            raise InputError(p.path, p.message, p.line)
+            raise InputError.of(outcome.problem)
         raise BuildError(outcome.message)
     return outcome
 

@@ -32,7 +32,7 @@ from bulletin_site.convert import (
     read_glossary,
 )
 from bulletin_site.corrections import Correction, load_corrections, sha256
-from bulletin_site.errors import BuildError, InputError, Problem, plural
+from bulletin_site.errors import ENGLISH, BuildError, InputError, Language, Problem
 from bulletin_site.kinds import KINDS, Kinds
 from bulletin_site.model import Document, Reading, stem
 from bulletin_site.project import Project
@@ -114,7 +114,10 @@ def build(
     documents = {**readings, **{s: c.document for s, c in corrected.items()}}
 
     # 3. Join documents and editors' metadata; warn about what is missing.
-    sources, warnings = site.resolve_sources(documents, config.documents, kinds)
+    sources, found = site.resolve_sources(documents, config.documents, kinds, corrected)
+    if any(p.is_error for p in found):  # a document without an address, or one given twice
+        raise BuildError(problems=[p for p in found if p.is_error])
+    warnings = found
 
     # 4. Convert: each edition gets every document in its own script. OpenCC is loaded only
     #    if the cache does not already hold a document's conversion with this glossary; the
@@ -326,7 +329,7 @@ def _timed(function: Callable[..., T], *args: Any) -> tuple[float, T]:
 # Command line
 
 
-def build_command(root: Path, clean: bool, quiet: bool) -> int:
+def build_command(root: Path, clean: bool, quiet: bool, language: Language = ENGLISH) -> int:
     err = sys.stderr
     show_progress = not quiet and err.isatty()
     progress = partial(_progress, stream=err) if show_progress else None
@@ -334,16 +337,24 @@ def build_command(root: Path, clean: bool, quiet: bool) -> int:
     if show_progress:
         err.write("\r\x1b[K")
     for warning in report.warnings:
-        print(warning, file=err)
-    print(summary(report, root), file=err)
+        print(warning.shown(language), file=err)
+    print(summary(report, root, language), file=err)
     return 0
 
 
-def summary(report: BuildReport, root: Path) -> str:
-    shown = Project(root).shown(report.site_dir)
-    return (
-        f"built {plural(report.documents, 'document')}, {plural(report.pages, 'page')}, "
-        f"{plural(len(report.warnings), 'warning')} in {report.seconds:.1f} s → {shown}/"
+def summary(report: BuildReport, root: Path, language: Language = ENGLISH) -> str:
+    say = language
+    documents = say.ngettext("{n} document", "{n} documents", report.documents)
+    pages = say.ngettext("{n} page", "{n} pages", report.pages)
+    warnings = say.ngettext("{n} warning", "{n} warnings", len(report.warnings))
+    return say.gettext(
+        "built {documents}, {pages}, {warnings} in {seconds:.1f} s → {site}/"
+    ).format(
+        documents=documents.format(n=report.documents),
+        pages=pages.format(n=report.pages),
+        warnings=warnings.format(n=len(report.warnings)),
+        seconds=report.seconds,
+        site=Project(root).shown(report.site_dir),
     )
 
 

@@ -243,19 +243,18 @@ def assets(search_path: Sequence[Path]) -> Iterator[tuple[str, bytes]]:
 # Markdown
 
 
-def markdown_html(text: str, *, allow_html: bool = False, shift_headings: int = 0) -> Markup:
+def markdown_html(text: str, *, allow_html: bool = False, first_heading: int = 1) -> Markup:
     """Markdown → HTML. Raw HTML in the text is shown as text unless ``allow_html``; links
     with a scheme other than http(s), mailto or tel lose their target either way, and so do
     ``(#)`` placeholders. A line break inside a paragraph is kept (the pages come from web
-    pages whose lines are lines). ``shift_headings`` moves ``#`` down that many levels, for
-    a page whose title the template already shows as its h1."""
+    pages whose lines are lines). Headings start at ``first_heading`` (2 in a page whose title
+    the template shows as its h1) and never skip a level (``_LevelHeadings``)."""
     md = markdown_lib.Markdown(extensions=list(MARKDOWN_EXTENSIONS), output_format="html")
     if not allow_html:
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
     md.treeprocessors.register(_SafeLinks(md), "safe_links", 0)
-    if shift_headings:
-        md.treeprocessors.register(_ShiftHeadings(md, shift_headings), "shift_headings", 0)
+    md.treeprocessors.register(_LevelHeadings(md, first_heading), "level_headings", 0)
     converted = md.convert(nest_lists(text))
     # Raw HTML never passes through the tree processors: reduce it to the allow-list.
     return Markup(clean_html(converted) if allow_html else converted)
@@ -290,15 +289,27 @@ class _SafeLinks(Treeprocessor):
                     del element.attrib[attribute]
 
 
-class _ShiftHeadings(Treeprocessor):
-    def __init__(self, md: markdown_lib.Markdown, by: int) -> None:
+class _LevelHeadings(Treeprocessor):
+    """Headings renumbered so that none skips a level (h1 → h3 is an error for screen readers
+    and the HTML checker): each is one level below the nearest heading before it that was
+    written higher (fewer ``#``), the first at ``first``; their order and nesting stay as
+    written. ``# A``, ``### B``, ``## C``, ``# D`` become h2, h3, h3, h2 from ``first=2``."""
+
+    def __init__(self, md: markdown_lib.Markdown, first: int) -> None:
         super().__init__(md)
-        self.by = by
+        self.first = first
 
     def run(self, root: ElementTree.Element) -> None:
+        above: list[tuple[int, int]] = []  # (written level, level given) of open headings
         for element in root.iter():
-            if re.fullmatch(r"h[1-6]", element.tag):
-                element.tag = f"h{min(6, int(element.tag[1]) + self.by)}"
+            if not re.fullmatch(r"h[1-6]", element.tag):
+                continue
+            written = int(element.tag[1])
+            while above and above[-1][0] >= written:
+                above.pop()
+            level = min(6, above[-1][1] + 1 if above else self.first)
+            above.append((written, level))
+            element.tag = f"h{level}"
 
 
 def _root_link(base_url: str, target: str) -> str:

@@ -421,7 +421,7 @@ def shown(word: str) -> str:
 class Record:
     """One search result: an article, an issue's summary, a plan, a plan item or a page."""
 
-    url: str  # from the site's root: zh-hant/bulletins/000_x/3/index.html, …/index.html#item-4
+    url: str  # from the site's root: zh-hant/bulletins/72/3/index.html, …/index.html#item-4
     kind: str  # "bulletin", "plan" or "page" (the kind filter)
     title: str  # searchable title; "" for plan items (their plan's title is shown instead)
     body: tuple[str, ...]  # searchable paragraphs, captions, items
@@ -448,7 +448,7 @@ def records(
     out: list[Record] = []
     for source in sources:
         kind = kinds.of(source.doc)
-        path = site.kind_path(edition.code, kind, source.stem)
+        path = site.source_path(edition.code, kind, source)
         out += kind.records(source, path, edition, config)
     return out
 

@@ -39,7 +39,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 from bulletin_site import pipeline, project
 from bulletin_site.config import load_site
-from bulletin_site.errors import BuildError, BulletinError
+from bulletin_site.errors import ENGLISH, BuildError, BulletinError, Language
 from bulletin_site.project import Project
 
 HOST = "127.0.0.1"
@@ -59,6 +59,7 @@ TYPES = {
     ".wasm": "application/wasm",
 }
 _HEAD_END = re.compile(rb"</head\s*>", re.IGNORECASE)
+OVERLAY_HEADING = "The last edit broke the build; this is the last good site."
 
 RELOAD_JS = """\
 // bulletin-site serve: reload when the site is rebuilt; show a failed build's error.
@@ -67,6 +68,7 @@ RELOAD_JS = """\
   const me = document.currentScript;
   let version = me ? new URL(me.src).searchParams.get("v") : null;
   let box = null;
+  let heading = "";
 
   function show(error) {
     if (!error) {
@@ -87,7 +89,7 @@ RELOAD_JS = """\
       });
       document.body.appendChild(box);
     }
-    box.textContent = "The last edit broke the build; this is the last good site.\\n\\n" + error;
+    box.textContent = heading + "\\n\\n" + error;
   }
 
   async function poll() {
@@ -99,6 +101,7 @@ RELOAD_JS = """\
         return;
       }
       version = String(status.version);
+      heading = status.heading;  // in the editor's language, as the terminal's messages
       show(status.error);
     } catch (e) {
       // The server is restarting or gone: try again.
@@ -183,31 +186,35 @@ class Builds:
             self._status = dataclasses.replace(self._status, error=error)
 
 
-def rebuild(root: Path, builds: Builds, out: TextIO, reason: str = "") -> None:
-    """One build; its outcome goes to ``builds`` and, one line per problem, to ``out``."""
-    started = time.perf_counter()
+def rebuild(
+    root: Path, builds: Builds, out: TextIO, reason: str = "", language: Language = ENGLISH
+) -> None:
+    """One build; its outcome goes to ``builds`` and, one line per problem, to ``out``, in
+    ``language``."""
     try:
         report = pipeline.build(root)
     except BulletinError as error:
-        message = str(error)
+        message = error.shown(language)
     except Exception as error:  # a bug must not stop the server; show it like an input error
-        message = f"internal error: {type(error).__name__}: {error}"
+        message = language.gettext("internal error: {error}").format(
+            error=f"{type(error).__name__}: {error}"
+        )
         traceback.print_exc(file=out)
     else:
         for warning in report.warnings:
-            print(warning, file=out)
+            print(warning.shown(language), file=out)
+        # The build's own summary (its count of HTML pages), and how much was done anew: of
+        # every rendered file (pages, feeds, sitemap), how many were not in the cache.
         rendered = report.cache.computed.get("pages", 0)
         total = rendered + report.cache.reused.get("pages", 0)
-        seconds = time.perf_counter() - started
-        print(
-            f"{reason}built {report.documents} documents ({rendered} of {total} pages "
-            f"rendered anew) in {seconds:.1f} s",
-            file=out,
+        anew = language.gettext("({rendered} of {total} files rendered anew)").format(
+            rendered=rendered, total=total
         )
+        print(f"{reason}{pipeline.summary(report, root, language)} {anew}", file=out)
         builds.succeeded()
         return
     print(message, file=out)
-    print(f"{reason}build failed; still serving the last good site", file=out)
+    print(reason + language.gettext("build failed; still serving the last good site"), file=out)
     builds.failed(message)
 
 
@@ -262,9 +269,17 @@ class Handler(BaseHTTPRequestHandler):
 
     server_version = "bulletin-site"
 
-    def __init__(self, *args: object, site_dir: Path, builds: Builds, **kwargs: object) -> None:
+    def __init__(
+        self,
+        *args: object,
+        site_dir: Path,
+        builds: Builds,
+        language: Language = ENGLISH,
+        **kwargs: object,
+    ) -> None:
         self.site_dir = site_dir
         self.builds = builds
+        self.language = language
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]  # handles the request
 
     def log_message(self, format: str, *args: object) -> None:
@@ -282,7 +297,10 @@ class Handler(BaseHTTPRequestHandler):
         if path == RELOAD_SCRIPT:
             return self._send(200, TYPES[".js"], RELOAD_JS.encode(), send_body)
         if path == STATUS:
-            data = json.dumps({"version": status.version, "error": status.error}).encode()
+            heading = self.language.gettext(OVERLAY_HEADING)
+            data = json.dumps(
+                {"version": status.version, "error": status.error, "heading": heading}
+            ).encode()
             return self._send(200, TYPES[".json"], data, send_body)
         target = safe_path(self.site_dir, self.path)
         if target is None:
@@ -337,14 +355,23 @@ class Server:
     """The HTTP server and the watcher, each in its own thread; ``stop`` ends both."""
 
     def __init__(
-        self, root: Path, port: int = 8000, *, out: TextIO, poll: float = POLL_SECONDS
+        self,
+        root: Path,
+        port: int = 8000,
+        *,
+        out: TextIO,
+        poll: float = POLL_SECONDS,
+        language: Language = ENGLISH,
     ) -> None:
         self.root = root
         self.out = out
         self.poll = poll
+        self.language = language
         self.builds = Builds()
         self._stop = threading.Event()
-        handler = partial(Handler, site_dir=Project(root).site, builds=self.builds)
+        handler = partial(
+            Handler, site_dir=Project(root).site, builds=self.builds, language=language
+        )
         self.httpd = ThreadingHTTPServer((HOST, port), handler)
         self.httpd.daemon_threads = True
         self._threads: list[threading.Thread] = []
@@ -356,7 +383,7 @@ class Server:
     def start(self) -> None:
         """The first build (before serving, so the first page is current), then both threads."""
         before = snapshot(watched_folders(self.root))
-        rebuild(self.root, self.builds, self.out)
+        rebuild(self.root, self.builds, self.out, language=self.language)
         self._threads = [
             threading.Thread(target=self.httpd.serve_forever, name="serve", daemon=True),
             threading.Thread(target=self._watch, args=(before,), name="watch", daemon=True),
@@ -381,22 +408,33 @@ class Server:
             after = snapshot(folders)
             changed = changes(before, after)
             before = after
+            say = self.language.gettext
             shown = ", ".join(Project(self.root).shown(Path(p)) for p in changed[:3])
-            more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
-            rebuild(self.root, self.builds, self.out, reason=f"{shown}{more} changed: ")
+            if len(changed) > 3:
+                shown = say("{files} and {n} more").format(files=shown, n=len(changed) - 3)
+            reason = say("{files} changed: ").format(files=shown)
+            rebuild(self.root, self.builds, self.out, reason=reason, language=self.language)
             folders = watched_folders(self.root)  # site.yaml may name another template folder
 
 
 def serve_command(
-    root: Path, port: int, out: TextIO, *, wait: Callable[[], None] | None = None
+    root: Path,
+    port: int,
+    out: TextIO,
+    *,
+    wait: Callable[[], None] | None = None,
+    language: Language = ENGLISH,
 ) -> int:
     """Serve until Ctrl-C (or until ``wait`` returns, for tests)."""
     try:
-        server = Server(root, port, out=out)
+        server = Server(root, port, out=out, language=language)
     except OSError as error:
-        raise BuildError(f"cannot listen ({error.strerror})", at=f"{HOST}:{port}") from None
+        raise BuildError(
+            "cannot listen ({reason})", at=f"{HOST}:{port}", reason=error.strerror
+        ) from None
     server.start()
-    print(f"serving {project.SITE}/ at {server.url} — Ctrl-C to stop", file=out)
+    serving = language.gettext("serving {site}/ at {url} — Ctrl-C to stop")
+    print(serving.format(site=project.SITE, url=server.url), file=out)
     try:
         if wait is not None:
             wait()

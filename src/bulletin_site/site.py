@@ -1,7 +1,7 @@
 """The page plan: documents + metadata → every output page, its URL and what its template gets.
 
 Pure functions only. Paths here are *site paths*: relative to the output folder, with ``/``,
-ending in ``index.html`` for pages (``zh-hant/bulletins/000_x/3/index.html``). Templates turn
+ending in ``index.html`` for pages (``zh-hant/bulletins/72/3/index.html``). Templates turn
 them into links relative to the page that shows them (``rel``); canonical links, hreflang
 alternates, feeds and the sitemap use absolute URLs built from ``base_url``.
 """
@@ -13,7 +13,7 @@ import datetime
 import difflib
 import posixpath
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
@@ -22,15 +22,22 @@ from markupsafe import escape
 
 from bulletin_site import project
 from bulletin_site.config import DocumentMeta, SiteConfig
-from bulletin_site.errors import Problem
+from bulletin_site.errors import Message, Problem
 from bulletin_site.model import Bulletin, Document, Notice, Page, Plan
+from bulletin_site.textreport import first_sentence
 
 if TYPE_CHECKING:
     from bulletin_site.convert import Edition
+    from bulletin_site.corrections import Correction
     from bulletin_site.kinds import Kind, Kinds
 
 # The URL folder of each kind of document (``kinds.py`` names them; the paths are here).
 BULLETINS, PLANS, PAGES = "bulletins", "plans", "pages"
+# Open Graph (the preview a chat app shows for a shared link): the language of each script's
+# edition as a locale (Macau's own for the bureau's Traditional text), and the type of a
+# document's page.
+OG_LOCALE: Mapping[str, str] = {"hant": "zh_MO", "hans": "zh_CN"}
+ARTICLE = "article"
 FEED_LIMIT = 50  # articles per Atom feed, newest first
 DESCRIPTION_LENGTH = 90  # characters of text in <meta name="description">
 MACAU = "+08:00"
@@ -44,7 +51,6 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "feed": "訂閱（Atom）",
         "edition": "版本",
         "issue": "第{n}期",
-        "issue_unknown": "期數不詳",
         "date_unknown": "日期不詳",
         "year": "{year}年",
         "year_unknown": "年份不詳",
@@ -82,6 +88,8 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "source_note": "內容取自澳門經濟局《緊貿安排快訊》PDF 的文字。",
         "nav": "網站導覽",
         "pager": "翻頁",
+        "pdf": "原文 PDF",
+        "pdf_note": "原文的圖片和表格見 PDF",
     },
     "hans": {
         "skip": "跳到正文",
@@ -90,7 +98,6 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "feed": "订阅（Atom）",
         "edition": "版本",
         "issue": "第{n}期",
-        "issue_unknown": "期数不详",
         "date_unknown": "日期不详",
         "year": "{year}年",
         "year_unknown": "年份不详",
@@ -128,6 +135,8 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "source_note": "内容取自澳门经济局《紧贸安排快讯》PDF 的文字。",
         "nav": "网站导览",
         "pager": "翻页",
+        "pdf": "原文 PDF",
+        "pdf_note": "原文的图片和表格见 PDF",
     },
 }
 
@@ -148,25 +157,34 @@ def feed_path(code: str) -> str:
     return f"{code}/feed.xml"
 
 
-def issue_path(code: str, stem: str) -> str:
-    return f"{code}/{BULLETINS}/{stem}/index.html"
+def issue_path(code: str, number: int) -> str:
+    """An issue's page: its number is its address, the same in both editions and whatever the
+    raw file is called (a re-sent file changes nothing a reader has shared)."""
+    return f"{code}/{BULLETINS}/{number}/index.html"
 
 
-def article_path(code: str, stem: str, number: int) -> str:
-    return f"{code}/{BULLETINS}/{stem}/{number}/index.html"
+def article_path(code: str, number: int, article: int) -> str:
+    return f"{code}/{BULLETINS}/{number}/{article}/index.html"
 
 
-def plan_path(code: str, stem: str) -> str:
-    return f"{code}/{PLANS}/{stem}/index.html"
+def plan_path(code: str, slug: str) -> str:
+    return f"{code}/{PLANS}/{slug}/index.html"
 
 
-def page_path(code: str, stem: str) -> str:
-    return f"{code}/{PAGES}/{stem}/index.html"
+def page_path(code: str, slug: str) -> str:
+    return f"{code}/{PAGES}/{slug}/index.html"
 
 
-def kind_path(code: str, kind: Kind, stem: str) -> str:
-    """A document's page (an issue's: its contents) in the edition ``code``."""
-    return f"{code}/{kind.folder}/{stem}/index.html"
+def kind_path(code: str, kind: Kind, slug: str) -> str:
+    """A document's page (an issue's: its contents) in the edition ``code``, at its address
+    ``slug`` (an issue's number, a plan's or page's ``slug:``)."""
+    return f"{code}/{kind.folder}/{slug}/index.html"
+
+
+def source_path(code: str, kind: Kind, source: Source) -> str:
+    """The page of ``source`` (of kind ``kind``) in the edition ``code``."""
+    assert source.slug is not None, "a source without an address is never published"
+    return kind_path(code, kind, source.slug)
 
 
 def twin_path(path: str, code: str) -> str:
@@ -245,40 +263,48 @@ class Source:
     origin: str  # script of the text as read: "hant" or "hans"
     number: int | None = None  # issue number (bulletins)
     date: datetime.date | None = None
+    slug: str | None = None  # its address: an issue's number, a plan's or page's `slug:`
+    pdf: str | None = None  # the bureau's address of the original PDF
 
 
 # What one kind of document takes from its metadata file: (the document, its metadata, its
 # kind, ``warn(message, key)``) → the document with the editor's titles applied, its number.
-MetadataRule = Callable[
-    [Any, DocumentMeta, "Kind", Callable[[str, str | None], None]], tuple[Any, int | None]
-]
+MetadataRule = Callable[[Any, DocumentMeta, "Kind", Callable[..., None]], tuple[Any, int | None]]
 
 
 def resolve_sources(
     documents: Mapping[str, Document],
     metas: Mapping[str, DocumentMeta],
     kinds: Kinds,
+    corrections: Mapping[str, Correction] | None = None,
 ) -> tuple[tuple[Source, ...], tuple[Problem, ...]]:
-    """Join every document with its metadata; say what is missing or doubtful (as warnings,
-    never errors), and order them: newest first, undated last."""
+    """Join every document with its metadata and order them: newest first, undated last.
+
+    Also every problem with that: what is missing or doubtful (warnings), and what would
+    leave a document without an address or give two documents one (errors: a bulletin with
+    no issue number, a plan or page without a ``slug:``, a number or slug given twice).
+    ``corrections`` (stem → correction file) says where a corrected bulletin's number is set."""
     sources = []
-    warnings: list[Problem] = []
+    problems: list[Problem] = []
     for stem in sorted(documents):
         doc = documents[stem]
-        warnings.extend(reader_warnings(doc, project.seed_name(stem)))
+        problems.extend(reader_warnings(doc, project.seed_name(stem)))
         source, found = _resolve(stem, doc, metas.get(stem), kinds.of(doc))
         sources.append(source)
-        warnings.extend(found)
+        problems.extend(found)
     for stem in sorted(set(metas) - set(documents)):
         close = difflib.get_close_matches(stem, sorted(documents), n=1)
         hint = f"; did you mean {close[0]}.yaml?" if close else ""
-        warnings.append(
+        problems.append(
             Problem.warning(
-                metas[stem].path, f"no document {project.seed_name(stem)}: ignored{hint}"
+                metas[stem].path,
+                "no document {seed}: ignored{hint}",
+                seed=project.seed_name(stem),
+                hint=hint,
             )
         )
-    warnings.extend(_duplicate_numbers(sources))
-    return tuple(sorted(sources, key=archive_key)), tuple(warnings)
+    problems.extend(address_problems(sources, metas, kinds, corrections or {}))
+    return tuple(sorted(sources, key=archive_key)), tuple(problems)
 
 
 def archive_key(source: Source) -> tuple[Any, ...]:
@@ -292,41 +318,51 @@ def _resolve(
 ) -> tuple[Source, list[Problem]]:
     warnings: list[Problem] = []
 
-    def warn(message: str, key: str | None = None) -> None:
+    def warn(message: str, key: str | None = None, **values: Any) -> None:
         line = meta.line(key) if meta is not None and key else None
         path = meta.path if meta is not None else project.metadata_name(stem)
-        warnings.append(Problem.warning(path, message, line))
+        warnings.append(Problem.warning(path, message, line, **values))
 
     number = getattr(doc, "number", None)
     if meta is None:
         if kind.numbered:
             warn(
-                f"no metadata for {kind.name} {doc.source}: publication date unknown (listed last)"
+                "no metadata for {kind} {source}: publication date unknown (listed last)",
+                kind=kind.name,
+                source=doc.source,
             )
-            if number is None:
-                warn(f"no issue number in {doc.source} and no metadata: issue number unknown")
-        return Source(stem, doc, doc.script, number, None), warnings
+        return Source(stem, doc, doc.script, number, None, _slug(kind, number, None)), warnings
     if kind.numbered and meta.date is None:
         warn("no date: publication date unknown (listed last)")
     doc, number = kind.apply_metadata(doc, meta, kind, warn)
-    return Source(stem, doc, doc.script, number, meta.date), warnings
+    slug = _slug(kind, number, meta.slug)
+    return Source(stem, doc, doc.script, number, meta.date, slug, meta.pdf), warnings
+
+
+def _slug(kind: Kind, number: int | None, slug: str | None) -> str | None:
+    """A document's address: a numbered issue's number, any other document's ``slug:``."""
+    if kind.numbered:
+        return str(number) if number is not None else None
+    return slug
 
 
 def numbered_metadata(
-    doc: Bulletin, meta: DocumentMeta, kind: Kind, warn: Callable[[str, str | None], None]
+    doc: Bulletin, meta: DocumentMeta, kind: Kind, warn: Callable[..., None]
 ) -> tuple[Bulletin, int | None]:
     """A bulletin's metadata: its issue number (over the one printed) and article titles."""
     number = meta.number if meta.number is not None else doc.number
     if meta.number is not None and doc.number is not None and meta.number != doc.number:
         warn(
-            f"number {meta.number} differs from the text's issue {doc.number}; using {meta.number}",
+            "number {number} differs from the text's issue {printed}; using {number}",
             "number",
+            number=meta.number,
+            printed=doc.number,
         )
-    if number is None:
-        warn("no issue number here or in the text: issue number unknown", None)
+    if meta.slug is not None:
+        warn("slug applies to work plans and pages; an issue's address is its number", "slug")
     known = {a.number for a in doc.articles}
     for n in sorted(set(meta.titles) - known):
-        warn(f"titles: the bulletin has no article {n}", "titles")
+        warn("titles: the bulletin has no article {n}", "titles", n=n)
     articles = tuple(
         dataclasses.replace(a, title=meta.titles[a.number]) if a.number in meta.titles else a
         for a in doc.articles
@@ -335,12 +371,17 @@ def numbered_metadata(
 
 
 def titled_metadata(
-    doc: Any, meta: DocumentMeta, kind: Kind, warn: Callable[[str, str | None], None]
+    doc: Any, meta: DocumentMeta, kind: Kind, warn: Callable[..., None]
 ) -> tuple[Any, None]:
     """A titled document's metadata (a plan's, a page's): its title."""
     for key in ("number", "titles"):
         if meta.number if key == "number" else meta.titles:
-            warn(f"{key} applies to bulletins only; ignored for {kind.described}", key)
+            warn(
+                "{name} applies to bulletins only; ignored for {kind}",
+                key,
+                name=key,
+                kind=Message(kind.described),
+            )
     if meta.title:
         doc = dataclasses.replace(doc, title=meta.title)
     return doc, None
@@ -355,20 +396,99 @@ def str_without_line(notice: Notice) -> str:
     return notice.message + (f" ({notice.detail})" if notice.detail else "")
 
 
-def _duplicate_numbers(sources: Sequence[Source]) -> list[Problem]:
-    seen: dict[int, str] = {}
-    found = []
-    for source in sources:
-        if source.number is not None:
-            if source.number in seen:
-                found.append(
-                    Problem.warning(
-                        project.metadata_name(source.stem),
-                        f"issue {source.number} is also {seen[source.number]}",
-                    )
+def address_problems(
+    sources: Sequence[Source],
+    metas: Mapping[str, DocumentMeta],
+    kinds: Kinds,
+    corrections: Mapping[str, Correction],
+) -> list[Problem]:
+    """Documents without an address, and addresses given twice: errors, at the line to edit
+    (a second issue 72 would otherwise be published beside the first, under another year)."""
+    problems: list[Problem] = []
+    for kind in kinds.all:
+        mine = sorted((s for s in sources if kinds.of(s.doc) is kind), key=lambda s: s.stem)
+        taken = {s.slug for s in mine if s.slug is not None}
+        claims: dict[str, list[Source]] = {}
+        for source in mine:
+            if source.slug is None:
+                problems.append(_no_address(source, metas.get(source.stem), kind, taken))
+            else:
+                claims.setdefault(source.slug, []).append(source)
+        for slug, claimants in sorted(claims.items()):
+            if len(claimants) < 2:
+                continue
+            for source in claimants:
+                others = ", ".join(project.seed_name(s.stem) for s in claimants if s is not source)
+                path, line = _address_set_at(source, metas, corrections, kind)
+                message = (
+                    "issue {slug} is also the number of {others}"
+                    if kind.numbered
+                    else "slug '{slug}' is also the address of {others}"
                 )
-            seen.setdefault(source.number, source.stem)
-    return found
+                problems.append(Problem.error(path, message, line, slug=slug, others=others))
+    return problems
+
+
+def _no_address(source: Source, meta: DocumentMeta | None, kind: Kind, taken: set[str]) -> Problem:
+    path = meta.path if meta is not None else project.metadata_name(source.stem)
+    seed = project.seed_name(source.stem)
+    if kind.numbered:
+        line = meta.line("number") if meta is not None else None
+        return Problem.error(
+            path,
+            "no issue number: {seed} prints none; set `number:` here (the issue's address "
+            "is /{folder}/NUMBER/)",
+            line,
+            seed=seed,
+            folder=kind.folder,
+        )
+    line = meta.line("slug") if meta is not None else None
+    return Problem.error(
+        path,
+        "no slug: {kind} needs an address; set `slug: {slug}` here (its page is /{folder}/SLUG/)",
+        line,
+        kind=Message(kind.described),
+        slug=propose_slug(source.doc, kind, taken),
+        folder=kind.folder,
+    )
+
+
+def _address_set_at(
+    source: Source,
+    metas: Mapping[str, DocumentMeta],
+    corrections: Mapping[str, Correction],
+    kind: Kind,
+) -> tuple[str, int | None]:
+    """Where a document's address comes from: its metadata, its correction, or its text."""
+    meta = metas.get(source.stem)
+    key = "number" if kind.numbered else "slug"
+    if meta is not None and meta.line(key) is not None:
+        return meta.path, meta.line(key)
+    correction = corrections.get(source.stem)
+    if correction is not None and kind.numbered:
+        return correction.path, correction.lines.get("number", 1)
+    return project.seed_name(source.stem), None
+
+
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+_ASCII_WORD = re.compile(r"[A-Za-z0-9]+")
+
+
+def propose_slug(doc: Document, kind: Kind, taken: Iterable[str]) -> str:
+    """An address for a plan or page that ``add`` writes in its stub and the "no slug" error
+    suggests: the year its title names (a work plan is a year's: 2023), else the Latin words
+    and numbers of its title (CEPA), else the kind's name; ``-2``, ``-3`` … after one taken."""
+    title = doc.title
+    year = _YEAR.search(title)
+    words = _ASCII_WORD.findall(title)
+    base = year.group() if year else "-".join(w.lower() for w in words)[:40].strip("-")
+    base = base or kind.name
+    taken = set(taken)
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
 
 
 def convert_sources(
@@ -402,6 +522,8 @@ class PageInfo:
     alternates: tuple[Alternate, ...]
     twin: str  # site path of this page in the other edition
     origin: str | None = None  # site path of the original text, when this page is converted
+    locale: str = "zh_MO"  # og:locale: how chat apps and social sites name the language
+    kind: str = "website"  # og:type: "article" for an issue, article, plan or page
 
 
 @dataclass(frozen=True)
@@ -488,8 +610,15 @@ class EditionView:
         }
 
     def info(
-        self, path: str, title: str, description: str, origin_script: str | None = None
+        self,
+        path: str,
+        title: str,
+        description: str,
+        origin_script: str | None = None,
+        kind: str = "website",
     ) -> PageInfo:
+        """What base.html says about the page at ``path``; ``origin_script``: the script of the
+        document it shows, ``kind``: its Open Graph type (a document's page is an article)."""
         origin = None
         if origin_script and origin_script != self.edition.script:
             origin_edition = next((e for e in self.editions if e.script == origin_script), None)
@@ -503,6 +632,8 @@ class EditionView:
             alternates=alternates(self.config.base_url, path, self.editions, self.default),
             twin=twin_path(path, self.other.code),
             origin=origin,
+            locale=OG_LOCALE[self.edition.script],
+            kind=kind,
         )
 
     def page(self, path: str, template: str, **context: Any) -> Target:
@@ -541,7 +672,7 @@ def edition_targets(view: EditionView, sources: Sequence[Source]) -> list[Target
         Listing(
             kind.folder,
             kind.heading[view.edition.script],
-            tuple(Link(kind_path(code, kind, s.stem), s.doc.title) for s in by_kind[kind.name]),
+            tuple(Link(source_path(code, kind, s), s.doc.title) for s in by_kind[kind.name]),
         )
         for kind in view.kinds.all
         if not kind.numbered and by_kind[kind.name]
@@ -590,7 +721,7 @@ def bulletin_targets(view: EditionView, sources: Sequence[Source]) -> list[Targe
             view.page(
                 issue.path,
                 "bulletin.html",
-                page=view.info(issue.path, title, description, issue.source.origin),
+                page=view.info(issue.path, title, description, issue.source.origin, ARTICLE),
                 issue=issue,
                 doc=doc,
                 prev=older,
@@ -600,17 +731,18 @@ def bulletin_targets(view: EditionView, sources: Sequence[Source]) -> list[Targe
         links = issue.articles
         for j, article in enumerate(doc.articles):
             path = links[j].path
-            text = excerpt(" ".join(article.paragraphs) or article.title)
+            # What a chat app shows under a shared link: the article's first sentence.
+            text = excerpt(first_sentence(article.paragraphs[0]) if article.paragraphs else "")
+            text = text or article.title
             targets.append(
                 view.page(
                     path,
                     "article.html",
                     page=view.info(
-                        path, f"{article.title} · {issue.label}", text, issue.source.origin
+                        path, f"{article.title} · {issue.label}", text, issue.source.origin, ARTICLE
                     ),
                     issue=issue,
                     article=article,
-                    stem=issue.source.stem,
                     prev=links[j - 1] if j > 0 else None,
                     next=links[j + 1] if j + 1 < len(links) else None,
                 )
@@ -623,10 +755,10 @@ def plan_targets(view: EditionView, sources: Sequence[Source]) -> list[Target]:
     for source in sources:
         doc = source.doc
         assert isinstance(doc, Plan)
-        path = plan_path(view.code, source.stem)
+        path = source_path(view.code, view.kinds.of(doc), source)
         description = excerpt(" ".join(doc.intro) or doc.title)
-        info = view.info(path, doc.title, description, source.origin)
-        targets.append(view.page(path, "plan.html", page=info, doc=doc))
+        info = view.info(path, doc.title, description, source.origin, ARTICLE)
+        targets.append(view.page(path, "plan.html", page=info, doc=doc, pdf=source.pdf))
     return targets
 
 
@@ -635,9 +767,9 @@ def page_targets(view: EditionView, sources: Sequence[Source]) -> list[Target]:
     for source in sources:
         doc = source.doc
         assert isinstance(doc, Page)
-        path = page_path(view.code, source.stem)
+        path = source_path(view.code, view.kinds.of(doc), source)
         description = excerpt(markdown_text(doc.markdown)) or doc.title
-        info = view.info(path, doc.title, description, source.origin)
+        info = view.info(path, doc.title, description, source.origin, ARTICLE)
         body = strip_title(doc.markdown, doc.title)
         targets.append(view.page(path, "page.html", page=info, doc=doc, body=body))
     return targets
@@ -645,14 +777,14 @@ def page_targets(view: EditionView, sources: Sequence[Source]) -> list[Target]:
 
 def document_targets(view: EditionView, sources: Sequence[Source]) -> list[Target]:
     """A kind without pages of its own making: one page per document, at
-    ``{edition}/{folder}/{stem}/``, rendered by the template named after the kind, which gets
+    ``{edition}/{folder}/{slug}/``, rendered by the template named after the kind, which gets
     the document as ``doc``."""
     targets = []
     for source in sources:
         kind = view.kinds.of(source.doc)
-        path = kind_path(view.code, kind, source.stem)
+        path = source_path(view.code, kind, source)
         title = source.doc.title
-        info = view.info(path, title, excerpt(title), source.origin)
+        info = view.info(path, title, excerpt(title), source.origin, ARTICLE)
         targets.append(view.page(path, f"{kind.name}.html", page=info, doc=source.doc))
     return targets
 
@@ -674,6 +806,7 @@ def edition_chooser(
         canonical=absolute_url(config.base_url, path) if not not_found else config.base_url + path,
         alternates=alternates(config.base_url, home_path(default.code), editions, default),
         twin=home_path(editions[1].code),
+        locale=OG_LOCALE[default.script],
     )
     return Target(
         path,
@@ -703,16 +836,16 @@ def alternates(
 def issue_view(code: str, source: Source, labels: Mapping[str, str]) -> IssueView:
     doc = source.doc
     assert isinstance(doc, Bulletin)
-    known = source.number is not None
-    label = labels["issue"].format(n=source.number) if known else labels["issue_unknown"]
+    number = source.number
+    assert number is not None, "an issue without a number is never published"
     return IssueView(
         source=source,
-        path=issue_path(code, source.stem),
-        label=label,
+        path=issue_path(code, number),
+        label=labels["issue"].format(n=number),
         date_text=date_text(source.date, labels),
         date_iso=source.date.isoformat() if source.date else "",
         articles=tuple(
-            Link(article_path(code, source.stem, a.number), a.title, a.number) for a in doc.articles
+            Link(article_path(code, number, a.number), a.title, a.number) for a in doc.articles
         ),
     )
 

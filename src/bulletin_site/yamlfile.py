@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from bulletin_site.errors import Problem
+from bulletin_site.errors import Message, Problem
 
 
 def read_yaml(
@@ -128,12 +128,61 @@ def _too_much(node: yaml.Node, problem: str) -> yaml.MarkedYAMLError:
     return yaml.MarkedYAMLError(problem=problem, problem_mark=node.start_mark)
 
 
+# What PyYAML's messages mean, for someone who edits a metadata file (its wording stays in
+# the message, in brackets, for anyone who searches for it): (PyYAML's problem, its context)
+# → the explanation. The first whose words are in the message wins.
+_EXPLAINED = (
+    (
+        "could not find expected ':'",
+        "simple key",
+        "this line is not `key: value`: the key needs a colon and a space after it",
+    ),
+    ("end of stream", "quoted scalar", "the quote opened on this line is never closed"),
+    ("cannot start any token", "", "a tab: indent with spaces"),
+    (
+        "mapping values are not allowed here",
+        "",
+        "a second `: ` on this line: put the value in quotes, e.g. title: '標題: 副題'",
+    ),
+    (
+        "expected <block end>",
+        "block mapping",
+        "this line is indented unlike the lines above it (or is not `key: value`)",
+    ),
+    ("expected ',' or '}'", "", "a { that is never closed: put the value in quotes"),
+    ("expected ',' or ']'", "", "a [ that is never closed: put the value in quotes"),
+    ("found duplicate anchor", "", "the same &anchor twice"),
+    ("found undefined alias", "", "an *alias with no &anchor before it"),
+)
+# PyYAML notices some mistakes only where the next token should be, often lines later (after
+# every comment that follows); the line where the trouble starts is its "context" then.
+_STARTS_AT_CONTEXT = ("while scanning a simple key", "while scanning a quoted scalar")
+
+
 def yaml_problem(failure: yaml.YAMLError, shown: str) -> Problem:
-    mark = getattr(failure, "problem_mark", None)
+    """A YAML parser's error as one problem at the line where the trouble starts, explained."""
     problem = getattr(failure, "problem", None) or str(failure)
-    context = getattr(failure, "context", None)
-    message = f"invalid YAML: {problem}" + (f" ({context})" if context else "")
-    return Problem.error(shown, message, mark.line + 1 if mark is not None else None)
+    context = getattr(failure, "context", None) or ""
+    mark = getattr(failure, "problem_mark", None)
+    context_mark = getattr(failure, "context_mark", None)
+    if context in _STARTS_AT_CONTEXT and context_mark is not None:
+        mark = context_mark
+    said = problem + (f", {context}" if context else "")
+    explained = next(
+        (text for words, where, text in _EXPLAINED if words in problem and where in context),
+        None,
+    )
+    line = mark.line + 1 if mark is not None else None
+    if explained is None:
+        return Problem.error(shown, "invalid YAML: {said}", line, said=said)
+    # The explanation is itself a message of the catalogue: translated where it is shown.
+    return Problem.error(
+        shown,
+        "invalid YAML: {explained} (the YAML parser says: {said})",
+        line,
+        explained=Message(explained),
+        said=said,
+    )
 
 
 def key_lines(node: yaml.Node | None, prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], int]:
@@ -160,9 +209,26 @@ def unknown_keys(
         if str(key) in allowed:
             continue
         close = difflib.get_close_matches(str(key), allowed, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else f" (known: {', '.join(allowed)})"
         where = ".".join((*prefix, str(key)))
-        problems.append(
-            Problem.error(shown, f"unknown key {where!r}{hint}", lines.get((*prefix, str(key))))
-        )
+        line = lines.get((*prefix, str(key)))
+        if close:
+            problems.append(
+                Problem.error(
+                    shown,
+                    "unknown key {key}; did you mean {close}?",
+                    line,
+                    key=repr(where),
+                    close=repr(close[0]),
+                )
+            )
+        else:
+            problems.append(
+                Problem.error(
+                    shown,
+                    "unknown key {key} (known: {known})",
+                    line,
+                    key=repr(where),
+                    known=", ".join(allowed),
+                )
+            )
     return problems

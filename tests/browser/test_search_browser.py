@@ -196,18 +196,21 @@ def expected_records(built_site: Path) -> list[Expected]:
             s = source.stem
             if isinstance(doc, Bulletin):
                 number = source.number
-                label = t["issue"].format(n=number) if number is not None else t["issue_unknown"]
-                add(s, code, site.issue_path(code, s), label, [*doc.summary, doc.contact or ""])
+                assert number is not None
+                label = t["issue"].format(n=number)
+                add(
+                    s, code, site.issue_path(code, number), label, [*doc.summary, doc.contact or ""]
+                )
                 for a in doc.articles:
                     add(
                         f"{s}/{a.number}",
                         code,
-                        site.article_path(code, s, a.number),
+                        site.article_path(code, number, a.number),
                         a.title,
                         [*a.paragraphs, *a.captions],
                     )
             elif isinstance(doc, Plan):
-                path = site.plan_path(code, s)
+                path = site.source_path(code, KINDS.of(doc), source)
                 add(s, code, path, doc.title, [*doc.intro, *(x.heading for x in doc.sections)])
                 for section in doc.sections:
                     for item in section.items:
@@ -219,7 +222,7 @@ def expected_records(built_site: Path) -> list[Expected]:
                             [item.text],
                         )
             elif isinstance(doc, Page):
-                path = site.page_path(code, s)
+                path = site.source_path(code, KINDS.of(doc), source)
                 add(s, code, path, doc.title, page_body(built_site, path))
     return [
         Expected(

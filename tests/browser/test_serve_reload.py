@@ -11,7 +11,7 @@ import pytest
 from browser_harness import BROWSER_TESTS, PageLog
 from bulletin_site.serve import Server
 
-ARTICLE = "zh-hant/bulletins/000_7c1a5d4148a0e861/1/index.html"
+ARTICLE = "zh-hant/bulletins/70/1/index.html"
 
 pytestmark = BROWSER_TESTS
 

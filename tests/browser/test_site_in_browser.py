@@ -17,10 +17,10 @@ from browser_harness import BROWSER_TESTS, Visit
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "bench" / "out" / "screenshots"
 VIEWPORTS = {"phone": {"width": 360, "height": 740}, "desktop": {"width": 1280, "height": 900}}
-ISSUE = "000_7c1a5d4148a0e861"  # 繁體, issue 70
-HANS_ISSUE = "001_bc645f7197fac29f"  # 简体
-PLAN = "004_1c5b308f8adfb7c0"  # 简体, 73 items
-PAGE = "002_297d79192cd207c9"  # Markdown, 繁體
+ISSUE = "70"  # 繁體 (seeds/000_7c1a5d4148a0e861.txt)
+HANS_ISSUE = "71"  # 简体 (seeds/001_bc645f7197fac29f.txt)
+PLAN = "guangdong-macau-2020"  # 简体, 73 items (seeds/004_1c5b308f8adfb7c0.txt)
+PAGE = "regional-cooperation"  # Markdown, 繁體 (seeds/002_297d79192cd207c9.txt)
 
 pytestmark = BROWSER_TESTS
 

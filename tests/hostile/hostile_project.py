@@ -34,4 +34,7 @@ def small_project(target: Path) -> Path:
         markdown_or_plan = head.lstrip().startswith("#") or "一、" in head
         if markdown_or_plan and seed.stat().st_size < 20_000:  # the page and the shorter plan
             shutil.copy(seed, target / "seeds" / seed.name)
+            (target / "content" / "issues" / f"{seed.stem}.yaml").write_text(
+                f"slug: seed-{seed.stem[:3]}\n", encoding="utf-8"
+            )
     return target

@@ -113,7 +113,9 @@ titles:
 PLAN_YAML = """\
 title: '計劃標題"><img src=x onerror=alert("META2")>'
 date: 2020-01-03
+slug: hostile-plan
 """
+PAGE_YAML = "slug: hostile-page\n"
 
 
 def correction(stem: str) -> str:
@@ -122,6 +124,7 @@ def correction(stem: str) -> str:
 kind: bulletin
 script: hant
 number: 72
+articles: 1
 contact: '電話 28882888<script>alert("COR1")</script>'
 ---
 導讀<img src=x onerror=alert("COR2")>。
@@ -164,6 +167,7 @@ def make_hostile_project(target: Path, *, allow_html: bool = False) -> Path:
     (seeds / f"{STEMS['corrected']}.txt").write_text(other, encoding="utf-8")
     (issues / f"{STEMS['bulletin']}.yaml").write_text(ISSUE_YAML, encoding="utf-8")
     (issues / f"{STEMS['plan']}.yaml").write_text(PLAN_YAML, encoding="utf-8")
+    (issues / f"{STEMS['page']}.yaml").write_text(PAGE_YAML, encoding="utf-8")
     (corrections / f"{STEMS['corrected']}.md").write_text(
         correction(STEMS["corrected"]), encoding="utf-8"
     )

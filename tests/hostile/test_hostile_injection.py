@@ -13,7 +13,6 @@ import pytest
 from hostile_site import (
     CSP,
     PAYLOADS,
-    STEMS,
     inspect_html,
     inspect_json,
     inspect_xml,
@@ -88,7 +87,7 @@ def test_metadata_and_corrections_are_shown_as_text(hostile_site: Path) -> None:
     # (PL1 is in the plan's own title, which its metadata replaces by META2's.)
     for marker in ("META1", "META2", "COR1", "COR2", "COR3", "COR4", "COR5", "PL2", "PL3"):
         assert marker in text, marker
-    corrected = hostile_site / "zh-hant" / "bulletins" / STEMS["corrected"] / "1" / "index.html"
+    corrected = hostile_site / "zh-hant" / "bulletins" / "72" / "1" / "index.html"
     assert "&lt;/title&gt;&lt;script&gt;" in corrected.read_text()
 
 
@@ -112,7 +111,7 @@ def test_allow_html_still_runs_no_script(tmp_path: Path, allow_html: bool) -> No
 
     site_dir = build(make_hostile_project(tmp_path / "p", allow_html=allow_html)).site_dir
     assert check_site(site_dir) == []
-    page = (site_dir / "zh-hant" / "pages" / STEMS["page"] / "index.html").read_text()
+    page = (site_dir / "zh-hant" / "pages" / "hostile-page" / "index.html").read_text()
     assert "原始HTML區塊 MD4</div>" in page  # raw HTML allowed: the div is kept, its onclick not
 
 

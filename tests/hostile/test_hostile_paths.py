@@ -115,7 +115,10 @@ def test_a_template_asset_linked_outside_is_refused(
 
 def test_links_that_stay_inside_are_fine(make_small_project: Callable[[str], Path]) -> None:
     root = make_small_project("p")
-    (root / "content" / "issues" / "002_bulletin.yaml").symlink_to("001_bulletin.yaml")
+    shared = root / "content" / "issues" / "shared"
+    shared.mkdir()
+    (shared / "second.yaml").write_text("number: 2\ndate: 2020-02-01\n")
+    (root / "content" / "issues" / "002_bulletin.yaml").symlink_to("shared/second.yaml")
     assert pipeline.build(root).documents == 5
 
 
