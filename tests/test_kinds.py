@@ -97,6 +97,9 @@ TEMPLATE = """{% extends "base.html" %}
 def circular_project(project: Path) -> Path:
     (project / "seeds" / "010_circular.txt").write_text(RAW, encoding="utf-8")
     (project / "templates" / "circular.html").write_text(TEMPLATE, encoding="utf-8")
+    (project / "content" / "issues" / "010_circular.yaml").write_text(
+        "slug: office-hours\ndate: 2020-01-06\n", encoding="utf-8"
+    )
     return project
 
 
@@ -127,23 +130,23 @@ def test_a_site_with_the_new_kind_builds_both_editions_its_home_listing_and_sear
 
     report = pipeline.build(circular_project, kinds=WITH_CIRCULARS)
     site = report.site_dir
-    hant = (site / "zh-hant" / "circulars" / "010_circular" / "index.html").read_text("utf-8")
-    hans = (site / "zh-hans" / "circulars" / "010_circular" / "index.html").read_text("utf-8")
+    hant = (site / "zh-hant" / "circulars" / "office-hours" / "index.html").read_text("utf-8")
+    hans = (site / "zh-hans" / "circulars" / "office-hours" / "index.html").read_text("utf-8")
     assert "<h1>關於經濟局辦公時間的通告</h1>" in hant
     assert "<h1>关于经济局办公时间的通告</h1>" in hans  # converted by the generic converter
     assert "<p>由下月起，经济局办公时间延长至晚上七时。</p>" in hans
-    assert 'href="../../../zh-hans/circulars/010_circular/index.html"' in hant  # its twin
+    assert 'href="../../../zh-hans/circulars/office-hours/index.html"' in hant  # its twin
 
     home = (site / "zh-hant" / "index.html").read_text("utf-8")
     assert '<h2 id="circulars">通告</h2>' in home
-    assert 'href="circulars/010_circular/index.html"' in home
+    assert 'href="circulars/office-hours/index.html"' in home
     search_page = (site / "zh-hans" / "search" / "index.html").read_text("utf-8")
     assert '<option value="circular">通告</option>' in search_page
     for code in ("zh-hant", "zh-hans"):
         data = json.loads((site / code / "search" / "data.json").read_text("utf-8"))
         assert "circular" in data["kinds"]
     sitemap = (site / "sitemap.xml").read_text("utf-8")
-    assert "zh-hans/circulars/010_circular/" in sitemap
+    assert "zh-hans/circulars/office-hours/" in sitemap
 
 
 def test_the_editors_commands_take_the_new_kind(circular_project: Path) -> None:
