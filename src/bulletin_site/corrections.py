@@ -649,14 +649,9 @@ def export(root: Path, name: str, kinds: Kinds) -> tuple[str, Document]:
     """``bulletin-site export``: write the reader's output for the seed ``name`` (its stem, file
     name or path) as ``content/corrections/<stem>.md``; refuse if that file exists."""
     where = Project(root)
-    stem = Path(name).name.removesuffix(project.SEED_SUFFIX).removesuffix(project.CORRECTION_SUFFIX)
+    stem = where.seed_stem(name)
     seed = where.seed(stem)
     shown = project.seed_name(stem)
-    if not seed.is_file():
-        known = sorted(p.stem for p in where.seed_files())
-        close = difflib.get_close_matches(stem, known, n=1)
-        hint = f"; did you mean {close[0]}?" if close else ""
-        raise InputError(shown, f"no such seed{hint}")
     if where.correction(stem).exists():
         write_correction(root, stem, "")  # raises: an existing correction is never replaced
     data = seed.read_bytes()

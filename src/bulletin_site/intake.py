@@ -10,7 +10,6 @@ sentence, how many paragraphs and captions, and the reader's warnings.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from collections.abc import Iterable
@@ -161,14 +160,9 @@ def replace(root: Path, stem: str, file: Path, kinds: Kinds = KINDS) -> Added:
     stay); the metadata is kept as it is; a correction exported from the old file is left
     alone, and ``check`` says it was made from other text (its ``source_sha256``)."""
     where = Project(root)
-    stem = Path(stem).name.removesuffix(project.SEED_SUFFIX)
+    stem = where.seed_stem(stem)
     shown = project.seed_name(stem)
     seed = where.seed(stem)
-    if not seed.is_file():
-        known = sorted(p.stem for p in where.seed_files())
-        close = difflib.get_close_matches(stem, known, n=1)
-        hint = f"; did you mean {close[0]}?" if close else ""
-        raise InputError(shown, f"no such seed{hint}")
     data = read_bytes(file)
     if data == seed.read_bytes():
         raise InputError(

@@ -9,8 +9,11 @@ every command shows a file the same way and an editor can paste the name back.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
+
+from bulletin_site.errors import InputError
 
 SEEDS = "seeds"
 CONTENT = "content"
@@ -74,6 +77,17 @@ class Project:
 
     def correction_files(self) -> list[Path]:
         return sorted(self.corrections.glob(f"*{CORRECTION_SUFFIX}"))
+
+    def seed_stem(self, name: str) -> str:
+        """The stem of the seed an editor names by its stem, file name or path (a correction's
+        name will do); InputError, with the closest name, when there is no such seed."""
+        stem = Path(name).name.removesuffix(SEED_SUFFIX).removesuffix(CORRECTION_SUFFIX)
+        if not self.seed(stem).is_file():
+            known = sorted(p.stem for p in self.seed_files())
+            close = difflib.get_close_matches(stem, known, n=1)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            raise InputError(seed_name(stem), f"no such seed{hint}")
+        return stem
 
     def shown(self, path: Path) -> str:
         """``path`` as messages name it: relative to the project when it is inside."""

@@ -10,7 +10,6 @@ and JSON forms are ``parse``'s, so the same tools read both.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +20,7 @@ from bulletin_site.cache import Cache
 from bulletin_site.config import load_document_meta
 from bulletin_site.convert import Converter, convert_document, load_glossary
 from bulletin_site.corrections import parse_correction, sha256
-from bulletin_site.errors import ENGLISH, BuildError, InputError, Language, Problem
+from bulletin_site.errors import ENGLISH, BuildError, Language, Problem
 from bulletin_site.kinds import Kinds
 from bulletin_site.model import Bulletin, Reading
 from bulletin_site.project import Project
@@ -43,13 +42,9 @@ def published(root: Path, name: str, kinds: Kinds, script: str | None = None) ->
     ``script`` (``hant``/``hans``; default: its own). InputError when there is no such seed,
     BuildError listing the mistakes of a correction or metadata file that cannot be read."""
     where = Project(root)
-    stem = Path(name).name.removesuffix(project.SEED_SUFFIX).removesuffix(project.CORRECTION_SUFFIX)
+    stem = where.seed_stem(name)
     seed = where.seed(stem)
     shown = project.seed_name(stem)
-    if not seed.is_file():
-        known = sorted(p.stem for p in where.seed_files())
-        close = difflib.get_close_matches(stem, known, n=1)
-        raise InputError(shown, "no such seed" + (f"; did you mean {close[0]}?" if close else ""))
     data = seed.read_bytes()
     sources = []
     problems: list[Problem] = []
