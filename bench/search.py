@@ -17,7 +17,7 @@
    query in ``?q=``, then the second query typed; bytes the server sent (everything: HTML, CSS,
    JS, wasm, index) until the first results, and then for the second query; the time from the
    navigation, and from pressing Enter, to the results on screen.
-4. **Results.** Every query's results against the reference matcher (``search.matches``, the
+4. **Results.** Every query's results against the reference matcher (``ref.matches``, the
    rule search.js implements) over every record: recall and precision of the site's search
    (every result's record loaded, after the timed runs), and for the default index the article
    pages it returns against the articles that contain the query.
@@ -50,11 +50,14 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(ROOT / "tests"))  # the browser the tests use, launched the same way
 
+import search_reference as ref  # noqa: E402
 from browser_harness import ARGS, CHROMIUM  # noqa: E402
 from bulletin_site import render, search, site, write  # noqa: E402
 from bulletin_site.config import load_config  # noqa: E402
 from bulletin_site.convert import EDITIONS, Converter, convert_document, load_glossary  # noqa: E402
 from bulletin_site.model import Article, Bulletin, from_dict  # noqa: E402
+from bulletin_site.search import fold, pagefind  # noqa: E402
+from bulletin_site.search import records as search_records  # noqa: E402
 
 QUERIES = ("粵港澳大灣區", "金伯利進程", "知識產權", "经济局", "CEPA", "2019", "澳", "數字經濟")
 FIRST, SECOND = "粵港澳大灣區", "金伯利进程"  # the timed pair: first query, then second
@@ -165,7 +168,7 @@ def build(out: Path, config: Any, by_edition: Mapping[str, Sequence[site.Source]
 
     started = time.perf_counter()
     default = out / "_default"
-    with search.PagefindService() as service:
+    with pagefind.PagefindService() as service:
         index = service.send({"type": "NewIndex", "config": {}})["index_id"]
         for edition in EDITIONS:
             service.send(
@@ -334,8 +337,10 @@ def result_sets(browser: Any, base: str, queries: Sequence[str]) -> dict[str, di
 # 4. Results against the reference
 
 
-def expected(records: Sequence[search.Record], table: Mapping[str, str], q: str) -> set[str]:
-    return {r.url for r in records if search.matches(q, r, table)}
+def expected(
+    records: Sequence[search_records.Record], table: Mapping[str, str], q: str
+) -> set[str]:
+    return {r.url for r in records if ref.matches(q, r, table)}
 
 
 def article_url(url: str) -> str | None:
@@ -363,8 +368,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     config, by_edition = archive(args.issues)
     generated = time.perf_counter() - started
     info = build(OUT, config, by_edition)
-    records = {e.code: search.records(by_edition[e.code], e, config) for e in EDITIONS}
-    table = search.fold_table(search._aligned(records))
+    records = {e.code: search_records.records(by_edition[e.code], e, config) for e in EDITIONS}
+    table = fold.fold_table(search_records.aligned_texts(records))
     hant_records = records["zh-hant"]
 
     from playwright.sync_api import sync_playwright

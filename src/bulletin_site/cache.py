@@ -45,6 +45,9 @@ T = TypeVar("T")
 
 CACHE_DIR = ".bulletin-cache"
 KINDS = ("readings", "converted", "pages")
+# The search index's parts (search/parts.py): kept by the index's own process, in a ``Cache``
+# of that kind alone, which prunes them itself.
+BUNDLES = "bundles"
 # Libraries whose version changes what the build writes.
 LIBRARIES = ("OpenCC", "Jinja2", "Markdown", "PyYAML", "MarkupSafe")
 # A Jinja tag that loads another file by a name under assets/.
@@ -126,14 +129,15 @@ class CacheStats:
 class Cache:
     """Entries under ``folder/<kind>/<key>``: the payload's sha256 on the first line, then the
     payload. ``enabled=False`` computes everything and keeps nothing (used by ``check`` when the
-    folder cannot be written, and by tests)."""
+    folder cannot be written, and by tests). ``kinds``: the folders this cache uses and prunes."""
 
-    def __init__(self, folder: Path, *, enabled: bool = True) -> None:
+    def __init__(self, folder: Path, *, enabled: bool = True, kinds: Sequence[str] = KINDS) -> None:
         self.folder = folder
         self.enabled = enabled
-        self._used: dict[str, set[str]] = {kind: set() for kind in KINDS}
-        self._reused = dict.fromkeys(KINDS, 0)
-        self._computed = dict.fromkeys(KINDS, 0)
+        self.kinds = tuple(kinds)
+        self._used: dict[str, set[str]] = {kind: set() for kind in self.kinds}
+        self._reused = dict.fromkeys(self.kinds, 0)
+        self._computed = dict.fromkeys(self.kinds, 0)
         self._damaged: set[tuple[str, str]] = set()  # (kind, key): counted once however asked
         self._problems: list[Problem] = []
         # The names in each folder, listed once: a build asks for many entries that are not
@@ -228,7 +232,7 @@ class Cache:
         hidden ``.tmp`` ones, are left alone)."""
         if not self.enabled:
             return
-        for kind in KINDS:
+        for kind in self.kinds:
             folder = self.folder / kind
             if not folder.is_dir():
                 continue
