@@ -75,13 +75,32 @@ class Step:
     keys: tuple[str, ...]
 
 
+def pair_starts(tokens: Sequence[Token]) -> set[int]:
+    """Where a term's pairs are looked up: in each run of two characters or more, every other
+    pair (the pair at p names the characters at p and p+1, so they pin every character of the
+    run), the last one moved back one place if the run's last character is left over. When a
+    Latin word follows the run, its last character is named by ``cǂ`` instead."""
+    starts: set[int] = set()
+    j = 0
+    while j < len(tokens):
+        end = j
+        while end < len(tokens) and tokens[end].kind == HAN:
+            end += 1
+        if end - j >= 2:  # a run j … end-1
+            last = end - 2 if end < len(tokens) and tokens[end].kind == WORD else end - 1
+            for q in range(j, last + 1, 2):
+                starts.add(min(q, end - 2))
+        j = max(end, j + 1)
+    return starts
+
+
 def steps(term: str, table: Mapping[str, str], chars: Iterable[str]) -> list[Step]:
     """How search.js looks a term up in an edition whose characters are ``chars``.
 
     A Latin word is its folded form + ǂ; a character followed by another is every pair of
-    their forms in the edition; one followed by a Latin word ends a run (+ ǂ); a character
-    alone (a one-character term, or after a Latin word) is every word starting with it. The
-    last character of a longer run needs no step: the pair before it already names it."""
+    their forms in the edition, for every other character of a run (``pair_starts``); one
+    followed by a Latin word ends a run (+ ǂ); a character alone (a one-character term, or
+    after a Latin word) is every word starting with it."""
     forms: dict[str, list[str]] = {}
     for c in sorted(set(chars)):
         forms.setdefault(fold_char(c, table), []).append(c)
@@ -90,14 +109,16 @@ def steps(term: str, table: Mapping[str, str], chars: Iterable[str]) -> list[Ste
         return forms.get(fold_char(token.text, table), [])
 
     tokens = tokenize(term)
+    pairs_at = pair_starts(tokens)
     out = []
     for j, token in enumerate(tokens):
         following = tokens[j + 1] if j + 1 < len(tokens) else None
         if token.kind == WORD:
             out.append(Step(j, EXACT, (fold(token.text, table) + WORD_END,)))
         elif following is not None and following.kind == HAN:
-            pairs = [a + b for a in variants(token) for b in variants(following)]
-            out.append(Step(j, EXACT, tuple(pairs)))
+            if j in pairs_at:
+                pairs = [a + b for a in variants(token) for b in variants(following)]
+                out.append(Step(j, EXACT, tuple(pairs)))
         elif following is not None:
             out.append(Step(j, EXACT, tuple(a + WORD_END for a in variants(token))))
         elif j == 0 or tokens[j - 1].kind != HAN:

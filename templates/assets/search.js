@@ -136,6 +136,29 @@ export function display(content, span) {
 export const EXACT = "exact";
 export const PREFIX = "prefix";
 
+/**
+ * Where a term's pairs are looked up (the tests' reference pair_starts): in each run of two
+ * characters or more, every other pair, since the pair at p names the characters at p and p+1;
+ * the last one moved back a place if the run's last character is left over. When a Latin word
+ * follows the run, its last character is named by "cǂ" instead. Half the words of a long term:
+ * each word costs an index file in every part of the index.
+ */
+export function pairStarts(tokens) {
+  const starts = new Set();
+  let j = 0;
+  while (j < tokens.length) {
+    let end = j;
+    while (end < tokens.length && tokens[end].kind === HAN) end++;
+    if (end - j >= 2) {
+      const wordAfter = end < tokens.length && tokens[end].kind === WORD;
+      const last = wordAfter ? end - 2 : end - 1;
+      for (let q = j; q <= last; q += 2) starts.add(Math.min(q, end - 2));
+    }
+    j = Math.max(end, j + 1);
+  }
+  return starts;
+}
+
 export class Searcher {
   /** pagefind: the module pagefind.js, started on the edition's root with its parts merged
    * (``startOn``, ``mergeParts``); data: the edition's data.json. */
@@ -170,12 +193,14 @@ export class Searcher {
   /** How one term is looked up (the tests' reference steps): [{offset, mode, keys}]. */
   steps(term) {
     const tokens = tokenize(term);
+    const pairsAt = pairStarts(tokens);
     const out = [];
     tokens.forEach((token, j) => {
       const next = tokens[j + 1];
       if (token.kind === WORD) {
         out.push({ offset: j, mode: EXACT, keys: [fold(token.text, this.table) + WORD_END] });
       } else if (next && next.kind === HAN) {
+        if (!pairsAt.has(j)) return;
         const keys = [];
         for (const a of this.variants(token)) for (const b of this.variants(next)) keys.push(a + b);
         out.push({ offset: j, mode: EXACT, keys });

@@ -3,13 +3,13 @@ ranges (for one-character searches).
 
 Two rewrites of Pagefind's output, neither of which changes what it indexed:
 
-- Record ids. Pagefind names each record (its fragment file, and its entry in the metadata
+- Names. Pagefind names each record (its fragment file, and its entry in the metadata
   file every search loads first) by a hash such as ``hant_2dad726``. The site names it by its
   part and its place in the part (``record_id``: ``2019_0``, ``2019_1``, … ``2019_fz``), newest
   first. The browser reads the rank from the id of each result, without loading the record and
   without a Pagefind sort (which costs a search a scan of every record per result). Word
   counts, which only feed Pagefind's own scores, are set to 1: the metadata file shrinks by two
-  thirds.
+  thirds. Index files are named by their place in the index (``0``, ``1``, …), not by a hash.
 - Determinism. Pagefind 1.5 writes the values of a filter in hash-map order, which changes
   from run to run (its issue #638: fragments are stable, "filter/metadata indexes" are not),
   and lists its indexes in hash-map order too. Filter files are rewritten with their values
@@ -86,6 +86,13 @@ def canonical_bundle(
             out[f"filter/{chunk}.pf_filter"] = data
             filters.append([filter_name, chunk])
         meta[3] = sorted(filters)
+        # Index files named by their place (0, 1, … z, 10 …) instead of a 12-character hash:
+        # every search loads the metadata file that lists them, in every part.
+        prefix = "" if len(languages) == 1 else language
+        for i, chunk in enumerate(meta[2]):
+            data = out.pop(f"index/{chunk[2]}.pf_index")
+            chunk[2] = f"{prefix}{base36(i)}"
+            out[f"index/{chunk[2]}.pf_index"] = data
         chunks[language] = meta[2]
         data = pf_bytes(meta)
         info["hash"] = f"{language}_{_digest(data, 15)}"

@@ -51,7 +51,8 @@ from bulletin_site.search.words import WORD_END
 # At most this many documents (issues, plans, pages) per part: a weekly bulletin's year is
 # one part. Measured at 1,000 issues (docs/search.md): a part of 52 issues (about 570 records)
 # takes Pagefind about 2.5 s and 150 MB.
-PART_DOCUMENTS = 52
+PART_DOCUMENTS = 64
+PART_YEARS = 1  # the years a part spans (a part is named by the first)
 # Pagefind's index files, in word locations (its default: 20,000). A query loads, in every
 # part, the file that holds each of its words; smaller files keep that close to the word's own
 # entries. Measured (docs/search.md): the bytes of a first search against the part size.
@@ -97,21 +98,29 @@ class PartBundle:
         }
 
 
-def split_into_parts(sources: Sequence[site.Source], per_part: int = PART_DOCUMENTS) -> list[Part]:
-    """The archive's documents (newest first) as parts, newest first: one per year, a year of
-    more than ``per_part`` documents in runs of ``per_part`` counted from its oldest document,
-    the undated ones last (runs likewise). A new issue changes only the newest part, and a
-    part's name never changes as documents are added."""
+def split_into_parts(
+    sources: Sequence[site.Source],
+    per_part: int = PART_DOCUMENTS,
+    years_per_part: int = PART_YEARS,
+) -> list[Part]:
+    """The archive's documents (newest first) as parts, newest first: one per period of
+    ``years_per_part`` years (named by its first year), a period of more than ``per_part``
+    documents in runs of ``per_part`` counted from its oldest document, the undated ones last
+    (runs likewise). A new issue changes only the newest part, and a part's name never
+    changes as documents are added."""
     groups: dict[str, list[site.Source]] = {}
     for source in sources:
-        year = str(source.date.year) if source.date else UNDATED
-        groups.setdefault(year, []).append(source)
+        if source.date is None:
+            period = UNDATED
+        else:
+            period = str(source.date.year - source.date.year % years_per_part)
+        groups.setdefault(period, []).append(source)
     parts = []
-    for year, members in groups.items():  # newest year first, undated last (archive order)
+    for period, members in groups.items():  # newest first, undated last (the archive's order)
         oldest_first = members[::-1]
         runs = [oldest_first[i : i + per_part] for i in range(0, len(oldest_first), per_part)]
         for n, run in reversed(list(enumerate(runs))):
-            parts.append(Part(year if n == 0 else f"{year}-{n + 1}", tuple(run[::-1])))
+            parts.append(Part(period if n == 0 else f"{period}-{n + 1}", tuple(run[::-1])))
     return parts
 
 
