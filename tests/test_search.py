@@ -391,7 +391,7 @@ def test_the_built_site_has_the_root_the_parts_and_the_data(
         assert data["version"] == search.DATA_VERSION
         recs = records[edition.code]
         assert data["index"] == edition.script
-        assert [p["name"] for p in data["parts"]] == ["2019", "undated"]  # newest first
+        assert [p["name"] for p in data["parts"]] == ["2018-2019", "undated"]  # newest first
         counted = 0
         for part, folder in zip(data["parts"], part_folders(built_site, edition), strict=True):
             assert folder.parent.name == edition.script and folder.name.startswith(part["name"])
@@ -422,7 +422,9 @@ def test_two_builds_are_byte_identical(make_project) -> None:  # type: ignore[no
     assert trees[0].keys() == trees[1].keys()
     different = [path for path in trees[0] if trees[0][path] != trees[1][path]]
     assert different == []
-    assert any(path.startswith("pagefind/hant/2019-") and "/filter/" in path for path in trees[0])
+    assert any(
+        path.startswith("pagefind/hant/2018-2019-") and "/filter/" in path for path in trees[0]
+    )
 
 
 def test_records_are_named_by_part_and_rank_and_filters_sorted_whatever_their_order(
@@ -516,7 +518,7 @@ def test_parts_are_years_newest_first_in_runs_counted_from_the_oldest() -> None:
         dated("b", day(2019, 6, 1)),
         dated("c", None),
     ]
-    found = parts.split_into_parts(sources, per_part=2)
+    found = parts.split_into_parts(sources, per_part=2, years_per_part=1)
     assert [(p.name, [s.stem for s in p.sources]) for p in found] == [
         ("2021", ["a0"]),
         ("2020-2", ["a1", "a2"]),
@@ -527,8 +529,14 @@ def test_parts_are_years_newest_first_in_runs_counted_from_the_oldest() -> None:
     # Contiguous runs of the archive's order: ranking across parts keeps that order.
     assert [s for p in found for s in p.sources] == sources
     # A new issue changes the newest part only; every other part keeps its name and documents.
-    newer = parts.split_into_parts([dated("new", day(2021, 2, 1)), *sources], per_part=2)
+    newer = parts.split_into_parts([dated("new", day(2021, 2, 1)), *sources], 2, 1)
     assert newer[0].name == "2021" and newer[1:] == found[1:]
+    # Periods of several years start at a year divisible by their length.
+    assert [p.name for p in parts.split_into_parts(sources, 8, 2)] == [
+        "2020-2021",
+        "2018-2019",
+        "undated",
+    ]
 
 
 def test_unchanged_parts_come_from_the_cache_and_only_a_changed_part_is_indexed_again(
@@ -547,7 +555,7 @@ def test_unchanged_parts_come_from_the_cache_and_only_a_changed_part_is_indexed_
     monkeypatch.setattr(parts, "build_part", build_part)
     cache_dir = tmp_path / "cache"
     first = search.index_files(by_edition, config, cache_dir)
-    assert sorted(built) == ["hans/2019", "hans/undated", "hant/2019", "hant/undated"]
+    assert sorted(built) == ["hans/2018-2019", "hans/undated", "hant/2018-2019", "hant/undated"]
     built.clear()
     assert search.index_files(by_edition, config, cache_dir) == first
     assert built == []  # nothing changed: no Pagefind at all

@@ -1,6 +1,6 @@
-"""The index in parts: each edition's records in immutable Pagefind bundles, one per year (or
-run of ``PART_DOCUMENTS`` documents within a year), built within a memory budget and kept in
-the cache under a hash of their records (docs/search.md, "The index in parts").
+"""The index in parts: each edition's records in immutable Pagefind bundles, one per
+``PART_YEARS`` years (or run of ``PART_DOCUMENTS`` documents within them), built within a memory
+budget and kept in the cache under a hash of their records (docs/search.md, "The index in parts").
 
 Pagefind has no incremental mode and holds everything one build sees in memory, so the time
 and the memory of an index are bounded only by bounding what one Pagefind build sees. A part
@@ -12,9 +12,9 @@ Layout under ``pagefind/``:
 - Pagefind's program (``pagefind.js``, its wasm) and a *root* index per edition, holding one
   placeholder record that no query finds: the instance the search page starts, whose wasm the
   parts share (``mergeIndex``);
-- ``{script}/{part}-{digest}/``: one part's bundle, named by its content, so that its files
-  never change under an address (a browser may keep them: search.js passes the digest to
-  Pagefind as ``metaCacheTag``).
+- ``{script}/{part}-{digest}/`` (``hant/2018-2019-0a1b2c3d4e/``): one part's bundle, named by
+  its content, so that its files never change under an address (a browser may keep them:
+  search.js passes the digest to Pagefind as ``metaCacheTag``).
 """
 
 from __future__ import annotations
@@ -48,19 +48,23 @@ from bulletin_site.search.records import (
 )
 from bulletin_site.search.words import WORD_END
 
-# At most this many documents (issues, plans, pages) per part: a weekly bulletin's year is
-# one part. Measured at 1,000 issues (docs/search.md): a part of 52 issues (about 570 records)
-# takes Pagefind about 2.5 s and 150 MB.
-PART_DOCUMENTS = 64
-PART_YEARS = 1  # the years a part spans (a part is named by the first)
+# A part spans PART_YEARS years, at most PART_DOCUMENTS documents (issues, plans, pages) of
+# them: two years of a weekly bulletin. Chosen by measurement at 1,000 issues (docs/search.md,
+# "The index in parts"): a first search costs 403 kB with parts of one year (21 per edition),
+# 314 kB with two (11), 296 kB with four (7), 288 kB with one index; Pagefind's process holds
+# 172, 304, 575 and 2,500 MiB. Two years: the first search about as cheap as one index, the
+# memory an eighth.
+PART_YEARS = 2
+PART_DOCUMENTS = 128
 # Pagefind's index files, in word locations (its default: 20,000). A query loads, in every
-# part, the file that holds each of its words; smaller files keep that close to the word's own
-# entries. Measured (docs/search.md): the bytes of a first search against the part size.
-INDEX_CHUNK_SIZE = 4000
-# Pagefind's peak memory per record it indexes (measured: docs/search.md).
-PAGEFIND_BYTES_PER_RECORD = 240_000
+# part, the file that holds each of its words, and the metadata file listing every index file
+# of every part: smaller files cost less of the first, more of the second. 3,000 is the
+# cheapest measured with two-year parts.
+INDEX_CHUNK_SIZE = 3000
+# Pagefind's peak memory per record it indexes (304 MiB for the 1,150 records of two years).
+PAGEFIND_BYTES_PER_RECORD = 270_000
 # Parts are built two at a time when two fit in this (and in an eighth of the machine's memory).
-PAGEFIND_MEMORY_BUDGET = 512 << 20
+PAGEFIND_MEMORY_BUDGET = 640 << 20
 UNDATED = "undated"
 ROOT_RECORD = "_"  # the root index's placeholder record (its url, with the script's name)
 
@@ -69,7 +73,7 @@ ROOT_RECORD = "_"  # the root index's placeholder record (its url, with the scri
 class Part:
     """A run of documents of one year (or undated), contiguous in the archive's order."""
 
-    name: str  # "2019", "2019-2" (the year's second run of PART_DOCUMENTS), "undated"
+    name: str  # "2018-2019", "2018-2019-2" (its second run of PART_DOCUMENTS), "undated"
     sources: tuple[site.Source, ...]  # newest first, as the archive lists them
 
 
@@ -104,16 +108,18 @@ def split_into_parts(
     years_per_part: int = PART_YEARS,
 ) -> list[Part]:
     """The archive's documents (newest first) as parts, newest first: one per period of
-    ``years_per_part`` years (named by its first year), a period of more than ``per_part``
-    documents in runs of ``per_part`` counted from its oldest document, the undated ones last
-    (runs likewise). A new issue changes only the newest part, and a part's name never
-    changes as documents are added."""
+    ``years_per_part`` years (starting in a year divisible by it, named by its years), a period
+    of more than ``per_part`` documents in runs of ``per_part`` counted from its oldest
+    document, the undated ones last (runs likewise). A new issue changes only the newest part,
+    and a part's name never changes as documents are added."""
     groups: dict[str, list[site.Source]] = {}
     for source in sources:
         if source.date is None:
             period = UNDATED
         else:
-            period = str(source.date.year - source.date.year % years_per_part)
+            first = source.date.year - source.date.year % years_per_part
+            last = first + years_per_part - 1
+            period = str(first) if first == last else f"{first}-{last}"
         groups.setdefault(period, []).append(source)
     parts = []
     for period, members in groups.items():  # newest first, undated last (the archive's order)
