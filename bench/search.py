@@ -74,7 +74,7 @@ QUERIES = ("粵港澳大灣區", "金伯利進程", "知識產權", "经济局",
 FIRST, SECOND = "粵港澳大灣區", "金伯利进程"  # the timed pair: first query, then second
 DEFAULT_JS = """\
 // Pagefind's default search as its UI uses it: search, then the first 20 results' data().
-import * as pagefind from "../pagefind/pagefind.js";
+import * as pagefind from "./pagefind/pagefind.js"; // _default/pagefind/, beside this file
 const box = document.getElementById("results");
 const input = document.getElementById("q");
 async function run(q) {
@@ -196,9 +196,11 @@ def build(
                     "glob": f"{edition.code}/**/*.html",
                 }
             )
-        service.send(
-            {"type": "WriteFiles", "index_id": index, "output_path": str(default / "pagefind")}
-        )
+        # GetFiles, not WriteFiles: Pagefind answers WriteFiles before its files reach the disk
+        # (docs/search.md), and a half-written default index finds nothing.
+        for path, data in pagefind.index_files(service, index).items():
+            (default / "pagefind" / path).parent.mkdir(parents=True, exist_ok=True)
+            (default / "pagefind" / path).write_bytes(data)
     times["default"] = time.perf_counter() - started
     (default / "search").mkdir(parents=True)
     (default / "search" / "index.html").write_text(DEFAULT_HTML, encoding="utf-8")
