@@ -1,5 +1,6 @@
-"""The search index (src/bulletin_site/search.py) on the real seeds: folding, tokens, records,
-the matching rule against a plain substring rule, the Pagefind bundle and its determinism.
+"""The search index (src/bulletin_site/search/) on the real seeds: folding, tokens, records,
+the matching rule against a plain substring rule, the Pagefind bundles, their parts, their
+cache and their determinism.
 
 What the browser does with it is tested in tests/browser/test_search_browser.py.
 """
@@ -16,6 +17,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -548,9 +550,9 @@ def test_unchanged_parts_come_from_the_cache_and_only_a_changed_part_is_indexed_
     built: list[str] = []
     real = parts.build_part
 
-    def build_part(script: str, name: str, *args: object) -> tuple[dict, list]:
+    def build_part(script: str, name: str, *args: Any) -> tuple[dict[str, bytes], list[list[str]]]:
         built.append(f"{script}/{name}")
-        return real(script, name, *args)  # type: ignore[arg-type]
+        return real(script, name, *args)
 
     monkeypatch.setattr(parts, "build_part", build_part)
     cache_dir = tmp_path / "cache"

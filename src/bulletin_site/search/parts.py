@@ -25,6 +25,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 from bulletin_site import cache, site
 from bulletin_site.config import SiteConfig
@@ -133,7 +134,9 @@ def split_into_parts(
 # --- building one part --------------------------------------------------------------------------
 
 
-def build_part(script: str, name: str, recs: Sequence[Record], span: int) -> tuple[dict, list]:
+def build_part(
+    script: str, name: str, recs: Sequence[Record], span: int
+) -> tuple[dict[str, bytes], list[list[str]]]:
     """Pagefind's bundle of one part (one index, ``script``), canonical (``bundle``), without
     Pagefind's program files; and its index files' ranges."""
     with PagefindService(index_chunk_size=INDEX_CHUNK_SIZE) as service:
@@ -184,7 +187,7 @@ def _pack(files: Mapping[str, bytes], about: Mapping[str, object]) -> bytes:
     return json.dumps(head, ensure_ascii=False).encode("utf-8") + b"\n" + b"".join(files.values())
 
 
-def _unpack(payload: bytes) -> tuple[dict[str, bytes], dict]:
+def _unpack(payload: bytes) -> tuple[dict[str, bytes], dict[str, Any]]:
     line, _, data = payload.partition(b"\n")
     head = json.loads(line)
     files, at = {}, 0
@@ -197,8 +200,8 @@ def _unpack(payload: bytes) -> tuple[dict[str, bytes], dict]:
 
 
 def _cached(
-    store: cache.Cache, key: str, compute: Callable[[], tuple[dict[str, bytes], dict]]
-) -> tuple[dict[str, bytes], dict]:
+    store: cache.Cache, key: str, compute: Callable[[], tuple[dict[str, bytes], dict[str, Any]]]
+) -> tuple[dict[str, bytes], dict[str, Any]]:
     payload = store.get(cache.BUNDLES, key)
     if payload is not None:
         try:
@@ -228,10 +231,10 @@ def part_bundle(
     script = edition.script
     span = title_span(recs)
 
-    def compute() -> tuple[dict[str, bytes], dict]:
+    def compute() -> tuple[dict[str, bytes], dict[str, Any]]:
         files, chunks = build_part(script, part.name, recs, span)
-        program = {path: files.pop(path) for path in PROGRAM_FILES if path in files}
-        del program  # the same in every bundle: the root's copy is shipped
+        for path in PROGRAM_FILES:  # the same in every bundle: the root's copy is shipped
+            files.pop(path, None)
         return files, {"chunks": [list(c[:2]) for c in chunks]}
 
     files, about = _cached(store, part_key(store, script, part, recs), compute)
