@@ -375,6 +375,8 @@ def article_url(url: str) -> str | None:
     """``/zh-hant/bulletins/<stem>/<n>/`` (default) or ``zh-hant/bulletins/<stem>/<n>/index.html``
     (ours) → ``zh-hant/bulletins/<stem>/<n>``; None for other pages."""
     parts = [p for p in url.strip("/").split("/") if p and p != "index.html"]
+    if parts[:1] == ["_default"]:  # Pagefind's own page's results: under its bundle's folder
+        parts = parts[1:]
     if len(parts) == 4 and parts[1] == "bulletins" and parts[3].isdigit():
         return "/".join(parts)
     return None
