@@ -1,13 +1,22 @@
 """Search at scale: the site's index against Pagefind's default indexing of the same pages.
 
     python bench/search.py [--issues 1000] [--queries Q1,Q2,...] [--keep]
+    python bench/search.py --issues 1000 --sweep 52:20000,52:4000,104:4000
+
+``--sweep DOCUMENTS:CHUNK[:YEARS],…`` measures the index in parts at each setting instead
+(documents per part, ``search.parts.PART_DOCUMENTS``; Pagefind's index file size,
+``INDEX_CHUNK_SIZE``; years per part, ``PART_YEARS``):
+the time to index, Pagefind's largest process (VmHWM), the number of parts, and in Chromium
+the first query's bytes and requests by kind (with how often the wasm was fetched), the
+second query's, and a second visit's (what ``metaCacheTag`` lets the browser keep); every
+setting's results checked against the reference matcher.
 
 1. **Archive.** ``bench/make_archive.py``'s issues (each reshuffles 8–12 of the seeds'
    articles, numbers redrawn, paragraphs dropped or swapped, printed in either script), taken
    directly as documents (``model.Bulletin``, both editions from the generator itself, so no raw
    text is laid out or parsed), plus the seeds' two work plans and page, converted as the site
    converts them.
-2. **Sites.** The pages rendered as the site renders them (``site.plan_site`` + ``render``),
+2. **Sites.** The pages rendered as the site renders them (``site.site_targets`` + ``render``),
    then two indexes of the same archive: the site's (``search.write_index``: ``pagefind/`` and
    ``{edition}/search/data.json``), and Pagefind's default indexing of the rendered HTML pages
    (the standard binary, ``AddDir`` over ``zh-hant/`` and ``zh-hans/``) into
@@ -17,7 +26,7 @@
    query in ``?q=``, then the second query typed; bytes the server sent (everything: HTML, CSS,
    JS, wasm, index) until the first results, and then for the second query; the time from the
    navigation, and from pressing Enter, to the results on screen.
-4. **Results.** Every query's results against the reference matcher (``search.matches``, the
+4. **Results.** Every query's results against the reference matcher (``ref.matches``, the
    rule search.js implements) over every record: recall and precision of the site's search
    (every result's record loaded, after the timed runs), and for the default index the article
    pages it returns against the articles that contain the query.
@@ -32,6 +41,8 @@ import argparse
 import dataclasses
 import functools
 import http.server
+import json
+import os
 import shutil
 import statistics
 import sys
@@ -50,17 +61,21 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(ROOT / "tests"))  # the browser the tests use, launched the same way
 
+import search_reference as ref  # noqa: E402
 from browser_harness import ARGS, CHROMIUM  # noqa: E402
 from bulletin_site import render, search, site, write  # noqa: E402
 from bulletin_site.config import load_config  # noqa: E402
 from bulletin_site.convert import EDITIONS, Converter, convert_document, load_glossary  # noqa: E402
-from bulletin_site.model import Article, Bulletin, from_dict  # noqa: E402
+from bulletin_site.kinds import KINDS  # noqa: E402
+from bulletin_site.model import Article, Bulletin  # noqa: E402
+from bulletin_site.search import fold, pagefind  # noqa: E402
+from bulletin_site.search import records as search_records  # noqa: E402
 
 QUERIES = ("粵港澳大灣區", "金伯利進程", "知識產權", "经济局", "CEPA", "2019", "澳", "數字經濟")
 FIRST, SECOND = "粵港澳大灣區", "金伯利进程"  # the timed pair: first query, then second
 DEFAULT_JS = """\
 // Pagefind's default search as its UI uses it: search, then the first 20 results' data().
-import * as pagefind from "../pagefind/pagefind.js";
+import * as pagefind from "./pagefind/pagefind.js"; // _default/pagefind/, beside this file
 const box = document.getElementById("results");
 const input = document.getElementById("q");
 async function run(q) {
@@ -104,7 +119,8 @@ def archive(count: int) -> tuple[Any, dict[str, tuple[site.Source, ...]]]:
     first, then the seeds' plans and page."""
     import make_archive
 
-    config = load_config(ROOT).site
+    loaded = load_config(ROOT)
+    config = loaded.site
     converter = Converter(load_glossary(ROOT / "content" / "glossary.yaml"))
     pool = make_archive.load_pool(converter)
     issues = [make_archive.make_issue(i, pool, 0) for i in range(count)]
@@ -125,17 +141,20 @@ def archive(count: int) -> tuple[Any, dict[str, tuple[site.Source, ...]]]:
             )
             origin = issue.script
             by_edition[edition.code].append(
-                site.Source(issue.stem, doc, origin, issue.number, issue.date)
+                site.Source(
+                    issue.stem, doc, origin, issue.number, issue.date, slug=str(issue.number)
+                )
             )
-    import json
-
     for path in sorted((ROOT / "tests" / "fixtures" / "seeds").glob("*.json")):
-        doc = from_dict(json.loads(path.read_text(encoding="utf-8")))
+        doc = KINDS.from_dict(json.loads(path.read_text(encoding="utf-8")))
         if isinstance(doc, Bulletin):
             continue
         for edition in EDITIONS:
             converted = convert_document(doc, edition.script, converter)
-            by_edition[edition.code].append(site.Source(path.stem, converted, doc.script))
+            slug = loaded.documents[path.stem].slug
+            by_edition[edition.code].append(
+                site.Source(path.stem, converted, doc.script, slug=slug)
+            )
     return config, {code: tuple(sources) for code, sources in by_edition.items()}
 
 
@@ -143,15 +162,21 @@ def archive(count: int) -> tuple[Any, dict[str, tuple[site.Source, ...]]]:
 # 2. The two sites
 
 
-def build(out: Path, config: Any, by_edition: Mapping[str, Sequence[site.Source]]) -> dict:
+def build(
+    out: Path,
+    config: Any,
+    by_edition: Mapping[str, Sequence[site.Source]],
+    *,
+    with_default: bool = True,
+) -> dict:
     """Render the pages and write both indexes into ``out``; times and sizes."""
     times: dict[str, float] = {}
     started = time.perf_counter()
-    planned = site.plan_site(config, EDITIONS, by_edition)
-    search_path = render.template_search_path(None)
+    targets = site.site_targets(config, EDITIONS, by_edition, KINDS)
+    search_path = render.template_search_path(ROOT, config.templates)
     env = render.make_environment(search_path, allow_html=config.allow_html)
-    rendered = render.render_all(env, planned)
-    outputs = write.add(write.OutputPlan(), sorted(rendered.items()), "pages")
+    rendered = render.render_all(env, targets)
+    outputs = write.add(write.SiteFiles(), sorted(rendered.items()), "pages")
     outputs = write.add(outputs, render.assets(search_path), "assets")
     if out.exists():
         shutil.rmtree(out)
@@ -160,12 +185,14 @@ def build(out: Path, config: Any, by_edition: Mapping[str, Sequence[site.Source]
     times["render"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    search.write_index(by_edition, out, config)
+    search.write_index(by_edition, out, config, KINDS)
     times["ours"] = time.perf_counter() - started
+    if not with_default:
+        return {"times": times, "pages": len(rendered)}
 
     started = time.perf_counter()
     default = out / "_default"
-    with search.PagefindService() as service:
+    with pagefind.PagefindService() as service:
         index = service.send({"type": "NewIndex", "config": {}})["index_id"]
         for edition in EDITIONS:
             service.send(
@@ -176,9 +203,11 @@ def build(out: Path, config: Any, by_edition: Mapping[str, Sequence[site.Source]
                     "glob": f"{edition.code}/**/*.html",
                 }
             )
-        service.send(
-            {"type": "WriteFiles", "index_id": index, "output_path": str(default / "pagefind")}
-        )
+        # GetFiles, not WriteFiles: Pagefind answers WriteFiles before its files reach the disk
+        # (docs/search.md), and a half-written default index finds nothing.
+        for path, data in pagefind.index_files(service, index).items():
+            (default / "pagefind" / path).parent.mkdir(parents=True, exist_ok=True)
+            (default / "pagefind" / path).write_bytes(data)
     times["default"] = time.perf_counter() - started
     (default / "search").mkdir(parents=True)
     (default / "search" / "index.html").write_text(DEFAULT_HTML, encoding="utf-8")
@@ -300,8 +329,12 @@ def query_times(browser: Any, base: str, page_path: str, box: str, queries: Sequ
 
 OURS_ALL = """async (q) => {
   const mod = await import(new URL("../../assets/search.js", location.href).href);
-  const pagefind = await import(new URL("../../pagefind/pagefind.js", location.href).href);
+  const bundle = new URL("../../pagefind/pagefind.js", location.href);
+  const pagefind = await import(bundle.href);
   const data = await (await fetch("data.json")).json();
+  await pagefind.options({ noWorker: true });
+  mod.startOn(pagefind, data.index);
+  await mod.mergeParts(pagefind, data, bundle);
   const spill = async () => (await fetch("spill.json")).json();
   const searcher = new mod.Searcher(pagefind, data, spill);
   const results = await searcher.search(q);
@@ -314,7 +347,9 @@ OURS_ALL = """async (q) => {
 }"""
 
 
-def result_sets(browser: Any, base: str, queries: Sequence[str]) -> dict[str, dict[str, list[str]]]:
+def result_sets(
+    browser: Any, base: str, queries: Sequence[str], *, default: bool = True
+) -> dict[str, dict[str, list[str]]]:
     """Every result URL of every query, for both indexes (not timed: every record loaded)."""
     out: dict[str, dict[str, list[str]]] = {"ours": {}, "default": {}}
     context = browser.new_context()
@@ -322,6 +357,9 @@ def result_sets(browser: Any, base: str, queries: Sequence[str]) -> dict[str, di
     page.goto(f"{base}zh-hant/search/")
     for q in queries:
         out["ours"][q] = page.evaluate(OURS_ALL, q)
+    if not default:
+        context.close()
+        return out
     page.goto(f"{base}_default/search/")
     page.wait_for_function("window.allUrls !== undefined")
     for q in queries:
@@ -334,17 +372,139 @@ def result_sets(browser: Any, base: str, queries: Sequence[str]) -> dict[str, di
 # 4. Results against the reference
 
 
-def expected(records: Sequence[search.Record], table: Mapping[str, str], q: str) -> set[str]:
-    return {r.url for r in records if search.matches(q, r, table)}
+def expected(
+    records: Sequence[search_records.Record], table: Mapping[str, str], q: str
+) -> set[str]:
+    return {r.url for r in records if ref.matches(q, r, table)}
 
 
 def article_url(url: str) -> str | None:
     """``/zh-hant/bulletins/<stem>/<n>/`` (default) or ``zh-hant/bulletins/<stem>/<n>/index.html``
     (ours) → ``zh-hant/bulletins/<stem>/<n>``; None for other pages."""
     parts = [p for p in url.strip("/").split("/") if p and p != "index.html"]
+    if parts[:1] == ["_default"]:  # Pagefind's own page's results: under its bundle's folder
+        parts = parts[1:]
     if len(parts) == 4 and parts[1] == "bulletins" and parts[3].isdigit():
         return "/".join(parts)
     return None
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. The index in parts at several settings (--sweep)
+
+
+def kind_of(path: str) -> str:
+    """What a request fetched, by kind."""
+    name = path.rsplit("/", 1)[-1]
+    for suffix, kind in (
+        (".pagefind", "wasm"),
+        ("pagefind-entry.json", "entry"),
+        (".pf_meta", "meta"),
+        (".pf_index", "index"),
+        (".pf_fragment", "fragment"),
+        (".pf_filter", "filter"),
+        ("pagefind.js", "pagefind.js"),
+    ):
+        if name.endswith(suffix):
+            return kind
+    return "page, CSS, JS, JSON"
+
+
+def by_kind(files: Sequence[tuple[str, int]]) -> str:
+    totals: dict[str, list[int]] = {}
+    for path, n in files:
+        count = totals.setdefault(kind_of(path), [0, 0])
+        count[0] += 1
+        count[1] += n
+    return ", ".join(f"{k} {c} ({kb(b)})" for k, (c, b) in sorted(totals.items()))
+
+
+def pagefind_peak(sampler: Any) -> float:
+    """The largest VmHWM of any Pagefind process the sampler saw, MiB."""
+    peaks = [kib for pid, kib in sampler.hwm_kib.items() if sampler.names.get(pid) == "pagefind"]
+    return max(peaks, default=0) / 1024
+
+
+def revisit(browser: Any, base: str, sent: list, query: str) -> tuple[list, list]:
+    """The search page opened with ``query`` twice in one browser profile: what each visit
+    fetched (the second one finds the first one's files in the HTTP cache, or revalidates)."""
+    context = browser.new_context()
+    visits = []
+    for _ in range(2):
+        page = context.new_page()
+        sent.clear()
+        page.goto(f"{base}zh-hant/search/?q={quote(query)}")
+        done(page, "#search-results", query)
+        visits.append(list(sent))
+        page.close()
+    context.close()
+    return visits[0], visits[1]
+
+
+def sweep(args: argparse.Namespace, queries: Sequence[str]) -> int:
+    import run  # the process-tree sampler of bench/run.py
+    from bulletin_site.search import parts
+
+    config, by_edition = archive(args.issues)
+    build(OUT, config, by_edition, with_default=False)
+    records = {e.code: search_records.records(by_edition[e.code], e, config) for e in EDITIONS}
+    table = fold.fold_table(search_records.aligned_texts(records))
+    want = {q: expected(records["zh-hant"], table, q) for q in queries}
+    rows = []
+    for setting in args.sweep.split(","):
+        documents, chunk, years = (int(x) for x in f"{setting}:1".split(":")[:3])
+        parts.PART_DOCUMENTS, parts.INDEX_CHUNK_SIZE = documents, chunk
+        split = parts.split_into_parts  # its defaults are read when it is defined
+
+        def split_with(sources: Any, split: Any = split, n: int = documents, y: int = years) -> Any:
+            return split(sources, n, y)
+
+        parts.split_into_parts = split_with
+        for path in [OUT / "pagefind", *(OUT / e.code / "search" for e in EDITIONS)]:
+            for stale in [path] if path.name == "pagefind" else path.glob("*.json"):
+                if stale.is_dir():
+                    shutil.rmtree(stale)
+                else:
+                    stale.unlink()
+        sampler = run.TreeSampler(os.getpid())
+        sampler.start()
+        started = time.perf_counter()
+        search.write_index(by_edition, OUT, config, KINDS)
+        seconds = time.perf_counter() - started
+        sampler.stop()
+        parts.split_into_parts = split
+        data = json.loads((OUT / "zh-hant" / search.DATA).read_text())
+        from playwright.sync_api import sync_playwright
+
+        with serve(OUT) as (base, sent), sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            ours = timed(browser, base, sent, "zh-hant/search/", "#search-results", FIRST, SECOND)
+            first_visit, second_visit = revisit(browser, base, sent, FIRST)
+            found = result_sets(browser, base, queries, default=False)["ours"]
+            browser.close()
+        wrong = [q for q in queries if set(found[q]) != want[q]]
+        rows.append((documents, chunk, len(data["parts"]), seconds, pagefind_peak(sampler)))
+        print(
+            f"### {documents} documents, {years} year(s) per part; index files of {chunk:,} "
+            f"locations\n\n"
+            f"- parts per edition: {len(data['parts'])}; index written in {seconds:.1f} s; "
+            f"largest Pagefind process {pagefind_peak(sampler):,.0f} MiB; index on disk "
+            f"{kb(size(OUT / 'pagefind'))}\n"
+            f"- first query {FIRST}: {kb(ours.first_bytes)} in {ours.first_requests} requests, "
+            f"{ours.first_ms:,.0f} ms: {by_kind(ours.first_files)}\n"
+            f"- second query {SECOND}: {kb(ours.second_bytes)} in {ours.second_requests} "
+            f"requests, {ours.second_ms:,.0f} ms\n"
+            f"- the page opened again with {FIRST} (same profile): "
+            f"{kb(sum(n for _, n in second_visit))} in {len(second_visit)} bodies sent: "
+            f"{by_kind(second_visit)} (first visit "
+            f"{by_kind(first_visit)})\n"
+            f"- results against the reference matcher over {len(queries)} queries: "
+            f"{'all exact' if not wrong else 'WRONG for ' + ', '.join(wrong)}\n",
+            flush=True,
+        )
+    if not args.keep:
+        shutil.rmtree(OUT, ignore_errors=True)
+    return 0
 
 
 def kb(n: float) -> str:
@@ -356,15 +516,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--issues", type=int, default=1000)
     parser.add_argument("--queries", default=",".join(QUERIES))
     parser.add_argument("--keep", action="store_true", help="keep bench/out/search/")
+    parser.add_argument("--sweep", help="DOCUMENTS:CHUNK,… settings of the index in parts")
     args = parser.parse_args(argv)
     queries = [q for q in args.queries.split(",") if q]
+    if args.sweep:
+        return sweep(args, queries)
 
     started = time.perf_counter()
     config, by_edition = archive(args.issues)
     generated = time.perf_counter() - started
     info = build(OUT, config, by_edition)
-    records = {e.code: search.records(by_edition[e.code], e, config) for e in EDITIONS}
-    table = search.fold_table(search._aligned(records))
+    records = {e.code: search_records.records(by_edition[e.code], e, config) for e in EDITIONS}
+    table = fold.fold_table(search_records.aligned_texts(records))
     hant_records = records["zh-hant"]
 
     from playwright.sync_api import sync_playwright

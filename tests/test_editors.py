@@ -65,9 +65,9 @@ def correct(correction: Path, article: int) -> None:
 def pagefind_text(site: Path, url: str) -> str | None:
     """The text Pagefind stored for the page at ``url``, as the search page shows it (the
     search stage's ``display`` rebuilds it from the indexed words, as search.js does)."""
-    from bulletin_site.search import display
+    from bulletin_site.search.records import display
 
-    for fragment in (site / "pagefind" / "fragment").glob("*.pf_fragment"):
+    for fragment in (site / "pagefind").rglob("fragment/*.pf_fragment"):
         data = gzip.decompress(fragment.read_bytes())
         record = json.loads(data[data.index(b"{") :])
         if record.get("url", "").split("#")[0] == url:

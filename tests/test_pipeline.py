@@ -348,7 +348,9 @@ def test_search_index_is_added_to_the_staged_site_before_the_swap(
     monkeypatch.setenv("BULLETIN_SITE_JOBS", "1")  # the index in this process, to watch it
     seen = {}
 
-    def index_files(by_edition: dict, config: object, kinds: object) -> dict[str, bytes]:
+    def index_files(
+        by_edition: dict, config: object, kinds: object, cache_dir: object
+    ) -> dict[str, bytes]:
         seen["stems"] = sorted(s.stem for s in by_edition["zh-hant"])
         return {"pagefind/pagefind.js": b"// index"}
 
@@ -380,7 +382,9 @@ def test_a_failing_index_leaves_the_previous_site(
     before = sorted(p.relative_to(project) for p in (project / "_site").rglob("*"))
     monkeypatch.setenv("BULLETIN_SITE_JOBS", "1")
 
-    def index_files(by_edition: dict, config: object, kinds: object) -> dict[str, bytes]:
+    def index_files(
+        by_edition: dict, config: object, kinds: object, cache_dir: object
+    ) -> dict[str, bytes]:
         raise BuildError("search: Pagefind stopped: no message")
 
     monkeypatch.setattr(pipeline.search, "index_files", index_files)

@@ -1,11 +1,15 @@
-"""The search index (src/bulletin_site/search.py) on the real seeds: folding, tokens, records,
-the matching rule against a plain substring rule, the Pagefind bundle and its determinism.
+"""The search index (src/bulletin_site/search/) on the real seeds: folding, tokens, records,
+the matching rule against a plain substring rule, the Pagefind bundles, their parts, their
+cache and their determinism.
 
 What the browser does with it is tested in tests/browser/test_search_browser.py.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
+import functools
 import gzip
 import json
 import random
@@ -13,16 +17,22 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+import search_reference as ref
 from bulletin_site import pipeline, search, site
 from bulletin_site.config import load_config
-from bulletin_site.convert import EDITIONS, Converter, convert_document, load_glossary
+from bulletin_site.convert import EDITIONS, Converter, Edition, convert_document, load_glossary
 from bulletin_site.errors import BuildError
 from bulletin_site.kinds import KINDS
 from bulletin_site.model import Bulletin, Page, Plan, stem
 from bulletin_site.parse import read_document
+from bulletin_site.search import bundle, fold, pagefind, parts
+from bulletin_site.search import fold as search_fold
+from bulletin_site.search import records as search_records
+from bulletin_site.search import words as search_words
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -47,14 +57,16 @@ def by_edition() -> dict[str, tuple[site.Source, ...]]:
 
 
 @pytest.fixture(scope="module")
-def records(by_edition: Mapping[str, Sequence[site.Source]]) -> dict[str, list[search.Record]]:
+def records(
+    by_edition: Mapping[str, Sequence[site.Source]],
+) -> dict[str, list[search_records.Record]]:
     config = load_config(ROOT).site
-    return {e.code: search.records(by_edition[e.code], e, config, KINDS) for e in EDITIONS}
+    return {e.code: search_records.records(by_edition[e.code], e, config, KINDS) for e in EDITIONS}
 
 
 @pytest.fixture(scope="module")
-def table(records: Mapping[str, Sequence[search.Record]]) -> dict[str, str]:
-    return search.fold_table(search._aligned(records))
+def table(records: Mapping[str, Sequence[search_records.Record]]) -> dict[str, str]:
+    return fold.fold_table(search_records.aligned_texts(records))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -62,7 +74,7 @@ def table(records: Mapping[str, Sequence[search.Record]]) -> dict[str, str]:
 
 
 def test_fold_matches_both_scripts_and_macau_forms(table: Mapping[str, str]) -> None:
-    fold = search.fold
+    fold = search_fold.fold
     assert fold("經濟局", table) == fold("经济局", table) == "经济局"
     assert fold("粵港澳大灣區", table) == fold("粤港澳大湾区", table)
     assert fold("金伯利進程", table) == fold("金伯利进程", table)
@@ -73,24 +85,24 @@ def test_fold_matches_both_scripts_and_macau_forms(table: Mapping[str, str]) -> 
     assert fold("São", table) == "sao"
 
 
-def test_fold_keeps_every_offset(records: Mapping[str, Sequence[search.Record]]) -> None:
-    table = search.fold_table(search._aligned(records))
+def test_fold_keeps_every_offset(records: Mapping[str, Sequence[search_records.Record]]) -> None:
+    table = fold.fold_table(search_records.aligned_texts(records))
     for recs in records.values():
         for r in recs:
             for text in (r.title, *r.body):
                 text = unicodedata.normalize("NFC", text)
-                assert len(search.fold(text, table)) == len(text)
+                assert len(fold.fold(text, table)) == len(text)
 
 
 def test_the_editions_fold_to_the_same_text(
-    records: Mapping[str, Sequence[search.Record]], table: Mapping[str, str]
+    records: Mapping[str, Sequence[search_records.Record]], table: Mapping[str, str]
 ) -> None:
     """Whatever the script of a query, both editions find the same records."""
-    pairs = list(search._aligned(records))
+    pairs = list(search_records.aligned_texts(records))
     assert len(pairs) > 200
     for hant, hans in pairs:
         if len(hant) == len(hans):
-            assert search.fold(hant, table) == search.fold(hans, table), hant
+            assert fold.fold(hant, table) == fold.fold(hans, table), hant
 
 
 def test_fold_table_is_small_and_keeps_only_the_corpus(table: Mapping[str, str]) -> None:
@@ -104,7 +116,7 @@ def test_fold_table_is_small_and_keeps_only_the_corpus(table: Mapping[str, str])
 
 
 def test_tokens_and_words() -> None:
-    tokens = search.tokenize("2019年CEPA聯合，info@cepa.gov.mo ＧＭＰ")
+    tokens = search_words.tokenize("2019年CEPA聯合，info@cepa.gov.mo ＧＭＰ")
     assert [(t.kind, t.text) for t in tokens] == [
         ("word", "2019"),
         ("han", "年"),
@@ -122,45 +134,61 @@ def test_tokens_and_words() -> None:
         ("sep", " "),
         ("word", "GMP"),
     ]
-    assert search.words(tokens)[:7] == ["2019ǂ", "年ǂ", "CEPAǂ", "聯合", "合ǂ", "，", "infoǂ"]
-    assert search.words(search.tokenize("a \u3000\n\u200bb")) == ["aǂ", "␣␣␣␣", "bǂ"]
-    assert [search.shown(w) for w in search.words(tokens)] == [t.text for t in tokens]
+    assert search_words.tokens_to_words(tokens)[:7] == [
+        "2019ǂ",
+        "年ǂ",
+        "CEPAǂ",
+        "聯合",
+        "合ǂ",
+        "，",
+        "infoǂ",
+    ]
+    assert search_words.tokens_to_words(search_words.tokenize("a \u3000\n\u200bb")) == [
+        "aǂ",
+        "␣␣␣␣",
+        "bǂ",
+    ]
+    assert [search_words.display_word(w) for w in search_words.tokens_to_words(tokens)] == [
+        t.text for t in tokens
+    ]
 
 
 def test_content_puts_the_title_in_its_span_and_paragraphs_one_separator_apart() -> None:
-    record = search.Record("x", "bulletin", "標題", ("第一段。", "第二段", "“三”"))
-    words = search.content(record, 6).split(" ")
+    record = search_records.Record("x", "bulletin", "標題", ("第一段。", "第二段", "“三”"))
+    words = search_records.format_content(record, 6).split(" ")
     assert words[:6] == ["標題", "題ǂ", "␤", "␤", "␤", "␤"]
     assert words[6:] == ["第一", "一段", "段ǂ", "。␤", "第二", "二段", "段ǂ", "␤“", "三ǂ", "”"]
-    assert search.display(" ".join(words), 6) == ("標題", "第一段。\n第二段\n“三”")
+    assert search_records.display(" ".join(words), 6) == ("標題", "第一段。\n第二段\n“三”")
 
 
-def test_display_rebuilds_every_record(records: Mapping[str, Sequence[search.Record]]) -> None:
+def test_display_rebuilds_every_record(
+    records: Mapping[str, Sequence[search_records.Record]],
+) -> None:
     """The browser shows what it rebuilds from the content: the record's own text."""
 
     def shown(text: str) -> str:
         text = "".join(
-            " " if c.isspace() else search.half_width(c) if c.isalnum() else c for c in text
+            " " if c.isspace() else search_words.half_width(c) if c.isalnum() else c for c in text
         )
         return unicodedata.normalize("NFC", text)
 
     for recs in records.values():
-        span = search.title_span(recs)
+        span = search_records.title_span(recs)
         for r in recs:
-            words = search.content(r, span).split(" ")
+            words = search_records.format_content(r, span).split(" ")
             assert all(words), r.url  # no empty word: every token is one Pagefind position
             assert len(words) == span + len(r.tokens()[1])
-            title, body = search.display(search.content(r, span), span)
+            title, body = search_records.display(search_records.format_content(r, span), span)
             assert title == shown(r.title)
             assert body == "\n".join(shown(p) for p in r.body if p)
 
 
 def test_title_span_keeps_titles_and_bodies_apart(
-    records: Mapping[str, Sequence[search.Record]],
+    records: Mapping[str, Sequence[search_records.Record]],
 ) -> None:
     for recs in records.values():
-        span = search.title_span(recs)
-        longest = max(len(search.tokenize(r.title)) for r in recs)
+        span = search_records.title_span(recs)
+        longest = max(len(search_words.tokenize(r.title)) for r in recs)
         assert span == longest + 2
 
 
@@ -170,7 +198,7 @@ def test_title_span_keeps_titles_and_bodies_apart(
 
 def test_records_cover_articles_captions_issues_plan_items_and_pages(
     by_edition: Mapping[str, Sequence[site.Source]],
-    records: Mapping[str, Sequence[search.Record]],
+    records: Mapping[str, Sequence[search_records.Record]],
 ) -> None:
     for code, recs in records.items():
         docs = [s.doc for s in by_edition[code]]
@@ -197,7 +225,9 @@ def test_records_cover_articles_captions_issues_plan_items_and_pages(
         }
 
 
-def test_records_are_listed_newest_first(records: Mapping[str, Sequence[search.Record]]) -> None:
+def test_records_are_listed_newest_first(
+    records: Mapping[str, Sequence[search_records.Record]],
+) -> None:
     recs = records["zh-hans"]
     issue_71 = recs.index(next(r for r in recs if r.title == "第71期"))
     issue_70 = recs.index(next(r for r in recs if r.title == "第70期"))
@@ -209,7 +239,9 @@ def test_records_are_listed_newest_first(records: Mapping[str, Sequence[search.R
 
 
 def test_page_text_is_what_the_reader_sees() -> None:
-    blocks = search.page_text("Intro [link text](https://x.example/a) end.\n\n- one\n- two\n")
+    blocks = search_records.page_text(
+        "Intro [link text](https://x.example/a) end.\n\n- one\n- two\n"
+    )
     assert blocks == ("Intro link text end.", "one", "two")
 
 
@@ -222,7 +254,7 @@ def substring_rule(term: str, text: str) -> bool:
     is matched whole (no letter or digit right before or after it)."""
 
     def latin(c: str) -> bool:
-        return search.char_class(c) == search.WORD
+        return search_words.char_class(c) == search_words.WORD
 
     for m in re.finditer(re.escape(term), text):
         i, j = m.start(), m.end()
@@ -234,7 +266,7 @@ def substring_rule(term: str, text: str) -> bool:
     return False
 
 
-def sample_queries(records: Sequence[search.Record], count: int, seed: int) -> list[str]:
+def sample_queries(records: Sequence[search_records.Record], count: int, seed: int) -> list[str]:
     """Substrings of the texts (1–6 characters, within one run of letters and digits),
     and a few made-up ones."""
     rng = random.Random(seed)
@@ -255,67 +287,70 @@ def sample_queries(records: Sequence[search.Record], count: int, seed: int) -> l
 
 @pytest.mark.parametrize("code", [e.code for e in EDITIONS])
 def test_token_rule_equals_substring_rule(
-    code: str, records: Mapping[str, Sequence[search.Record]], table: Mapping[str, str]
+    code: str, records: Mapping[str, Sequence[search_records.Record]], table: Mapping[str, str]
 ) -> None:
     recs = records[code]
-    texts = [[search.fold(t, table) for t in (r.title, *r.body)] for r in recs]
-    tokens = [tuple(search.folded(t, table) for t in r.tokens()) for r in recs]
+    texts = [[fold.fold(t, table) for t in (r.title, *r.body)] for r in recs]
+    tokens = [tuple(ref.folded(t, table) for t in r.tokens()) for r in recs]
     for query in sample_queries(recs, 300, seed=len(code)):
-        terms = [search.fold(t, table) for t in re.split(r"[\W_]+", query) if t]
+        terms = [fold.fold(t, table) for t in re.split(r"[\W_]+", query) if t]
         want = {
             r.url
             for r, folded in zip(recs, texts, strict=True)
             if terms and all(any(substring_rule(t, x) for x in folded) for t in terms)
         }
-        wanted = [search.folded(search.tokenize(t), table) for t in search.split_query(query)]
+        wanted = [ref.folded(search_words.tokenize(t), table) for t in ref.split_query(query)]
         got = {
             r.url
             for r, (title, body) in zip(recs, tokens, strict=True)
-            if wanted
-            and all(search.find_folded(w, title) or search.find_folded(w, body) for w in wanted)
+            if wanted and all(ref.find_folded(w, title) or ref.find_folded(w, body) for w in wanted)
         }
         assert got == want, query
-    # search.matches is the same rule, query by query.
+    # ref.matches is the same rule, query by query.
     for query in ("經濟局", "cepa 2019", "澳", "火星"):
-        assert {r.url for r in recs if search.matches(query, r, table)} == {
+        assert {r.url for r in recs if ref.matches(query, r, table)} == {
             r.url
             for r, folded in zip(recs, texts, strict=True)
             if all(
-                any(substring_rule(search.fold(t, table), x) for x in folded) for t in query.split()
+                any(substring_rule(fold.fold(t, table), x) for x in folded) for t in query.split()
             )
         }
 
 
 @pytest.mark.parametrize("code", [e.code for e in EDITIONS])
 def test_pagefind_words_find_what_the_token_rule_finds(
-    code: str, records: Mapping[str, Sequence[search.Record]], table: Mapping[str, str]
+    code: str, records: Mapping[str, Sequence[search_records.Record]], table: Mapping[str, str]
 ) -> None:
     """The lookups search.js makes (pairs, run ends, Latin words, a lone character as a prefix),
     answered as Pagefind answers them, hit exactly where the term's tokens are."""
     recs = records[code]
-    span = search.title_span(recs)
+    span = search_records.title_span(recs)
     chars = {
-        c for r in recs for t in (r.title, *r.body) for c in t if search.char_class(c) == "han"
+        c
+        for r in recs
+        for t in (r.title, *r.body)
+        for c in t
+        if search_words.char_class(c) == "han"
     }
-    contents = [search.content(r, span).split(" ") for r in recs]
-    tokens = [tuple(search.folded(t, table) for t in r.tokens()) for r in recs]
+    contents = [search_records.format_content(r, span).split(" ") for r in recs]
+    tokens = [tuple(ref.folded(t, table) for t in r.tokens()) for r in recs]
     queries = [*sample_queries(recs, 120, seed=7), "經濟局", "经济局", "2019年", "年CEPA", "澳"]
     for query in queries:
-        for term in search.split_query(query):
-            term_steps = search.steps(term, table, chars)
-            wanted = search.folded(search.tokenize(term), table)
+        for term in ref.split_query(query):
+            term_steps = ref.steps(term, table, chars)
+            wanted = ref.folded(search_words.tokenize(term), table)
             for r, words, (title, body) in zip(recs, contents, tokens, strict=True):
-                want = search.find_folded(wanted, title) + [
-                    span + p for p in search.find_folded(wanted, body)
+                want = ref.find_folded(wanted, title) + [
+                    span + p for p in ref.find_folded(wanted, body)
                 ]
-                assert search.lookup(term_steps, words) == want, (query, term, r.url)
+                assert ref.lookup(term_steps, words) == want, (query, term, r.url)
 
 
 def test_a_query_in_either_script_finds_the_same_records(
-    records: Mapping[str, Sequence[search.Record]], table: Mapping[str, str]
+    records: Mapping[str, Sequence[search_records.Record]], table: Mapping[str, str]
 ) -> None:
     def keys(code: str, query: str) -> set[str]:
-        return {r.key for r in records[code] if search.matches(query, r, table)}
+        return {r.key for r in records[code] if ref.matches(query, r, table)}
 
     for hant, hans in [("經濟局", "经济局"), ("粵港澳大灣區", "粤港澳大湾区"), ("衞生", "卫生")]:
         found = keys("zh-hant", hant)
@@ -324,29 +359,51 @@ def test_a_query_in_either_script_finds_the_same_records(
 
 
 def test_split_query() -> None:
-    assert search.split_query(" 經濟局  CEPA\u300012.5 經濟局 ") == ["經濟局", "CEPA", "12", "5"]
-    assert search.split_query("《》，。") == []
+    assert ref.split_query(" 經濟局  CEPA\u300012.5 經濟局 ") == ["經濟局", "CEPA", "12", "5"]
+    assert ref.split_query("《》，。") == []
 
 
 # ---------------------------------------------------------------------------------------------
 # The bundle
 
 
-def test_the_built_site_has_the_bundle_and_the_data(
-    built_site: Path, records: Mapping[str, Sequence[search.Record]]
+def part_folders(site_dir: Path, edition: Edition) -> list[Path]:
+    """An edition's part folders under pagefind/, in data.json's order (newest first)."""
+    data = json.loads((site_dir / edition.code / search.DATA).read_text())
+    return [site_dir / search.BUNDLE / part["path"] for part in data["parts"]]
+
+
+def bundle_files(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def test_the_built_site_has_the_root_the_parts_and_the_data(
+    built_site: Path, records: Mapping[str, Sequence[search_records.Record]]
 ) -> None:
-    bundle = built_site / search.BUNDLE
-    entry = json.loads((bundle / "pagefind-entry.json").read_text())
-    assert set(entry["languages"]) == {"hant", "hans"}
-    for name in ("pagefind.js", "pagefind-worker.js", "wasm.unknown.pagefind"):
-        assert (bundle / name).is_file()
-    assert not any((bundle / name).exists() for name in search._UNUSED_BUNDLE_FILES)
+    root = built_site / search.BUNDLE
+    entry = json.loads((root / "pagefind-entry.json").read_text())
+    assert set(entry["languages"]) == {"hant", "hans"}  # the placeholder the parts merge into
+    assert all(info["page_count"] == 1 for info in entry["languages"].values())
+    for name in bundle.PROGRAM_FILES:
+        assert (root / name).is_file()
+    assert not any(p.name in pagefind.UNUSED_BUNDLE_FILES for p in root.rglob("*"))
     for edition in EDITIONS:
         data = json.loads((built_site / edition.code / search.DATA).read_text())
         assert data["version"] == search.DATA_VERSION
         recs = records[edition.code]
         assert data["index"] == edition.script
-        assert entry["languages"][data["index"]]["page_count"] == data["records"] == len(recs)
+        assert [p["name"] for p in data["parts"]] == ["2018-2019", "undated"]  # newest first
+        counted = 0
+        for part, folder in zip(data["parts"], part_folders(built_site, edition), strict=True):
+            assert folder.parent.name == edition.script and folder.name.startswith(part["name"])
+            assert not any((folder / name).exists() for name in bundle.PROGRAM_FILES)
+            languages = json.loads((folder / "pagefind-entry.json").read_text())["languages"]
+            assert list(languages) == [edition.script]
+            assert languages[edition.script]["page_count"] == part["records"]
+            counted += part["records"]
+        assert counted == data["records"] == len(recs)
         assert data["kinds"] == [k for k in KINDS.names if any(r.kind == k for r in recs)]
         assert data["years"] == sorted({r.year for r in recs if r.year}, reverse=True)
         pairs = data["fold"]
@@ -367,51 +424,58 @@ def test_two_builds_are_byte_identical(make_project) -> None:  # type: ignore[no
     assert trees[0].keys() == trees[1].keys()
     different = [path for path in trees[0] if trees[0][path] != trees[1][path]]
     assert different == []
-    assert any(path.startswith("pagefind/filter/") for path in trees[0])
-
-
-def test_records_are_named_by_rank_and_filters_sorted_whatever_their_order(
-    built_site: Path, records: Mapping[str, Sequence[search.Record]]
-) -> None:
-    bundle = built_site / search.BUNDLE
-    files = {
-        p.relative_to(bundle).as_posix(): p.read_bytes() for p in bundle.rglob("*") if p.is_file()
-    }
-    fragments = sorted(p.split("/")[1].split(".")[0] for p in files if p.startswith("fragment/"))
-    hant, hans = (len(records[e.code]) for e in EDITIONS)
-    assert fragments == sorted(
-        [search.record_id(0, i) for i in range(hant)]
-        + [search.record_id(1, i) for i in range(hans)]
+    assert any(
+        path.startswith("pagefind/hant/2018-2019-") and "/filter/" in path for path in trees[0]
     )
-    first = json.loads(gzip.decompress(files["fragment/a0.pf_fragment"])[12:])
-    assert first["url"] == records["zh-hant"][0].url
-    shuffled = dict(files)
-    for path in [p for p in files if p.startswith("filter/")]:
-        name, values = search._read_pf(files[path], path)
-        random.Random(1).shuffle(values)
-        shuffled[path] = search._pf_bytes([name, values])
-    ranks = {e.script: {r.url: i for i, r in enumerate(records[e.code])} for e in EDITIONS}
-    assert search.canonical_bundle(shuffled, ranks)[0] == files
-    assert search.canonical_bundle(files, ranks)[0] == files
+
+
+def test_records_are_named_by_part_and_rank_and_filters_sorted_whatever_their_order(
+    built_site: Path, records: Mapping[str, Sequence[search_records.Record]]
+) -> None:
+    for edition in EDITIONS:
+        recs = iter(records[edition.code])
+        data = json.loads((built_site / edition.code / search.DATA).read_text())
+        for part, folder in zip(data["parts"], part_folders(built_site, edition), strict=True):
+            files = bundle_files(folder)
+            fragments = sorted(p[9:-12] for p in files if p.startswith("fragment/"))
+            ids = [bundle.record_id(part["name"], i) for i in range(part["records"])]
+            assert fragments == sorted(ids)
+            # A part holds the next records of the archive's order, in that order.
+            urls = {}
+            for record_id in ids:
+                fragment = files[f"fragment/{record_id}.pf_fragment"]
+                urls[json.loads(gzip.decompress(fragment)[12:])["url"]] = record_id
+                assert next(recs).url == json.loads(gzip.decompress(fragment)[12:])["url"]
+            shuffled = dict(files)
+            for path in [p for p in files if p.startswith("filter/")]:
+                name, values = bundle.read_pf(files[path], path)
+                random.Random(1).shuffle(values)
+                shuffled[path] = bundle.pf_bytes([name, values])
+
+            script = [edition.script]
+            named = functools.partial(lambda ids, _, url: ids[url], urls)
+            assert bundle.canonical_bundle(shuffled, script, named)[0] == files
+            assert bundle.canonical_bundle(files, script, named)[0] == files
+        assert next(recs, None) is None
 
 
 def test_record_id() -> None:
-    assert [search.record_id(0, n) for n in (0, 9, 10, 35, 36, 11122)] == [
-        "a0",
-        "a9",
-        "aa",
-        "az",
-        "a10",
-        "a8ky",
+    assert [bundle.record_id("2019", n) for n in (0, 9, 10, 35, 36, 11122)] == [
+        "2019_0",
+        "2019_9",
+        "2019_a",
+        "2019_z",
+        "2019_10",
+        "2019_8ky",
     ]
-    assert search.record_id(1, 0) == "b0"
+    assert bundle.record_id("undated-2", 0) == "undated-2_0"
 
 
 def test_cbor_round_trip(built_site: Path) -> None:
-    bundle = built_site / search.BUNDLE
-    for path in [*bundle.glob("*.pf_meta"), *bundle.glob("index/*.pf_index")]:
-        value = search._read_pf(path.read_bytes(), path.name)
-        data = gzip.decompress(search._pf_bytes(value))
+    root = built_site / search.BUNDLE
+    for path in [*root.rglob("*.pf_meta"), *root.rglob("index/*.pf_index")]:
+        value = bundle.read_pf(path.read_bytes(), path.name)
+        data = gzip.decompress(bundle.pf_bytes(value))
         assert data == gzip.decompress(path.read_bytes())
 
 
@@ -419,7 +483,7 @@ def test_a_missing_pagefind_binary_is_a_build_error(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "no-pagefind"))
-    with pytest.raises(BuildError, match="Pagefind"), search.PagefindService() as service:
+    with pytest.raises(BuildError, match="Pagefind"), pagefind.PagefindService() as service:
         service.send({"type": "NewIndex", "config": {}})
 
 
@@ -432,9 +496,83 @@ def test_search_page_without_javascript_says_so(built_site: Path) -> None:
     assert 'id="search-results" aria-busy="false"' in html
 
 
-def test_the_editions_are_indexed_at_once_only_when_the_memory_allows() -> None:
+def test_parts_are_indexed_two_at_a_time_only_when_the_memory_allows() -> None:
     gib = 1 << 30
-    assert search.at_once(22_000, 24 * gib)  # 1,000 issues on this 24 GiB machine
-    assert not search.at_once(22_000, 8 * gib)  # the same archive on an 8 GiB laptop
-    assert search.at_once(2_200, 8 * gib)
-    assert not search.at_once(10, None)
+    assert parts.parts_at_once(600, 24 * gib) == 2  # a year of a weekly bulletin, this machine
+    assert parts.parts_at_once(600, 2 * gib) == 1  # a small machine
+    assert parts.parts_at_once(5_000, 24 * gib) == 1  # larger parts than the budget allows
+    assert parts.parts_at_once(10, None) == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Parts
+
+
+def dated(stem: str, date: datetime.date | None) -> site.Source:
+    doc = Page(source=f"{stem}.txt", script="hant", title=stem, markdown="text")
+    return site.Source(stem, doc, "hant", None, date)
+
+
+def test_parts_are_years_newest_first_in_runs_counted_from_the_oldest() -> None:
+    day = datetime.date
+    sources = [  # the archive's order: newest first, undated last
+        *(dated(f"a{n}", day(2021, 1, 1) + datetime.timedelta(days=-n)) for n in range(5)),
+        dated("b", day(2019, 6, 1)),
+        dated("c", None),
+    ]
+    found = parts.split_into_parts(sources, per_part=2, years_per_part=1)
+    assert [(p.name, [s.stem for s in p.sources]) for p in found] == [
+        ("2021", ["a0"]),
+        ("2020-2", ["a1", "a2"]),
+        ("2020", ["a3", "a4"]),
+        ("2019", ["b"]),
+        ("undated", ["c"]),
+    ]
+    # Contiguous runs of the archive's order: ranking across parts keeps that order.
+    assert [s for p in found for s in p.sources] == sources
+    # A new issue changes the newest part only; every other part keeps its name and documents.
+    newer = parts.split_into_parts([dated("new", day(2021, 2, 1)), *sources], 2, 1)
+    assert newer[0].name == "2021" and newer[1:] == found[1:]
+    # Periods of several years start at a year divisible by their length.
+    assert [p.name for p in parts.split_into_parts(sources, 8, 2)] == [
+        "2020-2021",
+        "2018-2019",
+        "undated",
+    ]
+
+
+def test_unchanged_parts_come_from_the_cache_and_only_a_changed_part_is_indexed_again(
+    by_edition: Mapping[str, Sequence[site.Source]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    config = load_config(ROOT).site
+    built: list[str] = []
+    real = parts.build_part
+
+    def build_part(script: str, name: str, *args: Any) -> tuple[dict[str, bytes], list[list[str]]]:
+        built.append(f"{script}/{name}")
+        return real(script, name, *args)
+
+    monkeypatch.setattr(parts, "build_part", build_part)
+    cache_dir = tmp_path / "cache"
+    first = search.index_files(by_edition, config, KINDS, cache_dir)
+    assert sorted(built) == ["hans/2018-2019", "hans/undated", "hant/2018-2019", "hant/undated"]
+    built.clear()
+    assert search.index_files(by_edition, config, KINDS, cache_dir) == first
+    assert built == []  # nothing changed: no Pagefind at all
+    assert search.index_files(by_edition, config, KINDS) == first  # the same bytes as without cache
+    built.clear()
+
+    # One work plan corrected: its part is indexed again, in each edition; the rest is reused.
+    changed = {}
+    for code, sources in by_edition.items():
+        plan = next(s for s in sources if isinstance(s.doc, Plan))
+        doc = dataclasses.replace(plan.doc, intro=("新的引言。", *plan.doc.intro))
+        changed[code] = [dataclasses.replace(s, doc=doc) if s is plan else s for s in sources]
+    after = search.index_files(changed, config, KINDS, cache_dir)
+    assert sorted(built) == ["hans/undated", "hant/undated"]
+    moved = {path.split("/")[2] for path in first.keys() ^ after.keys() if path.count("/") > 2}
+    assert moved and all(folder.startswith("undated-") for folder in moved)
+    # The cache keeps the parts of the last build only.
+    assert len(list((cache_dir / "bundles").iterdir())) == 1 + 4  # the root and four parts

@@ -48,7 +48,10 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-STORES = ("readings", "converted", "pages")  # one folder each in the cache
+STORES = ("readings", "converted", "pages")  # one folder each in the build's cache
+# The search index's parts (search/parts.py): kept by the index's own process, in a ``Cache``
+# of that store alone, which prunes them itself.
+BUNDLES = "bundles"
 # Libraries whose version changes what the build writes.
 LIBRARIES = ("OpenCC", "Jinja2", "Markdown", "PyYAML", "MarkupSafe")
 # A Jinja tag that loads another file by a name under assets/.
@@ -122,14 +125,17 @@ class CacheStats:
 class Cache:
     """Entries under ``folder/<store>/<key>``: the payload's sha256 on the first line, then the
     payload. ``enabled=False`` computes everything and keeps nothing (used by ``check`` when the
-    folder cannot be written, and by tests)."""
+    folder cannot be written, and by tests). ``stores``: the folders this cache uses and prunes."""
 
-    def __init__(self, folder: Path, *, enabled: bool = True) -> None:
+    def __init__(
+        self, folder: Path, *, enabled: bool = True, stores: Sequence[str] = STORES
+    ) -> None:
         self.folder = folder
         self.enabled = enabled
-        self._used: dict[str, set[str]] = {store: set() for store in STORES}
-        self._reused = dict.fromkeys(STORES, 0)
-        self._computed = dict.fromkeys(STORES, 0)
+        self.stores = tuple(stores)
+        self._used: dict[str, set[str]] = {store: set() for store in self.stores}
+        self._reused = dict.fromkeys(self.stores, 0)
+        self._computed = dict.fromkeys(self.stores, 0)
         self._damaged: set[tuple[str, str]] = set()  # (store, key): counted once however asked
         self._problems: list[Problem] = []
         # The names in each folder, listed once: a build asks for many entries that are not
@@ -226,7 +232,7 @@ class Cache:
         hidden ``.tmp`` ones, are left alone)."""
         if not self.enabled:
             return
-        for store in STORES:
+        for store in self.stores:
             folder = self.folder / store
             if not folder.is_dir():
                 continue

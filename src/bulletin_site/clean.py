@@ -13,6 +13,8 @@ import re
 import string
 import unicodedata
 
+from bulletin_site.chars import IDEOGRAPHS, is_ideograph
+
 # A sentence (so a paragraph, in the bulletin's layout) ends with one of these, possibly
 # followed by closing quotes or brackets.
 _TERMINAL_MARKS = "。！？!?"
@@ -26,7 +28,7 @@ _SPACES = re.compile(r"[ \t\u3000\u00a0]+")
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]")
 _CLOSING = "”’」』）)》"
 # What `bigrams` pairs up: runs of Han characters, and Latin words or numbers.
-_HAN_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+_HAN_RUN = re.compile(f"[{IDEOGRAPHS}]+")
 _WORD = re.compile(r"[A-Za-z]{2,}|\d{2,}")
 
 
@@ -149,11 +151,7 @@ def joins_run(left: str, right: str) -> bool:
         return False
     a, b = left[-1], right[0]
     return (
-        (_is_han(a) and _is_han(b))
+        (is_ideograph(a) and is_ideograph(b))
         or (a in string.ascii_letters and b in string.ascii_letters)
         or (a.isdecimal() and b.isdecimal())  # what `\d` matches
     )
-
-
-def _is_han(ch: str) -> bool:
-    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"

@@ -33,6 +33,7 @@ from typing import IO, Any
 import opencc
 import yaml
 
+from bulletin_site.chars import IDEOGRAPHS
 from bulletin_site.errors import InputError, Problem
 from bulletin_site.model import HANS, HANT, Document, text_role
 from bulletin_site.project import Project
@@ -46,14 +47,13 @@ from bulletin_site.yamlfile import safe_load_with_nodes, yaml_problem
 #   variants it does not know (衞 → 卫).
 OPENCC_CONFIG = {HANT: "s2hk", HANS: "tw2s"}
 
-# CJK ideographs: the unified blocks and the compatibility block (which NFC empties, except for
-# twelve unified ideographs that live there, such as 﨑 U+FA11).
-_IDEOGRAPH = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
-IDEOGRAPH = re.compile(f"[{_IDEOGRAPH}]")
+# CJK ideographs (chars.py): the compatibility block among them, which NFC empties except for
+# twelve unified ideographs that live there, such as 﨑 U+FA11.
+IDEOGRAPH = re.compile(f"[{IDEOGRAPHS}]")
 
 # A line break, with the blanks around it, between two ideographs: in text taken from a PDF this
 # is where a line was wrapped, often inside a word.
-_WRAP = re.compile(f"(?<=[{_IDEOGRAPH}])[^\\S\\n]*\\n\\s*(?=[{_IDEOGRAPH}])")
+_WRAP = re.compile(f"(?<=[{IDEOGRAPHS}])[^\\S\\n]*\\n\\s*(?=[{IDEOGRAPHS}])")
 
 
 # --- editions ---------------------------------------------------------------------------------

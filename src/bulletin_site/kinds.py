@@ -17,13 +17,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bulletin_site import corrections, search, site, textreport
+from bulletin_site import corrections, site, textreport
 from bulletin_site.convert import detect_script
 from bulletin_site.errors import InputError
 from bulletin_site.model import Bulletin, Document, Page, Plan, Reading, Role, Trace
 from bulletin_site.parse import bulletin, page, plan
 from bulletin_site.parse.layout import Line, printed_lines
 from bulletin_site.read import SourceText
+from bulletin_site.search import records as search_records
 
 Recognise = Callable[[str, Sequence[Line]], bool]
 Parse = Callable[[str, Sequence[Line], str, str], tuple[Any, list[Trace]]]
@@ -43,7 +44,7 @@ class Kind:
     pages: Callable[[site.EditionView, Sequence[site.Source]], list[site.Target]] = (
         site.document_targets
     )
-    records: search.RecordMaker = search.document_records
+    records: search_records.RecordMaker = search_records.document_records
     correction: corrections.CorrectionFormat | None = None  # None: `export` refuses it
     apply_metadata: site.MetadataRule = site.titled_metadata
     outline: Callable[[Any], list[str]] = textreport.document_outline  # `parse --format text`
@@ -120,7 +121,7 @@ BULLETIN = Kind(
     parse=bulletin.parse_bulletin,
     templates=("bulletin.html", "article.html"),
     pages=site.bulletin_targets,
-    records=search.bulletin_records,
+    records=search_records.bulletin_records,
     correction=corrections.BULLETIN_FORMAT,
     apply_metadata=site.numbered_metadata,
     outline=textreport.bulletin_outline,
@@ -140,7 +141,7 @@ PLAN = Kind(
     parse=plan.parse_plan,
     templates=("plan.html",),
     pages=site.plan_targets,
-    records=search.plan_records,
+    records=search_records.plan_records,
     correction=corrections.PLAN_FORMAT,
     outline=textreport.plan_outline,
     summary=textreport.plan_summary,
@@ -158,7 +159,7 @@ PAGE = Kind(
     parse=page.parse_page,
     templates=("page.html",),
     pages=site.page_targets,
-    records=search.page_records,
+    records=search_records.page_records,
     correction=corrections.PAGE_FORMAT,
     outline=textreport.page_outline,
     summary=textreport.page_summary,

@@ -143,8 +143,9 @@ def build(
     mark = _lap(stages, "convert", mark)
 
     # 5. Start the search index: it needs the documents, not the pages, so Pagefind works
-    #    while the pages are rendered and written.
-    index = parallel.Background(_timed, search.index_files, by_edition, config.site, kinds)
+    #    while the pages are rendered and written. Its parts are kept in the cache folder.
+    bundles = store.folder if store.enabled else None
+    index = parallel.Background(_timed, search.index_files, by_edition, config.site, kinds, bundles)
     try:
         # 6. Plan and render every page into memory; pages whose context and templates are
         #    unchanged come from the cache.

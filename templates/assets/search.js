@@ -1,6 +1,6 @@
 // The search page of each edition (/{edition}/search/): every record that contains every term.
 //
-// The index (src/bulletin_site/search.py; docs/search.md) holds one Pagefind word per
+// The index (src/bulletin_site/search/; docs/search.md) holds one Pagefind word per
 // character position: a Chinese character as the pair it starts (經濟, 濟局, 局ǂ at the end of a
 // run), a Latin word or number + "ǂ", punctuation as words Pagefind does not index. A term such
 // as 經濟局 is looked up pair by pair (經濟, 濟局, in every form of the edition that folds to the
@@ -8,8 +8,13 @@
 // is asked for single words only, so its prefix matching and its word cutting never change a
 // result; the count is exact before a single record is loaded, and only the records shown are.
 //
-// The functions exported here mirror search.py (char_class, fold_char, tokenize, steps …); the
-// browser tests hold the two to each other.
+// The index is in parts (a year of the archive each, newest first): Pagefind's root instance
+// holds its program, and every part is merged into it (mergeIndex), so a word is looked up in
+// every part at once. One ranking across the parts is computed here, from each result's id
+// (its part and its place there), never from Pagefind's scores, which are per part.
+//
+// The functions exported here mirror the Python package (words.char_class, fold.fold_char,
+// words.tokenize, the tests' reference steps …); the tests hold the two to each other.
 
 export const WORD_END = "\u01c2"; // ǂ
 export const SPACE = "\u2423"; // ␣
@@ -25,22 +30,24 @@ const EXCERPT_LENGTH = 110;
 const DEBOUNCE_MS = 150;
 const LETTER_OR_DIGIT = /^[\p{L}\p{N}]$/u;
 const MARK = /\p{M}/u;
+const PART_STRIDE = 2 ** 24; // ranks: a part's place × this + the record's place in the part
 
-// --- characters (search.py: char_class, half_width, fold_char, fold) -------------------------
+// --- characters (Python: chars.py, search/words.py, search/fold.py) --------------------------
+
+// chars.SEARCH_TOKEN_RANGES: letters and digits here are a token each (tests/test_search_chars.py
+// checks this copy against Python's, code point by code point).
+export const HAN_RANGES = [
+  [0x2e80, 0xa4cf],
+  [0xac00, 0xd7af],
+  [0xf900, 0xfaff],
+  [0xff66, 0xff9f],
+  [0x20000, 0x3ffff],
+];
 
 export function charClass(char) {
   if (RESERVED.has(char) || !LETTER_OR_DIGIT.test(char)) return SEP;
   const code = char.codePointAt(0);
-  if (
-    (code >= 0x2e80 && code <= 0xa4cf) ||
-    (code >= 0xac00 && code <= 0xd7af) ||
-    (code >= 0xf900 && code <= 0xfaff) ||
-    (code >= 0xff66 && code <= 0xff9f) ||
-    (code >= 0x20000 && code <= 0x3ffff)
-  ) {
-    return HAN;
-  }
-  return WORD;
+  return HAN_RANGES.some(([low, high]) => code >= low && code <= high) ? HAN : WORD;
 }
 
 export function halfWidth(char) {
@@ -71,7 +78,7 @@ export function parseTable(pairs) {
   return table;
 }
 
-// --- tokens (search.py: tokenize, split_query, display) --------------------------------------
+// --- tokens (words.tokenize, the reference split_query, records.display) ----------------------
 
 export function tokenize(text) {
   const chars = Array.from(text.normalize("NFC"));
@@ -109,8 +116,8 @@ export function splitQuery(query) {
   return terms;
 }
 
-/** A word of a record's content as shown (search.py: shown). */
-export function shown(word) {
+/** A word of a record's content as shown (words.display_word). */
+export function displayWord(word) {
   if (word.endsWith(WORD_END)) return word.slice(0, -WORD_END.length);
   const first = String.fromCodePoint(word.codePointAt(0));
   if (charClass(first) === HAN) return first;
@@ -120,8 +127,8 @@ export function shown(word) {
 /** (title, body) as shown, from a record's content and the edition's title span. */
 export function display(content, span) {
   const words = content.split(" ");
-  const title = words.slice(0, span).filter((w) => w !== BREAK).map(shown).join("");
-  return [title, words.slice(span).map(shown).join("")];
+  const title = words.slice(0, span).filter((w) => w !== BREAK).map(displayWord).join("");
+  return [title, words.slice(span).map(displayWord).join("")];
 }
 
 // --- the search -------------------------------------------------------------------------------
@@ -129,11 +136,38 @@ export function display(content, span) {
 export const EXACT = "exact";
 export const PREFIX = "prefix";
 
+/**
+ * Where a term's pairs are looked up (the tests' reference pair_starts): in each run of two
+ * characters or more, every other pair, since the pair at p names the characters at p and p+1;
+ * the last one moved back a place if the run's last character is left over. When a Latin word
+ * follows the run, its last character is named by "cǂ" instead. Half the words of a long term:
+ * each word costs an index file in every part of the index.
+ */
+export function pairStarts(tokens) {
+  const starts = new Set();
+  let j = 0;
+  while (j < tokens.length) {
+    let end = j;
+    while (end < tokens.length && tokens[end].kind === HAN) end++;
+    if (end - j >= 2) {
+      const wordAfter = end < tokens.length && tokens[end].kind === WORD;
+      const last = wordAfter ? end - 2 : end - 1;
+      for (let q = j; q <= last; q += 2) starts.add(Math.min(q, end - 2));
+    }
+    j = Math.max(end, j + 1);
+  }
+  return starts;
+}
+
 export class Searcher {
-  /** pagefind: the module pagefind.js, started on the edition's index; data: its data.json. */
+  /** pagefind: the module pagefind.js, started on the edition's root with its parts merged
+   * (``startOn``, ``mergeParts``); data: the edition's data.json. */
   constructor(pagefind, data, spill = async () => ({})) {
     this.pagefind = pagefind;
-    this.span = data.span;
+    this.parts = new Map(); // part name → {order (newest first), span}
+    (data.parts || []).forEach((part, order) => {
+      this.parts.set(part.name, { order, span: part.span });
+    });
     this.spill = spill; // () → spill.json, for one-character terms
     this.table = parseTable(data.fold);
     this.forms = new Map(); // folded character → the edition's characters that fold to it
@@ -148,15 +182,25 @@ export class Searcher {
     return this.forms.get(foldChar(token.text, this.table)) || [];
   }
 
-  /** How one term is looked up (search.py: steps): [{offset, mode, keys}]. */
+  /** A result's part (its name, then "_", then its place there in base 36; bundle.record_id). */
+  partOf(id) {
+    const cut = id.lastIndexOf("_");
+    const part = this.parts.get(id.slice(0, cut));
+    if (!part) throw new Error(`search: a result from no known part: ${id}`);
+    return { ...part, rank: part.order * PART_STRIDE + parseInt(id.slice(cut + 1), 36) };
+  }
+
+  /** How one term is looked up (the tests' reference steps): [{offset, mode, keys}]. */
   steps(term) {
     const tokens = tokenize(term);
+    const pairsAt = pairStarts(tokens);
     const out = [];
     tokens.forEach((token, j) => {
       const next = tokens[j + 1];
       if (token.kind === WORD) {
         out.push({ offset: j, mode: EXACT, keys: [fold(token.text, this.table) + WORD_END] });
       } else if (next && next.kind === HAN) {
+        if (!pairsAt.has(j)) return;
         const keys = [];
         for (const a of this.variants(token)) for (const b of this.variants(next)) keys.push(a + b);
         out.push({ offset: j, mode: EXACT, keys });
@@ -169,7 +213,9 @@ export class Searcher {
     return { steps: out, width: tokens.length };
   }
 
-  /** Every record matching every term: [{id, rank, titleTerms, count, marks, data}], ranked. */
+  /** Every record matching every term: [{id, rank, span, titleTerms, count, marks, data}],
+   * ranked across every part: title matches first, then by how often the terms occur, then
+   * newest first. */
   async search(query, filters = {}) {
     const terms = splitQuery(query).map((term) => this.steps(term));
     if (!terms.length || terms.some((t) => t.steps.some((step) => !step.keys.length))) return [];
@@ -244,10 +290,12 @@ export class Searcher {
       if (!starts.length) continue;
       const marks = new Set();
       for (const p of starts) for (let i = 0; i < width; i++) marks.add(p + i);
+      const { rank, span } = this.partOf(id);
       hits.set(id, {
-        rank: parseInt(id.slice(1), 36), // the record's place in the archive, newest first
+        rank, // the record's place in the archive, newest first
+        span, // its part's title span: positions below it are its title
         data: results.get(id).data,
-        titleTerms: starts.some((p) => p < this.span) ? 1 : 0,
+        titleTerms: starts.some((p) => p < span) ? 1 : 0,
         count: starts.length,
         marks,
       });
@@ -276,6 +324,23 @@ export function startOn(pagefind, index) {
   }
 }
 
+/**
+ * Merge every part of the edition into the started instance: Pagefind loads each part's entry
+ * and metadata files, and shares the root's WebAssembly with them (mergeIndex waits for it).
+ * A part's folder is named by its content, which is therefore its metaCacheTag: a browser may
+ * keep its entry file instead of asking for it again on every visit.
+ */
+export async function mergeParts(pagefind, data, bundle) {
+  await Promise.all(
+    data.parts.map((part) =>
+      pagefind.mergeIndex(new URL(part.path, bundle).href, {
+        language: data.index,
+        metaCacheTag: part.path.replace(/\/$/, "").split("-").pop(),
+      }),
+    ),
+  );
+}
+
 async function fetchJson(url) {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
@@ -302,14 +367,16 @@ class SearchPage {
   }
 
   async load() {
+    const bundle = new URL(this.box.dataset.bundle, document.baseURI);
     const [pagefind, data] = await Promise.all([
-      import(new URL(this.box.dataset.bundle, document.baseURI).href),
+      import(bundle.href),
       fetchJson(new URL(this.box.dataset.data, document.baseURI)),
     ]);
     // The main thread: one worker script less to download (41 kB), and the results of a
     // search are not copied between threads (docs/search.md, measurements).
-    await pagefind.options({ noWorker: true });
+    await pagefind.options({ noWorker: true, metaCacheTag: data.root });
     startOn(pagefind, data.index);
+    await mergeParts(pagefind, data, bundle);
     this.fillYears(data.years || []);
     let spill = null;
     const loadSpill = () => {
@@ -423,8 +490,7 @@ class SearchPage {
     const page = this.results.slice(this.shownCount, this.shownCount + PAGE_SIZE);
     const fragments = await Promise.all(page.map((result) => result.data()));
     if (sequence !== this.sequence) return;
-    const span = (await this.ready).span;
-    const items = page.map((result, i) => this.item(result, fragments[i], span));
+    const items = page.map((result, i) => this.item(result, fragments[i], result.span));
     this.list.append(...items);
     this.shownCount += page.length;
   }
@@ -487,7 +553,7 @@ class SearchPage {
     let text = "";
     let mark = null;
     for (let i = from; i < to; i++) {
-      const piece = shown(words[i]).replaceAll("\n", " ");
+      const piece = displayWord(words[i]).replaceAll("\n", " ");
       if (marks.has(i)) {
         if (text) nodes.push(document.createTextNode(text));
         text = "";
@@ -512,8 +578,8 @@ class SearchPage {
     if (first !== undefined) {
       from = first;
       let before = 0;
-      while (from > span && before + shown(words[from - 1]).length <= EXCERPT_BEFORE) {
-        before += shown(words[from - 1]).length;
+      while (from > span && before + displayWord(words[from - 1]).length <= EXCERPT_BEFORE) {
+        before += displayWord(words[from - 1]).length;
         from--;
       }
     }
@@ -521,7 +587,7 @@ class SearchPage {
     let to = from;
     let length = 0;
     while (to < words.length && (length < EXCERPT_LENGTH || (marks.has(to - 1) && marks.has(to)))) {
-      length += shown(words[to]).length;
+      length += displayWord(words[to]).length;
       to++;
     }
     const nodes = this.marked(words, from, to, marks);
@@ -531,8 +597,11 @@ class SearchPage {
   }
 }
 
-const form = document.querySelector("form.search-form");
-const box = document.getElementById("search-results");
-if (form && box && box.dataset.bundle) {
-  new SearchPage(form, box).start();
+// Not in a page (the tests import this module under node to compare it with Python).
+if (typeof document !== "undefined") {
+  const form = document.querySelector("form.search-form");
+  const box = document.getElementById("search-results");
+  if (form && box && box.dataset.bundle) {
+    new SearchPage(form, box).start();
+  }
 }

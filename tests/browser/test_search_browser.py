@@ -31,6 +31,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+import search_reference as ref
 from browser_harness import BROWSER_TESTS, Visit, wait_for_search
 from bulletin_site import search, site
 from bulletin_site.config import load_config
@@ -38,6 +39,9 @@ from bulletin_site.convert import EDITIONS, Converter, convert_document, load_gl
 from bulletin_site.kinds import KINDS
 from bulletin_site.model import Bulletin, Page, Plan, stem
 from bulletin_site.parse import read_document
+from bulletin_site.search import fold
+from bulletin_site.search import records as search_records
+from bulletin_site.search import words as search_words
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -510,13 +514,13 @@ def test_the_javascript_folds_and_cuts_text_as_python_does(
         {t for r in expected_records for code in r.title for t in (r.title[code], *r.body[code])}
     )
     chars = sorted({c for t in texts for c in t} | set(table) | set("ＣＥＰＡ２０１９ÀÉçãşİﬁ〇ǂ␣␤"))
-    terms = [t for q in QUERIES.values() for t in search.split_query(q)] + ["年CEPA", "澳2019"]
+    terms = [t for q in QUERIES.values() for t in ref.split_query(q)] + ["年CEPA", "澳2019"]
     records = [
-        search.Record("x", "page", r.title["zh-hant"], r.body["zh-hant"])
+        search_records.Record("x", "page", r.title["zh-hant"], r.body["zh-hant"])
         for r in expected_records[:30]
     ]
-    span = search.title_span(records)
-    contents = [search.content(r, span) for r in records]
+    span = search_records.title_span(records)
+    contents = [search_records.format_content(r, span) for r in records]
     js = page.page.evaluate(
         """async ([chars, texts, terms, contents, span, data]) => {
             const m = await import(new URL("../../assets/search.js", location.href).href);
@@ -534,15 +538,15 @@ def test_the_javascript_folds_and_cuts_text_as_python_does(
         }""",
         [chars, texts, terms, contents, span, data],
     )
-    assert js["fold"] == [search.fold_char(c, table) for c in chars]
-    assert js["kinds"] == [search.char_class(c) for c in chars]
-    assert js["tokens"] == [[[t.kind, t.text] for t in search.tokenize(x)] for x in texts]
-    assert js["split"] == [search.split_query(t) for t in texts[:40]]
+    assert js["fold"] == [fold.fold_char(c, table) for c in chars]
+    assert js["kinds"] == [search_words.char_class(c) for c in chars]
+    assert js["tokens"] == [[[t.kind, t.text] for t in search_words.tokenize(x)] for x in texts]
+    assert js["split"] == [ref.split_query(t) for t in texts[:40]]
     assert js["steps"] == [
-        [[s.offset, s.mode, list(s.keys)] for s in search.steps(t, table, data["chars"])]
+        [[s.offset, s.mode, list(s.keys)] for s in ref.steps(t, table, data["chars"])]
         for t in terms
     ]
-    assert js["display"] == [list(search.display(c, span)) for c in contents]
+    assert js["display"] == [list(search_records.display(c, span)) for c in contents]
 
 
 def test_without_javascript_the_page_says_so(open_search: Any) -> None:

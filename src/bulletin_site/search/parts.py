@@ -1,0 +1,329 @@
+"""The index in parts: each edition's records in immutable Pagefind bundles, one per
+``PART_YEARS`` years (or run of ``PART_DOCUMENTS`` documents within them), built within a memory
+budget and kept in the cache under a hash of their records (docs/search.md, "The index in parts").
+
+Pagefind has no incremental mode and holds everything one build sees in memory, so the time
+and the memory of an index are bounded only by bounding what one Pagefind build sees. A part
+is a contiguous run of the archive's order (newest first): the search page ranks across parts
+by (the part's place, the record's place in the part), both read from a result's id.
+
+Layout under ``pagefind/``:
+
+- Pagefind's program (``pagefind.js``, its wasm) and a *root* index per edition, holding one
+  placeholder record that no query finds: the instance the search page starts, whose wasm the
+  parts share (``mergeIndex``);
+- ``{script}/{part}-{digest}/`` (``hant/2018-2019-0a1b2c3d4e/``): one part's bundle, named by
+  its content, so that its files never change under an address (a browser may keep them:
+  search.js passes the digest to Pagefind as ``metaCacheTag``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from bulletin_site import cache, site
+from bulletin_site.config import SiteConfig
+from bulletin_site.convert import Edition
+from bulletin_site.errors import BuildError
+from bulletin_site.search.bundle import (
+    ENTRY,
+    PROGRAM_FILES,
+    canonical_bundle,
+    find_spills,
+    record_id,
+)
+from bulletin_site.search.pagefind import PagefindService, index_files, new_index, pagefind_version
+from bulletin_site.search.records import (
+    Record,
+    format_content,
+    kinds_present,
+    record_filters,
+    records,
+    title_span,
+)
+from bulletin_site.search.words import WORD_END
+
+if TYPE_CHECKING:
+    from bulletin_site.kinds import Kinds
+
+# A part spans PART_YEARS years, at most PART_DOCUMENTS documents (issues, plans, pages) of
+# them: two years of a weekly bulletin. Chosen by measurement at 1,000 issues (docs/search.md,
+# "The index in parts"): a first search costs 403 kB with parts of one year (21 per edition),
+# 314 kB with two (11), 296 kB with four (7), 288 kB with one index; Pagefind's process holds
+# 172, 304, 575 and 2,500 MiB. Two years: the first search about as cheap as one index, the
+# memory an eighth.
+PART_YEARS = 2
+PART_DOCUMENTS = 128
+# Pagefind's index files, in word locations (its default: 20,000). A query loads, in every
+# part, the file that holds each of its words, and the metadata file listing every index file
+# of every part: smaller files cost less of the first, more of the second. 3,000 is the
+# cheapest measured with two-year parts.
+INDEX_CHUNK_SIZE = 3000
+# Pagefind's peak memory per record it indexes (304 MiB for the 1,150 records of two years).
+PAGEFIND_BYTES_PER_RECORD = 270_000
+# Parts are built two at a time when two fit in this (and in an eighth of the machine's memory).
+PAGEFIND_MEMORY_BUDGET = 640 << 20
+UNDATED = "undated"
+ROOT_RECORD = "_"  # the root index's placeholder record (its url, with the script's name)
+
+
+@dataclass(frozen=True)
+class Part:
+    """A run of documents of one year (or undated), contiguous in the archive's order."""
+
+    name: str  # "2018-2019", "2018-2019-2" (its second run of PART_DOCUMENTS), "undated"
+    sources: tuple[site.Source, ...]  # newest first, as the archive lists them
+
+
+@dataclass(frozen=True)
+class PartBundle:
+    """One part of one edition's index, as the site ships it."""
+
+    name: str
+    folder: str  # under pagefind/: "hant/2019-0a1b2c3d4e"
+    files: Mapping[str, bytes]  # path in the folder → bytes
+    chunks: tuple[tuple[str, str], ...]  # each index file's (from, to)
+    span: int  # the part's title span (search.js: each result's title/body boundary)
+    records: int
+    years: tuple[str, ...]
+    kinds: tuple[str, ...]
+
+    def summary(self) -> dict[str, object]:
+        """What data.json says of the part (search.js merges it; issue 14 will order by it)."""
+        return {
+            "name": self.name,
+            "path": f"{self.folder}/",
+            "records": self.records,
+            "span": self.span,
+            "years": list(self.years),
+            "kinds": list(self.kinds),
+        }
+
+
+def split_into_parts(
+    sources: Sequence[site.Source],
+    per_part: int = PART_DOCUMENTS,
+    years_per_part: int = PART_YEARS,
+) -> list[Part]:
+    """The archive's documents (newest first) as parts, newest first: one per period of
+    ``years_per_part`` years (starting in a year divisible by it, named by its years), a period
+    of more than ``per_part`` documents in runs of ``per_part`` counted from its oldest
+    document, the undated ones last (runs likewise). A new issue changes only the newest part,
+    and a part's name never changes as documents are added."""
+    groups: dict[str, list[site.Source]] = {}
+    for source in sources:
+        if source.date is None:
+            period = UNDATED
+        else:
+            first = source.date.year - source.date.year % years_per_part
+            last = first + years_per_part - 1
+            period = str(first) if first == last else f"{first}-{last}"
+        groups.setdefault(period, []).append(source)
+    parts = []
+    for period, members in groups.items():  # newest first, undated last (the archive's order)
+        oldest_first = members[::-1]
+        runs = [oldest_first[i : i + per_part] for i in range(0, len(oldest_first), per_part)]
+        for n, run in reversed(list(enumerate(runs))):
+            parts.append(Part(period if n == 0 else f"{period}-{n + 1}", tuple(run[::-1])))
+    return parts
+
+
+# --- building one part --------------------------------------------------------------------------
+
+
+def build_part(
+    script: str, name: str, recs: Sequence[Record], span: int
+) -> tuple[dict[str, bytes], list[list[str]]]:
+    """Pagefind's bundle of one part (one index, ``script``), canonical (``bundle``), without
+    Pagefind's program files; and its index files' ranges."""
+    with PagefindService(index_chunk_size=INDEX_CHUNK_SIZE) as service:
+        index = new_index(service)
+        service.send_all(
+            {
+                "type": "AddRecord",
+                "index_id": index,
+                "url": record.url,
+                "content": format_content(record, span),
+                "language": script,
+                "meta": {},
+                "filters": record_filters(record),
+            }
+            for record in recs
+        )
+        files = index_files(service, index)
+    ranks = {r.url: i for i, r in enumerate(recs)}
+    files, chunks = canonical_bundle(files, [script], lambda _, url: record_id(name, ranks[url]))
+    return files, chunks[script]
+
+
+def build_root(scripts: Sequence[str]) -> dict[str, bytes]:
+    """Pagefind's program and one index per script holding a single placeholder record whose
+    only word (``ǂ``) no query looks up: the instance the search page starts."""
+    with PagefindService() as service:
+        index = new_index(service)
+        service.send_all(
+            {
+                "type": "AddRecord",
+                "index_id": index,
+                "url": f"{ROOT_RECORD}{script}",  # one url per index: Pagefind keeps one of two
+                "content": WORD_END,
+                "language": script,
+                "meta": {},
+                "filters": {},
+            }
+            for script in scripts
+        )
+        files = index_files(service, index)
+    files, _ = canonical_bundle(files, scripts, lambda language, _: language)
+    return files
+
+
+def _pack(files: Mapping[str, bytes], about: Mapping[str, object]) -> bytes:
+    """Files and a JSON description as one cache payload: a JSON line, then the bytes."""
+    head = {"about": about, "files": [[path, len(data)] for path, data in files.items()]}
+    return json.dumps(head, ensure_ascii=False).encode("utf-8") + b"\n" + b"".join(files.values())
+
+
+def _unpack(payload: bytes) -> tuple[dict[str, bytes], dict[str, Any]]:
+    line, _, data = payload.partition(b"\n")
+    head = json.loads(line)
+    files, at = {}, 0
+    for path, length in head["files"]:
+        files[path] = data[at : at + length]
+        at += length
+    if at != len(data):
+        raise ValueError("bundle payload cut short")
+    return files, head["about"]
+
+
+def _cached(
+    store: cache.Cache, key: str, compute: Callable[[], tuple[dict[str, bytes], dict[str, Any]]]
+) -> tuple[dict[str, bytes], dict[str, Any]]:
+    payload = store.get(cache.BUNDLES, key)
+    if payload is not None:
+        try:
+            found = _unpack(payload)
+        except (ValueError, KeyError, TypeError):
+            store.damaged(cache.BUNDLES, key)
+        else:
+            store.count(cache.BUNDLES, reused=True)
+            return found
+    files, about = compute()
+    store.count(cache.BUNDLES, reused=False)
+    store.put(cache.BUNDLES, key, _pack(files, about))
+    return files, about
+
+
+def part_key(store: cache.Cache, script: str, part: Part, recs: Sequence[Record]) -> str:
+    """The cache key of a part's bundle: everything Pagefind is given (the records, the part's
+    name and script), Pagefind's version and settings, and the code (``Cache.key``)."""
+    inputs = (script, part.name, tuple(recs), INDEX_CHUNK_SIZE, pagefind_version())
+    return store.key(cache.BUNDLES, cache.digest(inputs).hex())
+
+
+def part_bundle(
+    store: cache.Cache,
+    edition: Edition,
+    part: Part,
+    recs: Sequence[Record],
+    kind_names: Sequence[str],
+) -> PartBundle:
+    """One part's bundle, from the cache if its records were indexed before."""
+    script = edition.script
+    span = title_span(recs)
+
+    def compute() -> tuple[dict[str, bytes], dict[str, Any]]:
+        files, chunks = build_part(script, part.name, recs, span)
+        for path in PROGRAM_FILES:  # the same in every bundle: the root's copy is shipped
+            files.pop(path, None)
+        return files, {"chunks": [list(c[:2]) for c in chunks]}
+
+    files, about = _cached(store, part_key(store, script, part, recs), compute)
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        digest.update(f"{path}\0{len(files[path])}\0".encode())
+        digest.update(files[path])
+    return PartBundle(
+        name=part.name,
+        folder=f"{script}/{part.name}-{digest.hexdigest()[:10]}",
+        files=files,
+        chunks=tuple((a, b) for a, b in about["chunks"]),
+        span=span,
+        records=len(recs),
+        years=tuple(sorted({r.year for r in recs if r.year}, reverse=True)),
+        kinds=tuple(kinds_present(recs, kind_names)),
+    )
+
+
+def root_bundle(store: cache.Cache, scripts: Sequence[str]) -> dict[str, bytes]:
+    key = store.key(cache.BUNDLES, "root", *scripts, pagefind_version())
+    files, _ = _cached(store, key, lambda: (build_root(scripts), {}))
+    missing = [path for path in PROGRAM_FILES if path not in files]
+    if missing:
+        raise BuildError(f"search: Pagefind wrote no {', '.join(missing)}")
+    return files
+
+
+# --- every part, within the memory budget ------------------------------------------------------
+
+
+def parts_at_once(largest_part: int, memory: int | None) -> int:
+    """How many parts to index at the same time: two when two of the largest part's Pagefind
+    fit in the budget and in an eighth of the machine's memory (``memory``, bytes; None:
+    unknown, so one)."""
+    need = 2 * largest_part * PAGEFIND_BYTES_PER_RECORD
+    if memory is None or need > min(PAGEFIND_MEMORY_BUDGET, memory // 8):
+        return 1
+    return 2
+
+
+def machine_memory() -> int | None:
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):  # not on this system
+        return None
+
+
+def edition_parts(
+    sources: Sequence[site.Source], edition: Edition, config: SiteConfig, kinds: Kinds
+) -> list[tuple[Part, list[Record]]]:
+    """An edition's parts, newest first, each with its records."""
+    return [(p, records(p.sources, edition, config, kinds)) for p in split_into_parts(sources)]
+
+
+def build_bundles(
+    store: cache.Cache,
+    jobs: Iterable[tuple[Edition, Part, Sequence[Record]]],
+    kind_names: Sequence[str],
+) -> list[PartBundle]:
+    """Every part's bundle, in the order of ``jobs``; the parts not in the cache are indexed
+    one or two at a time (``parts_at_once``)."""
+    todo = list(jobs)
+    largest = max((len(recs) for _, _, recs in todo), default=0)
+    workers = parts_at_once(largest, machine_memory())
+    if workers == 1:
+        return [part_bundle(store, e, p, recs, kind_names) for e, p, recs in todo]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(lambda job: part_bundle(store, *job, kind_names), todo))
+
+
+def spills(bundles: Iterable[PartBundle]) -> dict[str, list[str]]:
+    """``bundle.find_spills`` over every part of an edition: for each character whose words fill
+    more than one index file of some part, the first word of each such file, of every part
+    (preloading a word loads, in every part, the file whose range holds it)."""
+    found: dict[str, set[str]] = {}
+    for bundle in bundles:
+        for char, keys in find_spills(bundle.chunks).items():
+            found.setdefault(char, set()).update(keys)
+    return {char: sorted(keys) for char, keys in sorted(found.items())}
+
+
+def root_tag(files: Mapping[str, bytes]) -> str:
+    """A digest of the root's entry file: search.js gives it to Pagefind as ``metaCacheTag``."""
+    return hashlib.sha256(files[ENTRY]).hexdigest()[:10]
