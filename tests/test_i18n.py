@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -161,3 +162,15 @@ def test_serve_and_its_overlay_speak_the_editors_language(project: Path) -> None
     status = json.loads(sent[0])
     assert status["heading"] == "最近一次修改令建置失敗；以下是上一個正常的網站。"
     assert status["error"] == builds.status.error
+
+
+def test_what_add_shows_of_each_article_is_in_the_editors_language(project: Path) -> None:
+    from bulletin_site.intake import Added, describe
+    from bulletin_site.parse import read_document
+
+    reading = read_document(project / "seeds" / "000_7c1a5d4148a0e861.txt")
+    added = Added("seeds/000_7c1a5d4148a0e861.txt", None, reading)
+    shown = describe(added, language=CHINESE)
+    assert re.search(r"^     \d+ 段, \d+ 則圖片說明$", shown, re.M)
+    assert "     首句：" in shown and "     末句：" in shown
+    assert "paragraph" not in shown and "first:" not in shown

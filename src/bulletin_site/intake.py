@@ -276,7 +276,7 @@ def describe(added: Added, kinds: Kinds = KINDS, language: Language = ENGLISH) -
     else:
         lines.append(say("kept the existing {metadata}").format(metadata=metadata))
     lines += ["", say("Check the reading against the PDF:"), ""]
-    lines += kind.summary(doc)
+    lines += kind.summary(doc, language)
     warnings = reader_warnings(doc, added.seed)
     lines.append("")
     if warnings:

@@ -19,7 +19,7 @@ from typing import Any
 
 from bulletin_site import corrections, site, textreport
 from bulletin_site.convert import detect_script
-from bulletin_site.errors import InputError
+from bulletin_site.errors import InputError, Language
 from bulletin_site.model import Bulletin, Document, Page, Plan, Reading, Role, Trace
 from bulletin_site.parse import bulletin, page, plan
 from bulletin_site.parse.layout import Line, printed_lines
@@ -48,7 +48,8 @@ class Kind:
     correction: corrections.CorrectionFormat | None = None  # None: `export` refuses it
     apply_metadata: site.MetadataRule = site.titled_metadata
     outline: Callable[[Any], list[str]] = textreport.document_outline  # `parse --format text`
-    summary: Callable[[Any], list[str]] = textreport.document_summary  # what `add` prints
+    # what `add` prints: (the document, the editor's language) → lines
+    summary: Callable[[Any, Language], list[str]] = textreport.document_summary
     numbered: bool = False  # numbered issues: a number, a feed, the archive by year
     precedence: int = 50  # recognised before kinds with a higher number
 

@@ -8,7 +8,7 @@ import dataclasses
 import re
 from typing import Any
 
-from bulletin_site.errors import plural
+from bulletin_site.errors import ENGLISH, Language
 from bulletin_site.model import Bulletin, Page, Plan, Reading, text_role
 
 _SENTENCE = re.compile(r"[^。！？!?]+(?:[。！？!?]+[”’」』）》\"')]*|$)")
@@ -74,40 +74,68 @@ def _texts(value: Any) -> list[str]:
 # --- what `add` shows ---------------------------------------------------------------------------
 
 
-def bulletin_summary(doc: Bulletin) -> list[str]:
+def _count(language: Language, singular: str, plural: str, n: int) -> str:
+    return language.ngettext(singular, plural, n).format(n=n)
+
+
+def _ends(language: Language, first: str, last: str) -> list[str]:
+    say = language.gettext
+    return [
+        "     " + say("first: {sentence}").format(sentence=first),
+        "     " + say("last:  {sentence}").format(sentence=last),
+    ]
+
+
+def bulletin_summary(doc: Bulletin, language: Language = ENGLISH) -> list[str]:
     out = []
     for article in doc.articles:
         paragraphs = article.paragraphs
         out.append(f"{article.number:>3}. {article.title}")
         out.append(
-            f"     {plural(len(paragraphs), 'paragraph')}, "
-            f"{plural(len(article.captions), 'caption')}"
+            "     "
+            + _count(language, "{n} paragraph", "{n} paragraphs", len(paragraphs))
+            + ", "
+            + _count(language, "{n} caption", "{n} captions", len(article.captions))
         )
         if paragraphs:
-            out.append(f"     first: {first_sentence(paragraphs[0])}")
-            out.append(f"     last:  {last_sentence(paragraphs[-1])}")
+            out += _ends(language, first_sentence(paragraphs[0]), last_sentence(paragraphs[-1]))
     return out
 
 
-def plan_summary(doc: Plan) -> list[str]:
+def plan_summary(doc: Plan, language: Language = ENGLISH) -> list[str]:
     items = [item for section in doc.sections for item in section.items]
     out = [
         f"  {doc.title}",
-        f"     {plural(len(doc.sections), 'section')}, {plural(len(items), 'item')}",
+        "     "
+        + _count(language, "{n} section", "{n} sections", len(doc.sections))
+        + ", "
+        + _count(language, "{n} item", "{n} items", len(items)),
     ]
     if items:
-        out.append(f"     first: {items[0].number}. {first_sentence(items[0].text)}")
-        out.append(f"     last:  {items[-1].number}. {last_sentence(items[-1].text)}")
+        first, last = items[0], items[-1]
+        out += _ends(
+            language,
+            f"{first.number}. {first_sentence(first.text)}",
+            f"{last.number}. {last_sentence(last.text)}",
+        )
     return out
 
 
-def page_summary(doc: Page) -> list[str]:
-    return [f"  {doc.title}", f"     {plural(len(doc.markdown), 'character')} of Markdown"]
+def page_summary(doc: Page, language: Language = ENGLISH) -> list[str]:
+    characters = _count(language, "{n} character", "{n} characters", len(doc.markdown))
+    return [
+        f"  {doc.title}",
+        "     " + language.gettext("{count} of Markdown").format(count=characters),
+    ]
 
 
-def document_summary(doc: Any) -> list[str]:
-    texts = _texts(doc)
-    return [f"  {doc.title}", f"     {plural(sum(map(len, texts)), 'character')} of text"]
+def document_summary(doc: Any, language: Language = ENGLISH) -> list[str]:
+    n = sum(map(len, _texts(doc)))
+    characters = _count(language, "{n} character", "{n} characters", n)
+    return [
+        f"  {doc.title}",
+        "     " + language.gettext("{count} of text").format(count=characters),
+    ]
 
 
 def sentences(text: str) -> list[str]:
