@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bulletin_site.errors import InputError
-from bulletin_site.model import Bulletin, Plan
+from bulletin_site.model import DOUBTS, Bulletin, Plan
 from bulletin_site.parse import read_document, read_text
 from bulletin_site.read import decode
 
@@ -40,7 +40,9 @@ def test_every_line_that_carries_text_is_accounted_for(path: Path) -> None:
     reported = [t.line for t in reading.report if t.line]
     assert sorted(reported) == sorted(text_lines)  # each once, none missing
     assert not [t for t in reading.report if t.role == "unplaced"]
-    assert reading.document.warnings == ()
+    # Only doubts (decisions taken with a small margin), each at a line and a place.
+    for notice in reading.document.warnings:
+        assert notice.code in DOUBTS and notice.line in text_lines and notice.place
 
 
 @pytest.mark.parametrize("path", [p for p in SEEDS if p.stem[:3] in ("000", "001")], ids=str)

@@ -34,28 +34,72 @@ class Notice:
     """Something the reader (or a parser) wants a person to look at, at a line of its source.
 
     ``code`` names the kind of doubt for programs (``unplaced``, ``no-body`` …); ``message``
-    says what was decided, ``detail`` the alternative and why, when there is one."""
+    says what was decided, ``detail`` the alternative and why, when there is one. ``place``
+    is where the doubted text went in the reading (``article 3 ¶2``, ``article 3 caption
+    1``), so a correction file can show the doubt beside it. A doubt of a known kind
+    (``DOUBTS``) keeps its ``values``, so it can be said in the editor's language."""
 
     line: int | None
     code: str
     message: str
     detail: str = ""
+    place: str = ""
+    values: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def doubt(cls, line: int | None, code: str, place: str = "", **values: str) -> Notice:
+        """A doubt of a kind ``DOUBTS`` names, its message made from ``values``."""
+        return cls(
+            line, code, DOUBTS[code].format(**values), "", place, tuple(sorted(values.items()))
+        )
 
     def __str__(self) -> str:
         where = f"line {self.line}: " if self.line else ""
         return where + self.message + (f" ({self.detail})" if self.detail else "")
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "line": self.line,
             "code": self.code,
             "message": self.message,
             "detail": self.detail,
         }
+        if self.place:
+            data["place"] = self.place
+        if self.values:
+            data["values"] = dict(self.values)
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Notice:
-        return cls(data.get("line"), data["code"], data["message"], data.get("detail", ""))
+        return cls(
+            data.get("line"),
+            data["code"],
+            data["message"],
+            data.get("detail", ""),
+            data.get("place", ""),
+            tuple(sorted(data.get("values", {}).items())),
+        )
+
+
+# The reader's doubts: a decision it took with a small margin, what it decided and the
+# alternative. The templates are the keys of the messages' catalogue (i18n.py).
+DOUBTS = {
+    "caption-or-body": "read 「{text}」 as a photo caption of article {article}; "
+    "it may be body text",
+    "body-or-caption": "read 「{text}」 as body text of article {article}; "
+    "it may be a photo caption",
+    "caption-article": "gave the photo caption 「{text}」 to article {article}; "
+    "it may belong to article {other}",
+    "paragraph-end": "ended a paragraph of article {article} after 「{text}」; "
+    "the paragraph may go on",
+    "paragraph-on": "ran a paragraph of article {article} on after 「{text}」; "
+    "a new paragraph may begin there",
+    "article-start": "began article {article}'s text at 「{text}」; "
+    "it may belong to article {other}",
+    "printed-once": "kept 「{text}」 as text of article {article}; "
+    "it may be a reprint of a line printed elsewhere",
+}
 
 
 def _identity(doc: Any) -> dict[str, Any]:

@@ -22,8 +22,8 @@ from markupsafe import escape
 
 from bulletin_site import project
 from bulletin_site.config import DocumentMeta, SiteConfig
-from bulletin_site.errors import Message, Problem
-from bulletin_site.model import Bulletin, Document, Notice, Page, Plan
+from bulletin_site.errors import WARNING, Message, Problem
+from bulletin_site.model import DOUBTS, Bulletin, Document, Notice, Page, Plan
 from bulletin_site.textreport import first_sentence
 
 if TYPE_CHECKING:
@@ -388,8 +388,19 @@ def titled_metadata(
 
 
 def reader_warnings(doc: Document, path: str) -> list[Problem]:
-    """The reader's warnings about ``doc`` (read from ``path``), at their source lines."""
-    return [Problem.warning(path, str_without_line(n), n.line) for n in doc.warnings]
+    """The reader's warnings about ``doc`` (read from ``path``), at their source lines; its
+    doubts keep their template, to be said in the editor's language."""
+    return [
+        Problem.made(path, DOUBTS[n.code], n.line, WARNING, dict(n.values))
+        if n.code in DOUBTS and n.values
+        else Problem.warning(path, str_without_line(n), n.line)
+        for n in doc.warnings
+    ]
+
+
+def is_doubt(problem: Problem) -> bool:
+    """A doubt of the reader (a decision taken with a small margin), not a mistake."""
+    return problem.template in DOUBTS.values()
 
 
 def str_without_line(notice: Notice) -> str:

@@ -46,6 +46,35 @@ _CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "兩": 2, "两": 2, "三":
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 _ISSUE = re.compile(r"(?:第\s*)?([0-9０-９]{1,4}|[〇零一二兩两三四五六七八九十百千]{1,6})\s*期")
 _CLOSED = re.compile(r"[》」』”）)〉]$")
+
+
+@dataclass(frozen=True)
+class ReaderConfig:
+    """Every threshold and weight the bulletin reader decides with, in one place."""
+
+    # A caption goes by its words when it shares at least two pairs of characters with one
+    # article only, and weighs this many times the next article's share (plus one).
+    caption_word_margin: float = 1.5
+    # Its words take a caption away from the article around it when they weigh this many
+    # times that article's share (plus one).
+    caption_over_position: float = 1.8
+    # How far (in em) a line's width may stray from the column, or the column less the
+    # paragraph indent, and still count as filling it or as opening a paragraph.
+    shape_tolerance: float = 1.0
+    # How much the widths weigh in the caption score (3 or more: a caption).
+    shape_weight: int = 3
+    # A line printed twice alone (a reprint cut after one line) counts as printed twice
+    # when it is at least this long: a caption says a whole line of body text word for word
+    # only when both are short.
+    single_repeat_length: int = 8
+    # Doubts said out loud. A caption placed by its words is in doubt when another article
+    # shares at least this part of its weight.
+    caption_doubt_share: float = 0.5
+    # A line is a caption when its score reaches 3; a score this close to it is a doubt.
+    caption_doubt_band: tuple[int, int] = (3, 3)
+
+
+CONFIG = ReaderConfig()
 _CAPTION_GAP = re.compile(r"(?<=\S)[ \u3000]+(?=\S)")
 
 
@@ -153,7 +182,9 @@ def parse_bulletin(
         if k - 1 not in repeat_of or repeat_of[k - 1] != original - 1
     }
     known = {units[k] for k in inserted if k not in repeat_of}
-    layout = _caption_layout(body, kept)
+    # A caption is printed once: a line printed again is body text.
+    twice = {units[original] for original in repeat_of.values()}
+    layout = _caption_layout(body, kept, twice)
     grams = _Grams()
     captions = _find_captions(body, kept, footer_of, known, layout)
     for _ in range(3):
@@ -166,7 +197,7 @@ def parse_bulletin(
         )
         if not strays:
             break
-        known |= strays
+        known |= strays - twice
         captions = _find_captions(body, kept, footer_of, known, layout)
 
     by_article: dict[int, list[Paragraph]] = defaultdict(list)
@@ -181,12 +212,14 @@ def parse_bulletin(
         if units[original] in line_article:
             line_article[units[k]] = line_article[units[original]]
     caption_groups = _caption_groups(body, captions)
-    caption_article = _assign_captions(
+    pages = _page_numbers(body, footer_of)
+    caption_article, caption_rivals = _assign_captions(
         caption_groups,
         body,
         by_article,
         titles,
-        _page_articles(body, footer_of, line_article),
+        pages,
+        _page_articles(pages, footer_of, line_article),
         {i: a for i, a in line_article.items() if i not in captions},
         grams,
     )
@@ -227,6 +260,34 @@ def parse_bulletin(
                     )
                 )
         articles.append(Article(entry.number, entry.title, tuple(texts), tuple(caps)))
+
+    where = {trace.line: trace.target for trace in report}
+    article_of_line = {i: line_article.get(i) for i in range(len(body))}
+    for group, article in zip(caption_groups, caption_article, strict=True):
+        for i in group:
+            article_of_line[i] = article
+    doubts = _caption_doubts(body, kept, footer_of, known, layout, captions)
+    doubts += [
+        (group[0], "caption-article", {"other": str(rival)})
+        for group, rival in zip(caption_groups, caption_rivals, strict=True)
+        if rival is not None
+    ]
+    doubts += _paragraph_doubts(body, paragraphs)
+    for i, code, values in sorted(doubts, key=lambda d: (d[0], d[1])):
+        article = article_of_line.get(i)
+        if article is None:
+            continue
+        line = body[i]
+        warnings.append(
+            Notice.doubt(
+                line.number,
+                code,
+                where.get(line.number, ""),
+                text=_quoted(line.text),
+                article=str(article),
+                **values,
+            )
+        )
 
     placed = {trace.line for trace in report}
     for line in lines:
@@ -464,14 +525,15 @@ def _find_repeats(units: list[Line], joined: list[bool]) -> tuple[dict[int, int]
     while j < len(units):
         best: tuple[list[tuple[int, int]], list[int]] = ([], [])
         for i in reversed(seen.get(units[j].key, [])[-6:]):
-            pairs, skipped = _align(units, i, j)
+            pairs, skipped = _align(units, i, j, repeat_of)
             if len(pairs) > len(best[0]):
                 best = (pairs, skipped)
         pairs, skipped = best
         # One line alone counts as a reprint only if it is a long line of prose: a caption
         # may say word for word what a line of the article says.
-        single = (
-            len(pairs) == 1 and len(units[j].key) >= 10 and has_prose_punctuation(units[j].text)
+        single = len(pairs) == 1 and (
+            (len(units[j].key) >= 10 and has_prose_punctuation(units[j].text))
+            or len(units[j].key) >= CONFIG.single_repeat_length
         )
         # A short run of lines can also be a phrase two articles share; a reprint that short
         # stands at a break in the text (a page's start or end, a sentence's end).
@@ -513,9 +575,13 @@ def _at_break(units: list[Line], first: int, last: int, joined: list[bool]) -> b
     return starts or ends
 
 
-def _align(units: list[Line], i: int, j: int) -> tuple[list[tuple[int, int]], list[int]]:
+def _align(
+    units: list[Line], i: int, j: int, repeat_of: dict[int, int]
+) -> tuple[list[tuple[int, int]], list[int]]:
     """Match the printing starting at j against the earlier one at i, line by line, letting
-    either side have up to two caption lines the other lacks."""
+    either side have up to two caption lines the other lacks. The earlier printing may itself
+    be split by lines printed again from elsewhere (a reprint between its halves): those are
+    passed over."""
     pairs: list[tuple[int, int]] = []
     skipped: list[int] = []
     a, b = i, j
@@ -526,6 +592,9 @@ def _align(units: list[Line], i: int, j: int) -> tuple[list[tuple[int, int]], li
             continue
         if not pairs:
             break
+        if a in repeat_of:
+            a += 1
+            continue
         for step in (1, 2):
             if (
                 a + step < j
@@ -554,6 +623,69 @@ def _captionish(lines: list[Line]) -> bool:
     )
 
 
+# --- doubts --------------------------------------------------------------------------------
+
+
+Doubt = tuple[int, str, dict[str, str]]  # body index, DOUBTS code, values beside text/article
+
+
+def _quoted(text: str) -> str:
+    """A line as a doubt quotes it: short enough to read, long enough to find."""
+    text = text.strip()
+    return text if len(text) <= 24 else text[:22] + "…"
+
+
+def _caption_doubts(
+    body: list[Line],
+    kept: list[int],
+    footer_of: dict[int, int],
+    known: set[int],
+    layout: _CaptionLayout,
+    captions: set[int],
+) -> list[Doubt]:
+    """Lines whose caption score came out next to the threshold, either way."""
+    low, high = CONFIG.caption_doubt_band
+    out: list[Doubt] = []
+    for i in layout.candidates:
+        if i in known:
+            continue
+        score = _caption_score(
+            body,
+            kept,
+            layout.position[i],
+            layout.anchors,
+            captions,
+            footer_of,
+            layout.pairs,
+            layout.indent,
+        )
+        if low <= score <= high:
+            out.append((i, "caption-or-body" if i in captions else "body-or-caption", {}))
+    return out
+
+
+def _paragraph_doubts(body: list[Line], paragraphs: list[Paragraph]) -> list[Doubt]:
+    """Sentences that end flush with the column's end, where the next line's width does not
+    settle whether the paragraph ends there: full after an ending, short after a run-on."""
+    out: list[Doubt] = []
+    flow = [i for paragraph in paragraphs for i in paragraph.units]
+    ends = {paragraph.units[-1] for paragraph in paragraphs}
+    widths = [body[i].width for i in flow]
+    terminal = [is_terminal(body[i].text) for i in flow]
+    for k, i in enumerate(flow[:-1]):
+        if not terminal[k] or flow[k + 1] != i + 1:
+            continue
+        column = _column(widths, terminal, k)
+        if widths[k] < column - 1:
+            continue  # a short last line: the paragraph ends
+        following = widths[k + 1]
+        if i in ends and following >= column - 0.5 and not terminal[k + 1]:
+            out.append((i, "paragraph-end", {}))
+        elif i not in ends and following <= column - 1.5:
+            out.append((i, "paragraph-on", {}))
+    return out
+
+
 # --- captions -------------------------------------------------------------------------------
 
 
@@ -569,7 +701,7 @@ class _CaptionLayout:
     indent: float
 
 
-def _caption_layout(body: list[Line], kept: list[int]) -> _CaptionLayout:
+def _caption_layout(body: list[Line], kept: list[int], twice: set[int]) -> _CaptionLayout:
     terminal = {i: is_terminal(body[i].text) for i in kept}
     prose = {i: has_prose_punctuation(body[i].text) for i in kept}
     # Full lines of prose: they set the column's width. A paragraph's first line may be
@@ -579,7 +711,11 @@ def _caption_layout(body: list[Line], kept: list[int]) -> _CaptionLayout:
         for k, i in enumerate(kept)
         if prose[i] and not terminal[i] and k > 0 and not terminal[kept[k - 1]]
     ]
-    candidates = [i for i in kept if not prose[i] and not terminal[i] and not body[i].justified]
+    candidates = [
+        i
+        for i in kept
+        if not prose[i] and not terminal[i] and not body[i].justified and i not in twice
+    ]
     # Which pairs of characters this bulletin prints side by side within a line: a sentence
     # that runs on across a line break usually joins two characters seen together elsewhere.
     # All lines at once (each distinct line once: footers and reprints come back), joined by
@@ -690,7 +826,83 @@ def _caption_score(
                 score -= 1
     if numbered(line.text):
         score -= 2
+    following_line = body[following] if following is not None and following == i + 1 else None
+    if _runs_on(line, following_line):
+        return 0
+    if indent > 0 and following_line is not None and not is_terminal(line.text):
+        column = _local_column(body, kept, captions, k)
+        if column is not None:
+            score += _shape_evidence(line, following_line, column, indent, starts_paragraph)
     return score
+
+
+def _local_column(
+    body: list[Line], kept: list[int], captions: set[int], k: int
+) -> float | None:
+    """The column's width just after line k (else just before): the middle width of the
+    nearest lines of text that run on to the next one, read without a gap."""
+    widths: list[float] = []
+    for step in (1, -1):
+        m = k + step
+        while 0 <= m < len(kept) and len(widths) < 4:
+            i = kept[m]
+            if i in captions:
+                break
+            nxt = kept[m + 1] if m + 1 < len(kept) else None
+            if not is_terminal(body[i].text) and nxt == i + 1 and not body[nxt].opens_page:
+                previous = kept[m - 1] if m > 0 else None
+                if previous is not None and not is_terminal(body[previous].text):
+                    widths.append(body[i].width)
+            m += step
+        if len(widths) >= 2:
+            break
+    return _median(widths) if len(widths) >= 2 else None
+
+
+def _shape_evidence(
+    line: Line, following: Line, column: float, indent: float, starts_paragraph: bool
+) -> int:
+    """What the widths say: a paragraph's first line is short by the indent, the lines after
+    it fill the column. A line that cannot end a sentence is followed by more of it, not by
+    another paragraph's first line."""
+    tolerance = CONFIG.shape_tolerance
+    opens = not is_terminal(following.text) and abs(following.width - (column - indent)) <= (
+        tolerance
+    )
+    fills = following.width >= column - tolerance
+    if opens and not fills:
+        return 0  # the next line opens a paragraph: this one is no body
+    first_line = abs(line.width - (column - indent)) <= tolerance
+    if starts_paragraph and first_line and fills and not is_terminal(following.text):
+        return -CONFIG.shape_weight  # the first line of a paragraph that goes on
+    return 0
+
+
+# Characters a phrase does not end with: a line ending in one goes on into the next.
+_OPEN_ENDED = set("的之於于及與与和在對对為为將将由並并以從从向把被或其至「『“《（(〈")
+# Characters a paragraph (or a caption) does not start with.
+_CLOSED_START = set("，、。；：！？）)」』”’》〉%％")
+
+
+def _runs_on(line: Line, following: Line | None) -> bool:
+    """Signs that a line's text goes on into the next line: body text, not a caption."""
+    text = line.text
+    if line.indent >= 3 and not line.opens_page:
+        return True  # a numbered item's hanging indent
+    if following is None or not following.text:
+        return False
+    # The rest of a long caption broken over two lines is short and has no punctuation.
+    goes_on = (
+        has_prose_punctuation(following.text)
+        or is_terminal(following.text)
+        or following.width >= 0.8 * line.width
+    )
+    if goes_on and (text.endswith(" ") or text[-1:] in _OPEN_ENDED):
+        return True  # a Latin word cut at a space, or a phrase left open
+    start = following.text[0]
+    if start in _CLOSED_START or start.islower():
+        return True
+    return text[-1:].isdigit() and start in "年月日號号時时萬万億亿元%％"
 
 
 @dataclass(frozen=True)
@@ -1049,30 +1261,28 @@ def _segment(
     return out
 
 
-def _page_articles(
-    body: list[Line], footer_of: dict[int, int], line_article: dict[int, int]
-) -> dict[int, set[int]]:
-    """For every body line: the articles printed on its page (named by the page's footers or
-    present by their text, first printing or reprint)."""
-    pages: dict[int, set[int]] = {}
-    current: set[int] = set()
-    members: list[int] = []
-    in_footers = False
+def _page_numbers(body: list[Line], footer_of: dict[int, int]) -> list[int]:
+    """For every body line: its page (0, 1, …), a page ending with its block of footers."""
+    pages = []
+    page = 0
     for i in range(len(body)):
-        if i in footer_of:
-            current.add(footer_of[i])
-            in_footers = True
-            continue
-        if in_footers:
-            for m in members:
-                pages[m] = current
-            current, members, in_footers = set(), [], False
-        members.append(i)
-        if i in line_article:
-            current.add(line_article[i])
-    for m in members:
-        pages[m] = current
+        if i > 0 and i - 1 in footer_of and i not in footer_of:
+            page += 1
+        pages.append(page)
     return pages
+
+
+def _page_articles(
+    pages: list[int], footer_of: dict[int, int], line_article: dict[int, int]
+) -> dict[int, set[int]]:
+    """For every page: the articles printed on it (named by its footers or present by their
+    text, first printing or reprint)."""
+    out: dict[int, set[int]] = defaultdict(set)
+    for i, n in footer_of.items():
+        out[pages[i]].add(n)
+    for i, n in line_article.items():
+        out[pages[i]].add(n)
+    return out
 
 
 def _follow_titles(
@@ -1094,36 +1304,77 @@ def _assign_captions(
     body: list[Line],
     by_article: dict[int, list[Paragraph]],
     titles: dict[int, str],
+    pages: list[int],
     page_articles: dict[int, set[int]],
     line_article: dict[int, int],
     memo: _Grams,
-) -> list[int]:
-    """A caption goes to the article on its page whose words it shares most (rare words
-    count more); on a tie, to the article printed nearest before it."""
+) -> tuple[list[int], list[int | None]]:
+    """A caption goes to an article of its page or of a page beside it (a photo may stand a
+    page before or after its article's text): to the one whose rare words it shares clearly most, or,
+    where its words do not tell, to the article whose text stands around it. Beside each
+    article: the one it may belong to instead, where the evidence is close."""
     if not titles:
-        return [0] * len(groups)
+        return [0] * len(groups), [None] * len(groups)
     article_grams = {
         n: memo.joined([titles[n], *(p.text for p in by_article.get(n, []))]) for n in titles
     }
     frequency = Counter(itertools.chain.from_iterable(article_grams.values()))
     total = len(titles)
     ordered = sorted(line_article)
-    out = []
+    out: list[int] = []
+    rivals: list[int | None] = []  # the article a caption may belong to instead, if any
     for group in groups:
         text = join_lines([body[i].text for i in group])
         grams = bigrams(text)
-        candidates = sorted(page_articles.get(group[0], set()) & set(titles)) or sorted(titles)
-        # Each pair's rarity once, not once for every candidate article.
-        rarity = {g: math.log((total + 1) / (1 + frequency.get(g, 0))) for g in grams}
-        scores = {n: sum(rarity[g] for g in grams if g in article_grams[n]) for n in candidates}
-        top = max(scores.values())
-        best = [n for n in candidates if scores[n] >= top - 1e-9]
-        if len(best) == 1 and top > 0:
-            out.append(best[0])
+        page = pages[group[0]]
+        near_pages = (page - 1, page)
+        candidates = sorted(
+            set().union(*(page_articles.get(p, set()) for p in near_pages)) & set(titles)
+        ) or sorted(titles)
+        rarity = {g: math.log(1 + total / frequency[g]) for g in grams if frequency.get(g)}
+        scores = {
+            n: sum(w for g, w in rarity.items() if g in article_grams[n]) for n in candidates
+        }
+        unique = {
+            n: sum(1 for g in rarity if frequency[g] == 1 and g in article_grams[n])
+            for n in candidates
+        }
+        ranked = sorted(candidates, key=lambda n: (-scores[n], n))
+        top = ranked[0]
+        second = scores[ranked[1]] if len(ranked) > 1 else 0.0
+        if unique[top] >= 2 and scores[top] >= CONFIG.caption_word_margin * second + 1.0:
+            out.append(top)
+            close = second >= CONFIG.caption_doubt_share * scores[top]
+            rivals.append(ranked[1] if close else None)
             continue
         k = bisect.bisect_left(ordered, group[0])
-        near = line_article[ordered[k - 1]] if k > 0 else None
-        if near is None and ordered:
-            near = line_article[ordered[0]]
-        out.append(near if near in best else best[0])
-    return out
+        before = line_article[ordered[k - 1]] if k > 0 else None
+        if before is not None and pages[ordered[k - 1]] != page:
+            before = None
+        m = bisect.bisect_right(ordered, group[-1])
+        after = line_article[ordered[m]] if m < len(ordered) else None
+        if after is not None and pages[ordered[m]] != page:
+            after = None
+        sides = [x for x in (before, after) if x is not None]
+        if sides and all(x == sides[0] for x in sides):
+            side = sides[0]
+            if (
+                top != side
+                and unique[top] >= 1
+                and unique.get(side, 0) == 0
+                and scores[top] >= CONFIG.caption_over_position * scores[side] + 1.0
+            ):
+                out.append(top)  # its words outweigh where it stands
+                rivals.append(side)
+                continue
+            out.append(side)
+            # Its words point elsewhere, if not clearly: say so.
+            rivals.append(top if scores[top] > scores[sides[0]] + 1e-9 else None)
+            continue
+        best = [n for n in ranked if scores[n] >= scores[top] - 1e-9]
+        near = next((x for x in sides if x in best), None)
+        chosen = near if near is not None else top
+        out.append(chosen)
+        others = [x for x in [*sides, *ranked[:2]] if x != chosen]
+        rivals.append(others[0] if others else None)
+    return out, rivals
