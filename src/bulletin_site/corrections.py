@@ -46,6 +46,7 @@ import yaml
 from bulletin_site import cache, project
 from bulletin_site.errors import ENGLISH, InputError, Language, Problem
 from bulletin_site.model import (
+    DOUBTS,
     HANS,
     HANT,
     Article,
@@ -99,27 +100,58 @@ class CorrectionFormat:
     the caption prefix of the document's script); ``head`` and ``body``: the document as
     front-matter lines and body lines; ``read_meta``: its front matter's values, checked (a
     stand-in for each wrong one); ``read_body``: the body's lines (the first is line
-    ``start`` of the file) → the document and the problems found."""
+    ``start`` of the file) → the document and the problems found. ``body`` is also given the
+    reader's doubts as comment lines by place (``article 3 ¶2``), to write beside that text."""
 
     keys: tuple[str, ...]
     help: Callable[[str], list[str]]
     head: Callable[[Any], list[str]]
-    body: Callable[[Any], list[str]]
+    body: Callable[[Any, Mapping[str, list[str]]], list[str]]
     read_meta: Callable[[Mapping[str, Any], Callable[..., None]], dict[str, Any]]
     read_body: Callable[
         [list[str], int, str, str, str, Mapping[str, Any]], tuple[Any | None, list[Problem]]
     ]
 
 
-def export_text(doc: Document, form: CorrectionFormat, source_sha256: str, seed: str) -> str:
+def export_text(
+    doc: Document,
+    form: CorrectionFormat,
+    source_sha256: str,
+    seed: str,
+    language: Language = ENGLISH,
+) -> str:
     """The correction file for ``doc`` (written in ``form``, its kind's format), read from
-    ``seed`` whose bytes hash to ``source_sha256``. ``parse_correction`` gives back the same
-    document (without the reader's warnings)."""
+    ``seed`` whose bytes hash to ``source_sha256``, the reader's doubts in comments beside the
+    text they are about (in ``language``). ``parse_correction`` gives back the same document
+    (without the reader's warnings)."""
     head = [_FENCE, *_help(form, seed, CAPTION_PREFIX.get(doc.script, "圖："))]
     head += [f"kind: {doc.kind}", f"script: {doc.script}"]
     head.append(f"source_sha256: {_scalar(source_sha256)}")  # quoted if all digits
     head += form.head(doc)
-    return "\n".join([*head, _FENCE, *form.body(doc)]).rstrip("\n") + "\n"
+    body = form.body(doc, doubt_comments(doc, language))
+    return "\n".join([*head, _FENCE, *body]).rstrip("\n") + "\n"
+
+
+def doubt_comments(doc: Document, language: Language = ENGLISH) -> dict[str, list[str]]:
+    """The reader's doubts as comment lines (skipped when the file is read), by the place of
+    the text they are about; "" holds those about no one place."""
+    out: dict[str, list[str]] = {}
+    for notice in doc.warnings:
+        template = DOUBTS.get(notice.code)
+        if template is not None and notice.values:
+            message = language.gettext(template).format(**dict(notice.values))
+        else:
+            message = str(notice.message)
+        said = language.gettext("doubt, raw line {line}: {message}").format(
+            line=notice.line, message=message
+        )
+        out.setdefault(notice.place, []).append(f"<!-- {said.replace('--', '—')} -->")
+    return out
+
+
+def is_comment(text: str) -> bool:
+    """A line the editor may leave or delete: the reader's doubt, or a note of one's own."""
+    return text.startswith("<!--") and text.endswith("-->")
 
 
 def _bulletin_head(doc: Bulletin) -> list[str]:
@@ -134,22 +166,26 @@ def _title_head(doc: Plan | Page) -> list[str]:
     return [f"title: {_scalar(doc.title)}"]
 
 
-def _bulletin_body(doc: Bulletin) -> list[str]:
+def _bulletin_body(doc: Bulletin, doubts: Mapping[str, list[str]]) -> list[str]:
     prefix = CAPTION_PREFIX.get(doc.script, "圖：")
     out: list[str] = []
+    if doubts.get(""):
+        out += ["", *doubts[""]]
     for paragraph in doc.summary:
         out += ["", _escape(paragraph)]
     for article in doc.articles:
         out += ["", f"## {article.number}. {article.title}"]
-        for paragraph in article.paragraphs:
-            out += ["", _escape(paragraph)]
+        for k, paragraph in enumerate(article.paragraphs, start=1):
+            out += ["", *doubts.get(f"article {article.number} ¶{k}", []), _escape(paragraph)]
         if article.captions:
             out.append("")
-            out += [f"> {prefix}{caption}" for caption in article.captions]
+            for c, caption in enumerate(article.captions, start=1):
+                out += doubts.get(f"article {article.number} caption {c}", [])
+                out.append(f"> {prefix}{caption}")
     return out
 
 
-def _plan_body(doc: Plan) -> list[str]:
+def _plan_body(doc: Plan, doubts: Mapping[str, list[str]]) -> list[str]:
     out: list[str] = []
     for paragraph in doc.intro:
         out += ["", _escape(paragraph)]
@@ -160,13 +196,14 @@ def _plan_body(doc: Plan) -> list[str]:
     return out
 
 
-def _page_body(doc: Page) -> list[str]:
+def _page_body(doc: Page, doubts: Mapping[str, list[str]]) -> list[str]:
     return doc.markdown.removesuffix("\n").split("\n")
 
 
 def _escape(text: str) -> str:
     """A line of text that would be read as structure gets a backslash in front."""
-    return "\\" + text if text.startswith(("#", ">", "\\")) or _ITEM.match(text) else text
+    structure = text.startswith(("#", ">", "\\")) or _ITEM.match(text) or is_comment(text)
+    return "\\" + text if structure else text
 
 
 def _scalar(value: Any) -> str:
@@ -194,7 +231,9 @@ def _bulletin_help(caption: str) -> list[str]:
         "#   ## 3. Title: article 3 and its title; then its paragraphs, a blank line between;",
         "#   every article keeps its heading: ## 1. to ## N. (N is `articles:`), in order;",
         f"#   > {caption}text: a photo caption of the article above it, one per line;",
-        "#   a paragraph that begins with # > \\ or '12. ' gets a \\ in front.",
+        "#   <!-- … -->: the reader's doubt about the text below it (it was unsure there):",
+        "#   look, correct if need be, and delete the comment; comments are not published;",
+        "#   a paragraph that begins with # > \\ <!-- or '12. ' gets a \\ in front.",
     ]
 
 
@@ -367,6 +406,8 @@ def _bulletin(
 
     for number, line in enumerate(lines, start=start):
         text = line.strip()
+        if is_comment(text):
+            continue  # the reader's doubt, or the editor's note
         if not text:
             flush()
         elif text.startswith("#"):
@@ -645,7 +686,9 @@ def load_corrections(
     return corrections, problems
 
 
-def export(root: Path, name: str, kinds: Kinds) -> tuple[str, Document]:
+def export(
+    root: Path, name: str, kinds: Kinds, language: Language = ENGLISH
+) -> tuple[str, Document]:
     """``bulletin-site export``: write the reader's output for the seed ``name`` (its stem, file
     name or path) as ``content/corrections/<stem>.md``; refuse if that file exists."""
     where = Project(root)
@@ -660,14 +703,15 @@ def export(root: Path, name: str, kinds: Kinds) -> tuple[str, Document]:
     kind = kinds.of(doc)
     if kind.correction is None:
         raise InputError(shown, f"{kind.described} cannot be corrected by a file")
-    write_correction(root, stem, export_text(doc, kind.correction, sha256(data), seed.name))
+    text = export_text(doc, kind.correction, sha256(data), seed.name, language)
+    write_correction(root, stem, text)
     return project.correction_name(stem), doc
 
 
 def export_command(
     root: Path, name: str, out: TextIO, kinds: Kinds, language: Language = ENGLISH
 ) -> int:
-    path, doc = export(root, name, kinds)
+    path, doc = export(root, name, kinds, language)
     out.write(
         language.gettext(
             "wrote {path} ({kind}): edit it, then `bulletin-site check`.\n"

@@ -1,0 +1,175 @@
+"""The reader's decisions on generated layouts (tests/bulletin_maker.py, never the seeds'
+strings), and its doubts: said where it was unsure, in the editor's language, and written
+beside the text they are about in an exported correction file."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from functools import cache
+
+import pytest
+
+from bulletin_maker import Issue, make_issue
+from bulletin_site.corrections import BULLETIN_FORMAT, export_text, parse_correction
+from bulletin_site.i18n import chinese
+from bulletin_site.kinds import KINDS
+from bulletin_site.model import DOUBTS, Bulletin, Notice, Role
+from bulletin_site.parse import read_text
+from bulletin_site.read import decode
+from bulletin_site.site import is_doubt, reader_warnings
+
+# Issues of the tuning range (bench/reader.py --range tune): never the held-back range.
+SEEDS = range(0, 40)
+
+
+@cache
+def reading_of(seed: int) -> tuple[Issue, dict[int, tuple[Role, str]]]:
+    issue = make_issue(seed)
+    reading = read_text(decode(issue.data, issue.name))
+    return issue, {t.line: (t.role, t.target) for t in reading.report}
+
+
+def roles(kind: str, where: str) -> Counter[Role]:
+    """The reader's role for every raw line of a kind of piece printed where ``where`` says."""
+    out: Counter[Role] = Counter()
+    for seed in SEEDS:
+        issue, seen = reading_of(seed)
+        raw = issue.text.split("\n")
+        for piece in issue.pieces:
+            if piece.kind != kind:
+                continue
+            for printing in piece.printings:
+                for n in printing:
+                    if where == "cut-latin" and not (
+                        raw[n - 1].endswith(" ") and raw[n - 1].rstrip()[-1:].isascii()
+                    ):
+                        continue
+                    if where == "twice" and len(piece.printings) < 2:
+                        continue
+                    out[seen[n][0]] += 1
+    return out
+
+
+def test_a_line_that_ends_in_a_latin_word_cut_at_a_space_stays_in_the_text() -> None:
+    # Fault 1, a body line taken as a caption: the word goes on in the next line.
+    found = roles("body", "cut-latin")
+    assert sum(found.values()) >= 20  # the generator made such lines
+    assert set(found) <= {Role.PARAGRAPH, Role.REPEAT}
+
+
+def test_a_line_printed_twice_is_body_text_not_a_caption() -> None:
+    # Fault 1 again: a caption is printed once; a reprint's lines are the article's.
+    found = roles("body", "twice")
+    assert found[Role.REPEAT] >= 500
+    assert found[Role.CAPTION] <= 0.005 * sum(found.values())
+
+
+def test_captions_are_captions_and_go_to_their_article() -> None:
+    # Faults 2 and 3: a caption read as body text, or given to another article (a page after
+    # its article's text, or between another article's lines, its words tell).
+    kept, right, total = 0, 0, 0
+    for seed in SEEDS:
+        issue, seen = reading_of(seed)
+        for piece in issue.pieces:
+            if piece.kind != "caption":
+                continue
+            role, target = seen[piece.printings[0][0]]
+            total += 1
+            kept += role == Role.CAPTION
+            right += role == Role.CAPTION and target.startswith(f"article {piece.article} ")
+    assert total >= 300
+    assert kept >= 0.9 * total
+    assert right >= 0.8 * total  # 85% on this range today (bench/README.md: the whole table)
+
+
+def test_text_printed_twice_is_kept_once() -> None:
+    # Fault 5 and its mirror: every body line of the truth in one paragraph, once.
+    lost, twice, lines = 0, 0, 0
+    for seed in SEEDS:
+        issue, seen = reading_of(seed)
+        for piece in issue.pieces:
+            if piece.kind != "body":
+                continue
+            kept = [n for p in piece.printings for n in p if seen[n][0] == Role.PARAGRAPH]
+            lines += 1
+            lost += not kept and not any(
+                seen[n][0] == Role.CAPTION for p in piece.printings for n in p
+            )
+            twice += len(kept) > 1
+    assert lines >= 3000
+    assert lost <= 0.005 * lines
+    assert twice <= 0.02 * lines
+
+
+def test_doubts_stand_at_a_raw_line_with_what_was_decided_and_the_alternative() -> None:
+    doubts = []
+    for seed in SEEDS:
+        issue, _ = reading_of(seed)
+        reading = read_text(decode(issue.data, issue.name))
+        doubts += [w for w in reading.document.warnings if w.code in DOUBTS]
+    assert len({d.code for d in doubts}) >= 3  # captions, their articles, paragraph ends
+    for doubt in doubts:
+        assert doubt.line and doubt.place.startswith("article ")
+        assert "「" in doubt.message and "; " in doubt.message  # the text; the alternative
+
+
+def _doubted_issue() -> tuple[Issue, Bulletin]:
+    for seed in SEEDS:
+        issue = make_issue(seed)
+        doc = read_text(decode(issue.data, issue.name)).document
+        assert isinstance(doc, Bulletin)
+        if any("¶" in w.place for w in doc.warnings) and any(
+            "caption" in w.place for w in doc.warnings
+        ):
+            return issue, doc
+    pytest.fail("no generated issue with doubts about both a paragraph and a caption")
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_an_exported_correction_shows_each_doubt_beside_its_text(language: str) -> None:
+    issue, doc = _doubted_issue()
+    say = chinese() if language == "zh" else None
+    text = export_text(doc, BULLETIN_FORMAT, "0" * 64, issue.name, *([say] if say else []))
+    lines = text.split("\n")
+    for notice in doc.warnings:
+        if notice.code not in DOUBTS:
+            continue
+        comment = next(
+            k
+            for k, line in enumerate(lines)
+            if line.startswith("<!--") and str(notice.line) in line
+        )
+        article, _, rest = notice.place.removeprefix("article ").partition(" ")
+        heading = max(
+            k for k, line in enumerate(lines[:comment]) if line.startswith(f"## {article}. ")
+        )
+        assert not any(line.startswith("## ") for line in lines[heading + 1 : comment])
+        below = lines[comment + 1].removeprefix("\\")  # a paragraph like `5. …` is escaped
+        if rest.startswith("¶"):
+            nth = int(rest[1:])
+            assert below in doc.articles[int(article) - 1].paragraphs[nth - 1]
+        else:
+            assert below.startswith(">")
+        if language == "zh":
+            assert "存疑" in lines[comment]
+    # The comments are not text: the file reads back as the reading, doubts left out.
+    stem = issue.name.removesuffix(".txt")
+    back, problems = parse_correction(text, stem, "x.md", KINDS.correction_formats(), "0" * 64)
+    assert not [p for p in problems if p.is_error]
+    assert back is not None
+    assert back.document == dataclasses.replace(doc, warnings=())
+
+
+def test_check_and_add_say_a_doubt_in_the_editors_language() -> None:
+    notice = Notice.doubt(12, "caption-article", "article 2 caption 1", text="某某", article="2",
+                          other="3")  # fmt: skip
+    doc = Bulletin("x.txt", "hant", 1, (), None, (), warnings=(notice,))
+    [problem] = reader_warnings(doc, "seeds/x.txt")
+    assert is_doubt(problem)
+    assert problem.shown() == (
+        "seeds/x.txt:12: warning: gave the photo caption 「某某」 to article 2; "
+        "it may belong to article 3"
+    )
+    assert problem.shown(chinese()).startswith("seeds/x.txt:12: ")
+    assert "已把圖片說明「某某」歸入第 2 篇；它可能屬於第 3 篇" in problem.shown(chinese())
