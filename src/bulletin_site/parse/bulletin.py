@@ -836,9 +836,7 @@ def _caption_score(
     return score
 
 
-def _local_column(
-    body: list[Line], kept: list[int], captions: set[int], k: int
-) -> float | None:
+def _local_column(body: list[Line], kept: list[int], captions: set[int], k: int) -> float | None:
     """The column's width just after line k (else just before): the middle width of the
     nearest lines of text that run on to the next one, read without a gap."""
     widths: list[float] = []
@@ -1309,9 +1307,10 @@ def _assign_captions(
     line_article: dict[int, int],
     memo: _Grams,
 ) -> tuple[list[int], list[int | None]]:
-    """A caption goes to an article of its page or of a page beside it (a photo may stand a
-    page before or after its article's text): to the one whose rare words it shares clearly most, or,
-    where its words do not tell, to the article whose text stands around it. Beside each
+    """A caption goes to an article of its page or of the page before (a photo may stand a
+    page after its article's text): to the one whose rare words it shares clearly most, or,
+    where its words do not tell, to the article whose text stands around it (unless its
+    words point clearly elsewhere). Beside each
     article: the one it may belong to instead, where the evidence is close."""
     if not titles:
         return [0] * len(groups), [None] * len(groups)
@@ -1332,9 +1331,7 @@ def _assign_captions(
             set().union(*(page_articles.get(p, set()) for p in near_pages)) & set(titles)
         ) or sorted(titles)
         rarity = {g: math.log(1 + total / frequency[g]) for g in grams if frequency.get(g)}
-        scores = {
-            n: sum(w for g, w in rarity.items() if g in article_grams[n]) for n in candidates
-        }
+        scores = {n: sum(w for g, w in rarity.items() if g in article_grams[n]) for n in candidates}
         unique = {
             n: sum(1 for g in rarity if frequency[g] == 1 and g in article_grams[n])
             for n in candidates
