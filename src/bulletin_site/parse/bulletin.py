@@ -186,7 +186,8 @@ def parse_bulletin(
     twice = {units[original] for original in repeat_of.values()}
     layout = _caption_layout(body, kept, twice)
     grams = _Grams()
-    captions = _find_captions(body, kept, footer_of, known, layout)
+    caption_scores: dict[int, int] = {}
+    captions = _find_captions(body, kept, footer_of, known, layout, caption_scores)
     for _ in range(3):
         flow = [i for i in kept if i not in captions]
         paragraphs = _paragraphs(body, flow)
@@ -198,7 +199,8 @@ def parse_bulletin(
         if not strays:
             break
         known |= strays - twice
-        captions = _find_captions(body, kept, footer_of, known, layout)
+        caption_scores.clear()
+        captions = _find_captions(body, kept, footer_of, known, layout, caption_scores)
 
     by_article: dict[int, list[Paragraph]] = defaultdict(list)
     for paragraph, article in zip(paragraphs, assignment, strict=True):
@@ -266,7 +268,7 @@ def parse_bulletin(
     for group, article in zip(caption_groups, caption_article, strict=True):
         for i in group:
             article_of_line[i] = article
-    doubts = _caption_doubts(body, kept, footer_of, known, layout, captions)
+    doubts = _caption_doubts(caption_scores, known, captions)
     doubts += [
         (group[0], "caption-article", {"other": str(rival)})
         for group, rival in zip(caption_groups, caption_rivals, strict=True)
@@ -635,33 +637,14 @@ def _quoted(text: str) -> str:
     return text if len(text) <= 24 else text[:22] + "…"
 
 
-def _caption_doubts(
-    body: list[Line],
-    kept: list[int],
-    footer_of: dict[int, int],
-    known: set[int],
-    layout: _CaptionLayout,
-    captions: set[int],
-) -> list[Doubt]:
+def _caption_doubts(scores: dict[int, int], known: set[int], captions: set[int]) -> list[Doubt]:
     """Lines whose caption score came out next to the threshold, either way."""
     low, high = CONFIG.caption_doubt_band
-    out: list[Doubt] = []
-    for i in layout.candidates:
-        if i in known:
-            continue
-        score = _caption_score(
-            body,
-            kept,
-            layout.position[i],
-            layout.anchors,
-            captions,
-            footer_of,
-            layout.pairs,
-            layout.indent,
-        )
-        if low <= score <= high:
-            out.append((i, "caption-or-body" if i in captions else "body-or-caption", {}))
-    return out
+    return [
+        (i, "caption-or-body" if i in captions else "body-or-caption", {})
+        for i, score in sorted(scores.items())
+        if i not in known and low <= score <= high
+    ]
 
 
 def _paragraph_doubts(body: list[Line], paragraphs: list[Paragraph]) -> list[Doubt]:
@@ -737,8 +720,10 @@ def _find_captions(
     footer_of: dict[int, int],
     known: set[int],
     layout: _CaptionLayout,
+    scores: dict[int, int] | None = None,
 ) -> set[int]:
-    """Photo captions: short lines that no sentence runs through.
+    """Photo captions: short lines that no sentence runs through (``scores``, if given,
+    receives each candidate's last score: the doubts are read from it).
 
     A caption has no prose punctuation and does not end a sentence. Body lines in that state
     are rare, and they fill the column: as wide as the prose line that follows them (and,
@@ -761,6 +746,8 @@ def _find_captions(
                 layout.pairs,
                 layout.indent,
             )
+            if scores is not None:
+                scores[i] = score
             if score >= 3:
                 captions.add(i)
             else:
