@@ -16,6 +16,7 @@ from bulletin_site import pipeline
 from bulletin_site.check import check
 from bulletin_site.cli import main
 from bulletin_site.errors import BuildError
+from bulletin_site.site import is_doubt
 
 TODAY = datetime.date(2024, 6, 1)
 STEMS = ("000_7c1a5d4148a0e861", "001_bc645f7197fac29f", "002_297d79192cd207c9")
@@ -75,7 +76,7 @@ def test_a_bulletin_without_a_known_number_stops_check_and_build(
         "seeds/001_bc645f7197fac29f.txt prints none; set `number:` here (the issue's address "
         "is /bulletins/NUMBER/)"
     )
-    assert [str(p) for p in check(project, today=TODAY).problems] == [expected]
+    assert [str(p) for p in check(project, today=TODAY).problems if not is_doubt(p)] == [expected]
     assert main(["build", "--root", str(project), "--quiet"]) == 1
     assert capsys.readouterr().err == expected + "\n"
     assert not (project / "_site").exists()
@@ -84,7 +85,7 @@ def test_a_bulletin_without_a_known_number_stops_check_and_build(
 def test_a_plan_or_page_without_a_slug_is_told_one(project: Path) -> None:
     (project / "content" / "issues" / "003_5f17500b75967727.yaml").write_text("date:\n")
     (project / "content" / "issues" / "002_297d79192cd207c9.yaml").unlink()
-    assert [str(p) for p in check(project, today=TODAY).problems] == [
+    assert [str(p) for p in check(project, today=TODAY).problems if not is_doubt(p)] == [
         "content/issues/002_297d79192cd207c9.yaml: error: no slug: a Markdown page needs an "
         "address; set `slug: page` here (its page is /pages/SLUG/)",
         "content/issues/003_5f17500b75967727.yaml: error: no slug: a work plan needs an "
@@ -121,7 +122,7 @@ def test_one_address_given_twice_stops_the_build_and_keeps_the_site(project: Pat
         "content/issues/004_1c5b308f8adfb7c0.yaml:1: error: slug 'belt-and-road-2023' is also "
         "the address of seeds/003_5f17500b75967727.txt",
     ]
-    assert [str(p) for p in check(project, today=TODAY).problems] == expected
+    assert [str(p) for p in check(project, today=TODAY).problems if not is_doubt(p)] == expected
     with pytest.raises(BuildError) as failure:
         pipeline.build(project)
     assert sorted(str(p) for p in failure.value.problems) == expected

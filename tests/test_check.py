@@ -125,7 +125,7 @@ def test_a_stale_correction_is_a_warning_and_a_corrected_seed_is_not_read(
     seed.write_bytes(seed.read_bytes() + "\n\n孤零零的一行\n".encode())
     [stale] = shown(project)
     assert stale.startswith(
-        "content/corrections/000_7c1a5d4148a0e861.md:13: warning: seeds/000_7c1a5d4148a0e861.txt "
+        "content/corrections/000_7c1a5d4148a0e861.md:15: warning: seeds/000_7c1a5d4148a0e861.txt "
         "has changed since this correction was exported"
     )
 
