@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from bulletin_site.corrections import export  # noqa: E402
 from bulletin_site.intake import add  # noqa: E402
+from bulletin_site.kinds import KINDS  # noqa: E402
 from bulletin_site.pipeline import BuildReport, build  # noqa: E402
 from layout_maker import Layout, lay_out, sample_articles  # noqa: E402
 
@@ -52,12 +53,7 @@ def make_project(count: int, out: Path) -> Path:
     except ImportError:  # the scale benchmark's generator is not there: a simpler archive
         make_simple_archive(count, project)
     else:
-        make_archive(count, project, hugo=False)
-    # A copy of the templates, named in site.yaml: the archive's pages then do not depend on
-    # the repository's templates/, which may change while the benchmark runs.
-    shutil.copytree(ROOT / "templates", project / "templates")
-    site = project / "content" / "site.yaml"
-    site.write_text(site.read_text("utf-8") + "\ntemplates: templates\n", encoding="utf-8")
+        make_archive(count, project, hugo=False)  # with a copy of the templates
     return project
 
 
@@ -77,6 +73,9 @@ def make_simple_archive(count: int, project: Path) -> None:
         (project / "content" / "issues" / f"{stem}.yaml").write_text(
             f"number: {i + 1}\ndate: {year}-{1 + week // 5:02d}-{1 + week % 5 * 5:02d}\n"
         )
+    # A copy of the templates: the archive's pages then do not depend on the repository's
+    # templates/, which may change while the benchmark runs.
+    shutil.copytree(ROOT / "templates", project / "templates")
 
 
 def new_bulletin(out: Path, number: int) -> Path:
@@ -153,7 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows.append(timed("add one issue", root))
 
     stem = sorted(p.stem for p in (root / "seeds").glob("*.txt"))[args.count // 2]
-    path, _ = export(root, stem)
+    path, _ = export(root, stem, KINDS)
     correct(root / path)
     rows.append(timed("correct one article", root))
 

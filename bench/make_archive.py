@@ -237,10 +237,12 @@ def write_project(issues: Sequence[Issue], out: Path) -> None:
             f"number: {issue.number}\ndate: {issue.date.isoformat()}\n", encoding="utf-8"
         )
     site = (ROOT / "content" / "site.yaml").read_text(encoding="utf-8")
-    # The project's own template folder is the built-in one; the archive has none.
+    # The build reads a project's own templates/ (never the package's): the archive gets a
+    # copy of the repository's, so its pages do not change if those are edited meanwhile.
     site = re.sub(r"(?m)^templates:.*\n", "", site)
     (out / "content" / "site.yaml").write_text(site, encoding="utf-8")
     shutil.copyfile(ROOT / "content" / "glossary.yaml", out / "content" / "glossary.yaml")
+    shutil.copytree(ROOT / "templates", out / "templates")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -315,7 +317,7 @@ def write_hugo(issues: Sequence[Issue], out: Path) -> None:
             _front({"title": SITE_TITLE[script]}), encoding="utf-8"
         )
         for issue in issues:
-            folder = base / "bulletins" / issue.stem
+            folder = base / "bulletins" / str(issue.number)
             folder.mkdir()
             date = issue.date
             date_text = DATE_TEXT.format(y=date.year, m=date.month, d=date.day)

@@ -44,7 +44,7 @@ def test_three_parseable_bulletins_with_metadata_and_hugo_pages(tmp_path: Path) 
         assert config.documents[issue.stem].number == issue.number
         assert config.documents[issue.stem].date == issue.date
         for code in ("zh-hant", "zh-hans"):
-            folder = out / "hugo" / "content" / code / "bulletins" / issue.stem
+            folder = out / "hugo" / "content" / code / "bulletins" / str(issue.number)
             pages = sorted(p.name for p in folder.glob("*.md"))
             assert len(pages) == len(doc.articles) + 1  # the articles and _index.md
     assert (out / "hugo" / "hugo.toml").exists()
