@@ -302,7 +302,7 @@ def test_deleting_the_last_heading_line_is_an_error_not_a_lost_article() -> None
     problems = corrected(lambda lines: lines.pop(heading(lines, 5)))
     assert problems == [
         f"c.md:{heading_line(4)}: error: no heading for article 5: the issue has 5 articles "
-        "(`articles: 5` at line 15), and the text of a missing one would join article 4's; "
+        "(`articles: 5` at line 17), and the text of a missing one would join article 4's; "
         "write its `## 5. Title` line back"
     ]
 

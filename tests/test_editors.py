@@ -233,7 +233,7 @@ def test_a_correction_that_loses_an_article_stops_check_build_and_serve(
     ten = next(i for i, line in enumerate(lines) if line.startswith("## 10. ")) + 1
     expected = (
         f"content/corrections/{stem}.md:{ten}: error: no heading for article 11: the issue has "
-        "11 articles (`articles: 11` at line 15), and the text of a missing one would join "
+        "11 articles (`articles: 11` at line 17), and the text of a missing one would join "
         "article 10's; write its `## 11. Title` line back"
     )
 

@@ -139,4 +139,6 @@ def test_articles_and_captions_come_back_where_they_belong() -> None:
     )
     assert exact_text / articles >= 0.90
     assert exact_paragraphs / indented >= 0.78
-    assert captions_right / captions >= 0.91
+    # 90.7% since issue 15's caption rules (91%+ before), which lifted bench/reader.py's
+    # broader generator from 77% to 87%.
+    assert captions_right / captions >= 0.90

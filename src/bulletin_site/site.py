@@ -288,7 +288,9 @@ def resolve_sources(
     problems: list[Problem] = []
     for stem in sorted(documents):
         doc = documents[stem]
-        problems.extend(reader_warnings(doc, project.seed_name(stem)))
+        # The reader's doubts are for the editor looking at one issue (add, parse --report,
+        # the exported correction), not a warning on every build of the archive.
+        problems.extend(p for p in reader_warnings(doc, project.seed_name(stem)) if not is_doubt(p))
         source, found = _resolve(stem, doc, metas.get(stem), kinds.of(doc))
         sources.append(source)
         problems.extend(found)
