@@ -85,6 +85,8 @@ def test_an_incremental_build_is_byte_identical_to_a_full_one(
         shutil.copytree(incremental / part, full / part)
     assert pipeline.build(full, clean=True).cache.reused == dict.fromkeys(cache.STORES, 0)
     assert tree(incremental / "_site") == tree(full / "_site")
+    # Only what changed was written; the rest of the new site is the old site's files, linked.
+    assert 0 < report.written < report.linked
 
     # Only what depends on the two changes was done again: the new seed was read by `add`
     # already; the new issue and the corrected one converted; the pages of both issues (an
@@ -111,10 +113,10 @@ def test_a_rebuild_of_an_unchanged_project_computes_nothing_even_in_a_new_proces
     # Two interpreters with two hash seeds, one after the other: the keys may depend on neither.
     code = (
         "import json, sys; from pathlib import Path; from bulletin_site.pipeline import build; "
-        "print(json.dumps(build(Path(sys.argv[1])).cache.computed))"
+        "r = build(Path(sys.argv[1])); print(json.dumps([r.cache.computed, r.written]))"
     )
 
-    def computed(seed: str) -> dict[str, int]:
+    def computed(seed: str) -> list:
         result = subprocess.run(
             [sys.executable, "-c", code, str(project)],
             capture_output=True,
@@ -124,8 +126,12 @@ def test_a_rebuild_of_an_unchanged_project_computes_nothing_even_in_a_new_proces
         )
         return json.loads(result.stdout.splitlines()[-1])
 
-    assert computed("1")["pages"] > 0
-    assert computed("12345") == dict.fromkeys(cache.STORES, 0)
+    first = computed("1")
+    assert first[0]["pages"] > 0 and first[1] > 0
+    site = {p: p.stat().st_ino for p in (project / "_site").rglob("*")}
+    # Nothing computed, nothing written: the published site stays as it is, file for file.
+    assert computed("12345") == [dict.fromkeys(cache.STORES, 0), 0]
+    assert {p: p.stat().st_ino for p in (project / "_site").rglob("*")} == site
 
 
 def test_templates_glossary_and_configuration_invalidate_what_they_shape(project: Path) -> None:

@@ -1,8 +1,9 @@
 """``bulletin-site build``: the stages in order, everything read before anything is written.
 
 read (site.yaml, issue metadata, corrections, every seed) → corrections replace the reader
-→ convert (both editions) → plan pages → render into memory → write a staged copy → search
-index → swap into _site/. A failure anywhere before the swap leaves the previous _site/ untouched.
+→ convert (both editions) → plan pages → render each page into a staging folder (linked from
+the published site when unchanged) → search index → swap into _site/. A failure anywhere before
+the swap leaves the previous _site/ untouched; a build that changes nothing writes nothing.
 
 Reading, converting and rendering go through the cache (``cache.py``): each result is kept under
 a hash of everything it was computed from, so a rebuild after one change recomputes only what
@@ -14,7 +15,7 @@ from __future__ import annotations
 import functools
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -57,10 +58,15 @@ class BuildReport:
     cache: CacheStats = field(default_factory=CacheStats)  # what was reused, what computed
     # Wall time per stage: read (configuration, metadata, corrections, raw bytes), parse (the
     # reader: decode, parse, layout repair), convert, render (plan, render, cache), write
-    # (checks, staged copy, swap), index (search: its own time, spent while the pages are
-    # rendered and written), index wait (the build waiting for the index after writing the
-    # pages, and writing the index's files).
+    # (each page compared with the published one and linked or written as it is rendered, the
+    # swap, cache pruning), index (search: its own time, spent while the pages are rendered
+    # and written), index wait (the build waiting for the index after writing the pages, and
+    # writing the index's files).
     stage_seconds: Mapping[str, float] = field(default_factory=dict)
+    # Files of the new site (the index's included) written anew, and linked unchanged from the
+    # published site; both 0 when nothing changed (the published site stays as it is).
+    written: int = 0
+    linked: int = 0
 
 
 @dataclass(frozen=True)
@@ -146,9 +152,12 @@ def build(
     #    while the pages are rendered and written. Its parts are kept in the cache folder.
     bundles = store.folder if store.enabled else None
     index = parallel.Background(_timed, search.index_files, by_edition, config.site, kinds, bundles)
+    site_dir = Project(root).site
     try:
-        # 6. Plan and render every page into memory; pages whose context and templates are
-        #    unchanged come from the cache.
+        # 6. Plan every page and render each into the staging folder as it comes (the site is
+        #    never held in memory whole); pages whose context and templates are unchanged come
+        #    from the cache, files the published site already holds are linked from it.
+        staging = write.open_staging(site_dir)
         targets = site.site_targets(config.site, editions, by_edition, kinds)
         search_path = render.template_search_path(root, config.site.templates)
         env = render.make_environment(search_path, allow_html=config.site.allow_html)
@@ -158,28 +167,29 @@ def build(
             cache.templates_fingerprint(search_path),
             lambda todo: render.render_all(env, todo, progress),
         )
-        parallel.shutdown()  # free the workers' memory before the pages are written
-        mark = _lap(stages, "render", mark)
-        outputs = write.add(write.SiteFiles(), sorted(rendered.items()), "the pages")
-        outputs = write.add(outputs, render.assets(search_path), "templates/assets")
-
-        # 7. Write a staged copy, add the search index to it, then swap it into place; then
-        #    forget the cache entries this build did not use.
-        site_dir = Project(root).site
-        staged = write.stage(outputs, site_dir)
-        mark = _lap(stages, "write", mark)
         try:
+            # Checked as they were rendered (render_page); the assets are checked here.
+            put_timed(staging, rendered, "the pages", stages, checked=True)
+            put_timed(staging, render.assets(search_path), "templates/assets", stages)
+            outputs = dict(staging.origins)  # every file but the index's
+            parallel.shutdown()  # free the workers' memory before the index is written
+            mark = _lap(stages, "render", mark, minus="write")
+
+            # 7. Add the search index to the staging, then swap it into place (when anything
+            #    changed); then forget the cache entries this build did not use.
             index_seconds, index_files = index.result()
             # The index stage: its own time, and the wait for it after the pages were written.
             stages["index"] = index_seconds
-            write_search_index(index_files, staged)
+            write_search_index(index_files, staging)
+            del index_files
             mark = _lap(stages, "index wait", mark)
-            write.swap(staged, site_dir)
+            if write.finish(staging):
+                write.swap(staging)
         except OSError as error:  # a full disk while indexing: a message, not a traceback
-            write.discard(staged)
+            write.discard(staging)
             raise BuildError(f"search index: {error}; the previous site is unchanged") from None
         except BaseException:
-            write.discard(staged)
+            write.discard(staging)
             raise
     finally:
         index.cancel()  # a failed build does not wait for the index
@@ -188,14 +198,34 @@ def build(
 
     return BuildReport(
         documents=len(documents),
-        pages=sum(1 for path in outputs.files if path.endswith(".html")),
-        files=len(outputs.files),
+        pages=sum(1 for path in outputs if path.endswith(".html")),
+        files=len(outputs),
         warnings=config.warnings + read_warnings + warnings + store.warnings(),
         seconds=time.perf_counter() - started,
         site_dir=site_dir,
         cache=store.stats(),
         stage_seconds=stages,
+        written=staging.written,
+        linked=staging.linked,
     )
+
+
+def put_timed(
+    staging: write.Staging,
+    outputs: Iterable[tuple[str, bytes]],
+    origin: str,
+    stages: dict[str, float],
+    *,
+    checked: bool = False,
+) -> None:
+    """``outputs`` into the staging as they come (rendered meanwhile); the time spent putting
+    them goes to ``stages["write"]``."""
+    spent = 0.0
+    for path, data in outputs:
+        started = time.perf_counter()
+        write.put(staging, path, data, origin, checked=checked)
+        spent += time.perf_counter() - started
+    stages["write"] = stages.get("write", 0.0) + spent
 
 
 def _lap(stages: dict[str, float], stage: str, since: float, minus: str | None = None) -> float:
@@ -315,9 +345,10 @@ def read_seed(kinds: Kinds, seed: Seed) -> Reading:
     return kinds.reading(decode(seed.data, seed.path), seed.path)
 
 
-def write_search_index(files: Mapping[str, bytes], site_dir: Path) -> None:
-    """The search index's files into the staged ``site_dir`` (the swap has not happened)."""
-    search.write_files(files, site_dir)
+def write_search_index(files: Mapping[str, bytes], staging: write.Staging) -> None:
+    """The search index's files into the staging (the swap has not happened)."""
+    for path in sorted(files):
+        write.put(staging, path, files[path], "the search index", checked=True)
 
 
 def _timed(function: Callable[..., T], *args: Any) -> tuple[float, T]:
