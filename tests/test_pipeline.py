@@ -381,6 +381,8 @@ def test_a_failing_index_leaves_the_previous_site(
     pipeline.build(project)
     before = sorted(p.relative_to(project) for p in (project / "_site").rglob("*"))
     monkeypatch.setenv("BULLETIN_SITE_JOBS", "1")
+    with (project / "content" / "site.yaml").open("a", encoding="utf-8") as f:
+        f.write("# an edit: the inputs are not the last build's\n")
 
     def index_files(
         by_edition: dict, config: object, kinds: object, cache_dir: object

@@ -21,7 +21,17 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
-from bulletin_site import cache, parallel, paths, project, render, search, site, write
+from bulletin_site import (
+    cache,
+    lastbuild,
+    parallel,
+    paths,
+    project,
+    render,
+    search,
+    site,
+    write,
+)
 from bulletin_site.cache import Cache, CacheStats
 from bulletin_site.config import Config, ConfigError, load_config
 from bulletin_site.convert import (
@@ -111,6 +121,15 @@ def build(
     editions = (HANT_EDITION, HANS_EDITION)  # the first is x-default
     store = Cache.open(root, clean=clean)
 
+    # 0. The same inputs as the last build, and the site as it left it: nothing to do.
+    site_dir = Project(root).site
+    published = write.published_site(site_dir)
+    inputs = None if clean or kinds is not KINDS else lastbuild.inputs_digest(root)
+    last = lastbuild.load(store.folder) if inputs and store.enabled else None
+    if last and last.inputs == inputs and last.site == f"{published.fingerprint:064x}":
+        return unchanged_report(last, site_dir, time.perf_counter() - started)
+    lastbuild.forget(store.folder)
+
     # 1. Read everything: configuration, metadata, the editors' corrections and every seed
     #    (except the corrected ones: see 2); report all errors at once.
     config, glossary, corrected, readings, read_warnings = read_all(root, store, kinds, stages)
@@ -152,12 +171,11 @@ def build(
     #    while the pages are rendered and written. Its parts are kept in the cache folder.
     bundles = store.folder if store.enabled else None
     index = parallel.Background(_timed, search.index_files, by_edition, config.site, kinds, bundles)
-    site_dir = Project(root).site
     try:
         # 6. Plan every page and render each into the staging folder as it comes (the site is
         #    never held in memory whole); pages whose context and templates are unchanged come
         #    from the cache, files the published site already holds are linked from it.
-        staging = write.open_staging(site_dir)
+        staging = write.open_staging(site_dir, published)
         targets = site.site_targets(config.site, editions, by_edition, kinds)
         search_path = render.template_search_path(root, config.site.templates)
         env = render.make_environment(search_path, allow_html=config.site.allow_html)
@@ -196,7 +214,7 @@ def build(
     store.prune()
     _lap(stages, "write", mark)
 
-    return BuildReport(
+    report = BuildReport(
         documents=len(documents),
         pages=sum(1 for path in outputs if path.endswith(".html")),
         files=len(outputs),
@@ -207,6 +225,39 @@ def build(
         stage_seconds=stages,
         written=staging.written,
         linked=staging.linked,
+    )
+    # What the next build needs to know it has nothing to do, if the inputs stayed as they
+    # were read meanwhile (an edit saved during the build makes the next one build).
+    unspoiled = store.enabled and not store.stats().damaged  # else its warnings are this build's
+    if inputs and unspoiled and lastbuild.inputs_digest(root) == inputs:
+        lastbuild.save(store.folder, record(report, inputs, staging.fingerprint))
+    return report
+
+
+def record(report: BuildReport, inputs: str, fingerprint: int) -> lastbuild.LastBuild:
+    return lastbuild.LastBuild(
+        inputs=inputs,
+        site=f"{fingerprint:064x}",
+        documents=report.documents,
+        pages=report.pages,
+        files=report.files,
+        rendered=report.cache.reused.get("pages", 0) + report.cache.computed.get("pages", 0),
+        warnings=report.warnings,
+    )
+
+
+def unchanged_report(last: lastbuild.LastBuild, site_dir: Path, seconds: float) -> BuildReport:
+    """The report of a build that found nothing to do: the last build's counts and warnings;
+    every page as published, nothing computed, nothing written."""
+    return BuildReport(
+        documents=last.documents,
+        pages=last.pages,
+        files=last.files,
+        warnings=last.warnings,
+        seconds=seconds,
+        site_dir=site_dir,
+        cache=CacheStats({"pages": last.rendered}, dict.fromkeys(cache.STORES, 0)),
+        stage_seconds={"read": seconds},
     )
 
 

@@ -24,6 +24,7 @@ import contextlib
 import ctypes
 import errno
 import functools
+import hashlib
 import os
 import re
 import shutil
@@ -100,16 +101,20 @@ class Published(NamedTuple):
     size: int
     inode: int
     mode: int  # permission bits
+    modified: int  # st_mtime_ns
 
 
 @dataclass(frozen=True)
 class PublishedSite:
     """What the published site holds: its regular files, its folders, and whether it holds
-    anything else (a link, a device…), which no build writes."""
+    anything else (a link, a device…), which no build writes. ``fingerprint``: a digest of all
+    of it, as ``entry_digest`` gives each entry, that any change to the site changes (an edit,
+    even one that keeps the length, gives a file a new modification time)."""
 
     files: dict[str, Published] = field(default_factory=dict)
     folders: frozenset[str] = frozenset()
     other: bool = False
+    fingerprint: int = 0
 
 
 def published_site(site_dir: Path) -> PublishedSite:
@@ -119,6 +124,7 @@ def published_site(site_dir: Path) -> PublishedSite:
     files: dict[str, Published] = {}
     folders: set[str] = set()
     other = False
+    fingerprint = 0
     todo = [""]
     while todo:
         folder = todo.pop()
@@ -137,11 +143,32 @@ def published_site(site_dir: Path) -> PublishedSite:
             if stat.S_ISDIR(info.st_mode):
                 folders.add(path)
                 todo.append(path)
+                fingerprint += folder_digest(path)
             elif stat.S_ISREG(info.st_mode):
-                files[path] = Published(info.st_size, info.st_ino, stat.S_IMODE(info.st_mode))
+                found = files[path] = published(info)
+                fingerprint += file_digest(path, found)
             else:
                 other = True
-    return PublishedSite(files, frozenset(folders), other)
+    return PublishedSite(files, frozenset(folders), other, fingerprint % _MODULUS)
+
+
+def published(info: os.stat_result) -> Published:
+    return Published(info.st_size, info.st_ino, stat.S_IMODE(info.st_mode), info.st_mtime_ns)
+
+
+# A site's fingerprint is the sum of its entries' digests (modulo 2**256): the same whatever
+# order the entries are met in, so the build can add up what it puts as it goes.
+_MODULUS = 1 << 256
+
+
+def file_digest(path: str, found: Published) -> int:
+    entry = f"f\0{path}\0{found.size}\0{found.inode}\0{found.mode}\0{found.modified}"
+    return int.from_bytes(hashlib.sha256(entry.encode("utf-8", "surrogateescape")).digest())
+
+
+def folder_digest(path: str) -> int:
+    entry = f"d\0{path}"
+    return int.from_bytes(hashlib.sha256(entry.encode("utf-8", "surrogateescape")).digest())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -166,10 +193,13 @@ class Staging:
     made: bool = False
     written: int = 0
     linked: int = 0
+    digest: int = 0  # of the files in the staging folder so far (``file_digest``)
+    fingerprint: int = 0  # the new site's, once ``finish`` has run (``PublishedSite``)
 
 
-def open_staging(site_dir: Path) -> Staging:
-    """A staging for ``site_dir``; a BuildError when the site cannot be replaced."""
+def open_staging(site_dir: Path, found: PublishedSite | None = None) -> Staging:
+    """A staging for ``site_dir`` (whose files are ``found``, if listed already); a BuildError
+    when the site cannot be replaced."""
     if site_dir.is_symlink():
         raise BuildError(
             "is a symbolic link; the build replaces that folder, so it must be a real folder "
@@ -182,7 +212,9 @@ def open_staging(site_dir: Path) -> Staging:
             "site (the previous site is unchanged)",
             at=f"{site_dir.name}/",
         )
-    return Staging(site_dir, staging_dir(site_dir), published_site(site_dir), _new_file_mode())
+    if found is None:
+        found = published_site(site_dir)
+    return Staging(site_dir, staging_dir(site_dir), found, _new_file_mode())
 
 
 def put(staging: Staging, path: str, data: bytes, origin: str, *, checked: bool = False) -> None:
@@ -203,8 +235,7 @@ def put(staging: Staging, path: str, data: bytes, origin: str, *, checked: bool 
         if inode is not None and _link(staging, path, inode):
             staging.linked += 1
             return
-        _create(os.path.join(staging.folder, path), data)
-        staging.written += 1
+        _write(staging, path, data)
     except OSError as error:
         raise _cannot_write(staging.site_dir, error) from None
 
@@ -227,11 +258,14 @@ def finish(staging: Staging) -> bool:
     )
     if unchanged:
         staging.pending.clear()
+        staging.fingerprint = published.fingerprint
         return False
     try:
         _make(staging)
     except OSError as error:
         raise _cannot_write(staging.site_dir, error) from None
+    folders = sum(folder_digest(folder) for folder in staging.folders)
+    staging.fingerprint = (staging.digest + folders) % _MODULUS
     return True
 
 
@@ -313,7 +347,6 @@ def _make(staging: Staging) -> None:
             staging.linked += 1
         else:  # cannot link here: a copy of the same file
             _copy_published(staging, path, inode)
-            staging.written += 1
     staging.pending.clear()
 
 
@@ -339,7 +372,9 @@ def _link(staging: Staging, path: str, inode: int) -> bool:
         if error.errno in _CANNOT_LINK or error.errno == errno.ENOENT:
             return False
         raise
-    if os.lstat(target).st_ino == inode:
+    info = os.lstat(target)
+    if info.st_ino == inode:
+        staging.digest += file_digest(path, published(info))
         return True
     os.unlink(target)  # replaced since it was compared: not that file
     return False
@@ -357,7 +392,7 @@ def _copy_published(staging: Staging, path: str, inode: int) -> None:
         data = _read_all(fd, staging.published.files[path].size + 1)
     finally:
         os.close(fd)
-    _create(os.path.join(staging.folder, path), data)
+    _write(staging, path, data)
 
 
 def _changed_meanwhile(staging: Staging, path: str) -> BuildError:
@@ -365,6 +400,14 @@ def _changed_meanwhile(staging: Staging, path: str) -> BuildError:
         f"{staging.site_dir.name}/{path} was changed while the build ran; build again",
         at=f"{staging.site_dir.name}/",
     )
+
+
+def _write(staging: Staging, path: str, data: bytes) -> None:
+    """``data`` as a new file at ``path`` in the staging folder."""
+    target = os.path.join(staging.folder, path)
+    _create(target, data)
+    staging.digest += file_digest(path, published(os.lstat(target)))
+    staging.written += 1
 
 
 def _create(path: str, data: bytes) -> None:
