@@ -76,6 +76,7 @@ def test_any_input_changed_builds(built: tuple[Path, pipeline.BuildReport], chan
         (project / "content" / "glossary.yaml").unlink()
     report = pipeline.build(project, clean=change == "clean")
     assert not did_nothing(report)
+    assert did_nothing(pipeline.build(project))  # that build's record, the same again
     if change == "asset":
         assert (project / "_site" / "assets" / "extra.css").is_file()
 

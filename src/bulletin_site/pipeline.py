@@ -124,8 +124,8 @@ def build(
     # 0. The same inputs as the last build, and the site as it left it: nothing to do.
     site_dir = Project(root).site
     published = write.published_site(site_dir)
-    inputs = None if clean or kinds is not KINDS else lastbuild.inputs_digest(root)
-    last = lastbuild.load(store.folder) if inputs and store.enabled else None
+    inputs = lastbuild.inputs_digest(root) if kinds is KINDS else None
+    last = lastbuild.load(store.folder) if inputs and not clean else None
     if last and last.inputs == inputs and last.site == f"{published.fingerprint:064x}":
         return unchanged_report(last, site_dir, time.perf_counter() - started)
     lastbuild.forget(store.folder)
