@@ -136,18 +136,17 @@ def published_site(site_dir: Path) -> PublishedSite:
         for entry in entries:
             path = f"{folder}/{entry.name}" if folder else entry.name
             try:
-                info = entry.stat(follow_symlinks=False)
-            except OSError:
-                other = True
-                continue
-            if stat.S_ISDIR(info.st_mode):
-                folders.add(path)
-                todo.append(path)
-                fingerprint += folder_digest(path)
-            elif stat.S_ISREG(info.st_mode):
-                found = files[path] = published(info)
-                fingerprint += file_digest(path, found)
-            else:
+                # The entry's type comes with the listing: only files need a stat of their own.
+                if entry.is_dir(follow_symlinks=False):
+                    folders.add(path)
+                    todo.append(path)
+                    fingerprint += folder_digest(path)
+                elif entry.is_file(follow_symlinks=False):
+                    found = files[path] = published(entry.stat(follow_symlinks=False))
+                    fingerprint += file_digest(path, found)
+                else:
+                    other = True
+            except OSError:  # gone meanwhile, or cannot be looked at
                 other = True
     return PublishedSite(files, frozenset(folders), other, fingerprint % _MODULUS)
 
