@@ -13,8 +13,8 @@ holds is ever opened for writing, so the published site stays exactly as it was 
 swap, and a file edited there by hand is simply not the same: the build writes its own. The
 staging folder is made only when the first difference shows: a rebuild that changes nothing
 writes nothing and swaps nothing (``finish``). The old site is renamed aside at the swap and
-deleted by a background thread the process waits for at exit (``wait_for_removals``); one
-left by a killed build is deleted by the next (``recover``). ``lock`` keeps two builds of one
+deleted by a process of its own that the build does not wait for (``remove_later``); one left
+by a killed build is deleted by the next (``recover``). ``lock`` keeps two builds of one
 site apart.
 """
 
@@ -29,8 +29,8 @@ import os
 import re
 import shutil
 import stat
+import subprocess
 import sys
-import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -437,7 +437,7 @@ def _new_file_mode() -> int:
 
 def swap(staging: Staging) -> None:
     """Put the staging folder in place of the site; the previous site is renamed aside and
-    removed in the background (``remove_later``).
+    deleted in the background (``remove_later``).
 
     Where the system can (Linux: ``renameat2(RENAME_EXCHANGE)``) the two folders trade places
     in one step, so the site is never missing, even if the build is killed right then.
@@ -463,24 +463,45 @@ def swap(staging: Staging) -> None:
         remove_later(trash)
 
 
-_removals: list[threading.Thread] = []
+_removals: list[subprocess.Popen[bytes]] = []
+# The deleting process first renames the folder after itself (``<site>.trash-<its pid>``), so
+# that ``recover`` sees it is being deleted; then deletes it.
+_REMOVE = """
+import os, shutil, sys
+folder = sys.argv[1]
+mine = f"{folder.rpartition('-')[0]}-{os.getpid()}"
+try:
+    os.rename(folder, mine)
+    folder = mine
+except OSError:
+    pass
+shutil.rmtree(folder, ignore_errors=True)
+"""
 
 
 def remove_later(folder: Path) -> None:
-    """Delete ``folder`` in a thread of its own: the new site is in place, nothing waits for
-    the old one to go. The process waits for it before it ends (the thread is not a daemon);
-    ``wait_for_removals`` waits now."""
-    thread = threading.Thread(
-        target=shutil.rmtree, args=(folder,), kwargs={"ignore_errors": True}, name="remove-site"
-    )
-    thread.start()
-    _removals.append(thread)
+    """Delete ``folder`` in a process of its own, which outlives this one: the new site is in
+    place, and nobody waits for the old one to go (the command that built it ends at once).
+    ``wait_for_removals`` waits for it; one stopped halfway is finished by the next build
+    (``recover``)."""
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-I", "-S", "-c", _REMOVE, str(folder)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,  # not stopped with this process's group (Ctrl-C)
+        )
+    except OSError:  # no process to spare: here, now
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    _removals.append(process)
 
 
 def wait_for_removals() -> None:
-    """Wait until every old site this process is deleting is gone."""
+    """Wait until every old site this process set out to delete is gone."""
     while _removals:
-        _removals.pop().join()
+        _removals.pop().wait()
 
 
 def _two_renames(tmp: Path, site_dir: Path, old: Path) -> None:
@@ -531,9 +552,9 @@ def _renameat2() -> Callable[..., int] | None:
 def recover(site_dir: Path) -> None:
     """Tidy up after a build that was killed (call it holding ``lock``): a site left at
     ``<site>.old-<pid>`` between two renames goes back in place; staged copies and old sites
-    are removed in the background, except an old site that a build still running is removing
-    itself."""
-    wait_for_removals()  # this process's own, from its previous build (``serve``)
+    are deleted in the background, except an old site that a process still running is
+    deleting."""
+    _removals[:] = [p for p in _removals if p.poll() is None]  # (``serve``) those done
     parent = site_dir.parent
     if not parent.is_dir():
         return
@@ -553,7 +574,7 @@ def recover(site_dir: Path) -> None:
             leftovers.remove(olds[-1])
     for path in leftovers:
         if path.name.startswith(f"{site_dir.name}.trash-") and _running(path.name):
-            continue  # its build is removing it as it ends
+            continue  # being deleted (``remove_later``)
         if path.is_symlink() or not path.is_dir():
             with contextlib.suppress(OSError):  # tidying only: tried again next time
                 path.unlink()

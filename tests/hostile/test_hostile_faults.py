@@ -46,9 +46,14 @@ def tree(folder: Path) -> dict[str, str]:
 
 
 def leftovers(root: Path) -> list[str]:
-    """What the builds left beside the site, once this process's old sites are deleted (that
-    happens after the swap, in the background)."""
+    """What the builds left beside the site, once the old sites being deleted are gone (that
+    happens after the swap, in a process of its own, which a build does not wait for)."""
     write.wait_for_removals()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and any(
+        write._running(p.name) for p in root.glob("_site.trash-*")
+    ):
+        time.sleep(0.05)
     return sorted(
         p.name for p in root.iterdir() if p.name.startswith("_site") and p.name != "_site"
     )
