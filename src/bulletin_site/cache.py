@@ -271,15 +271,19 @@ def read_through(
     data: bytes,
     read: Callable[[], Reading],
     from_dict: Callable[[Mapping[str, Any]], Document],
+    *,
+    with_report: bool = True,
 ) -> Reading:
     """The reader's result for a raw file (its name and bytes), from the cache or ``read()``;
-    ``from_dict`` makes a document from its JSON (``kinds.Kinds.from_dict``)."""
+    ``from_dict`` makes a document from its JSON (``kinds.Kinds.from_dict``). Without
+    ``with_report``, a reading from the cache comes without its report (a build needs only the
+    document; the report is a few hundred objects a bulletin)."""
     key = cache.key("reading", name, hashlib.sha256(data).hexdigest())
     return _stored(
         cache,
         "readings",
         key,
-        lambda payload: reading_from_json(payload, from_dict),
+        lambda payload: reading_from_json(payload, from_dict, with_report=with_report),
         reading_to_json,
         read,
     )
@@ -569,10 +573,16 @@ def reading_to_json(result: Reading) -> bytes:
 
 
 def reading_from_json(
-    payload: bytes, from_dict: Callable[[Mapping[str, Any]], Document]
+    payload: bytes,
+    from_dict: Callable[[Mapping[str, Any]], Document],
+    *,
+    with_report: bool = True,
 ) -> Reading:
     data = json.loads(payload)
+    if not isinstance(data["report"], list):
+        raise TypeError("a reading's report is a list")
     report = tuple(
-        Trace(int(line), text, Role(role), target) for line, text, role, target in data["report"]
+        Trace(int(line), text, Role(role), target)
+        for line, text, role, target in (data["report"] if with_report else ())
     )
     return Reading(from_dict(data["document"]), report)

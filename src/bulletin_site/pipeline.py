@@ -378,7 +378,7 @@ def read_documents(
     for seed, reading in parallel.through_cache(
         seeds,
         lambda seed, compute: cache.read_through(
-            store, seed.path, seed.data, compute, kinds.from_dict
+            store, seed.path, seed.data, compute, kinds.from_dict, with_report=False
         ),
         partial(read_seed, kinds),
         min_items=MIN_PARALLEL_SEEDS,
