@@ -342,3 +342,18 @@ def test_stage_writes_the_bytes_it_is_given(tmp_path: Path) -> None:
     staging = publish(site_dir, changed)
     assert tree(site_dir) == dict(changed)
     assert (staging.written, staging.linked) == (67, 133)
+
+
+def test_outputs_handed_over_come_back_one_by_one(tmp_path: Path) -> None:
+    outputs = {"pagefind/a.pf_index": bytes(range(256)) * 3, "zh-hant/資料.json": b"{}\n", "e": b""}
+    write.save_outputs(tmp_path / "h", outputs)
+    back = write.load_outputs(tmp_path / "h")
+    assert next(back) == ("e", b"")  # in order, as they are read
+    assert dict(back) == {k: v for k, v in outputs.items() if k != "e"}
+    data = (tmp_path / "h").read_bytes()
+    (tmp_path / "h").write_bytes(data[:-5])
+    with pytest.raises(BuildError, match="cut short"):
+        dict(write.load_outputs(tmp_path / "h"))
+    (tmp_path / "h").write_bytes(b"x y\n" + data)
+    with pytest.raises(BuildError, match="damaged"):
+        dict(write.load_outputs(tmp_path / "h"))

@@ -12,8 +12,11 @@ depends on it and writes the same bytes a full build would.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -33,7 +36,7 @@ from bulletin_site import (
     write,
 )
 from bulletin_site.cache import Cache, CacheStats
-from bulletin_site.config import Config, ConfigError, load_config
+from bulletin_site.config import Config, ConfigError, SiteConfig, load_config
 from bulletin_site.convert import (
     HANS_EDITION,
     HANT_EDITION,
@@ -170,7 +173,10 @@ def build(
     # 5. Start the search index: it needs the documents, not the pages, so Pagefind works
     #    while the pages are rendered and written. Its parts are kept in the cache folder.
     bundles = store.folder if store.enabled else None
-    index = parallel.Background(_timed, search.index_files, by_edition, config.site, kinds, bundles)
+    handover = _temporary_file("bulletin-site-index-", ".outputs")
+    index = parallel.Background(
+        _timed, index_into, Path(handover), by_edition, config.site, kinds, bundles
+    )
     try:
         # 6. Plan every page and render each into the staging folder as it comes (the site is
         #    never held in memory whole); pages whose context and templates are unchanged come
@@ -195,11 +201,10 @@ def build(
 
             # 7. Add the search index to the staging, then swap it into place (when anything
             #    changed); then forget the cache entries this build did not use.
-            index_seconds, index_files = index.result()
+            index_seconds, _ = index.result()
             # The index stage: its own time, and the wait for it after the pages were written.
             stages["index"] = index_seconds
-            write_search_index(index_files, staging)
-            del index_files
+            write_search_index(Path(handover), staging)
             mark = _lap(stages, "index wait", mark)
             if write.finish(staging):
                 write.swap(staging)
@@ -211,6 +216,8 @@ def build(
             raise
     finally:
         index.cancel()  # a failed build does not wait for the index
+        with contextlib.suppress(OSError):
+            os.unlink(handover)
     store.prune()
     _lap(stages, "write", mark)
 
@@ -396,10 +403,32 @@ def read_seed(kinds: Kinds, seed: Seed) -> Reading:
     return kinds.reading(decode(seed.data, seed.path), seed.path)
 
 
-def write_search_index(files: Mapping[str, bytes], staging: write.Staging) -> None:
-    """The search index's files into the staging (the swap has not happened)."""
-    for path in sorted(files):
-        write.put(staging, path, files[path], "the search index", checked=True)
+def _temporary_file(prefix: str, suffix: str) -> str:
+    try:
+        handle, path = tempfile.mkstemp(prefix=prefix, suffix=suffix)
+    except OSError as error:
+        raise BuildError(f"cannot make a temporary file ({error.strerror})") from None
+    os.close(handle)
+    return path
+
+
+def index_into(
+    handover: Path,
+    by_edition: Mapping[str, Sequence[site.Source]],
+    config: SiteConfig,
+    kinds: Kinds,
+    bundles: Path | None,
+) -> None:
+    """In the index's own process: the search index's files into ``handover``, one file the
+    build reads back one output at a time (a mapping sent back whole would be held twice)."""
+    write.save_outputs(handover, search.index_files(by_edition, config, kinds, bundles))
+
+
+def write_search_index(handover: Path, staging: write.Staging) -> None:
+    """The search index's files (``index_into``) into the staging (the swap has not happened).
+    Made by search/, which escapes what it writes: not checked again."""
+    for path, data in write.load_outputs(handover):
+        write.put(staging, path, data, "the search index", checked=True)
 
 
 def _timed(function: Callable[..., T], *args: Any) -> tuple[float, T]:

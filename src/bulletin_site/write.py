@@ -32,7 +32,7 @@ import stat
 import subprocess
 import sys
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
@@ -428,6 +428,34 @@ def _new_file_mode() -> int:
         mask = os.umask(0o022)
         os.umask(mask)
     return 0o666 & ~mask
+
+
+# ---------------------------------------------------------------------------------------------
+# Outputs handed over from another process
+
+
+def save_outputs(path: Path, outputs: Mapping[str, bytes]) -> None:
+    """``outputs`` (site path → bytes) into one file, for ``load_outputs`` in another process:
+    each is ``<length of the path> <length of the bytes>\\n``, the path, the bytes."""
+    with open(path, "wb") as f:
+        for name in sorted(outputs):
+            raw = name.encode("utf-8")
+            f.write(b"%d %d\n" % (len(raw), len(outputs[name])))
+            f.write(raw)
+            f.write(outputs[name])
+
+
+def load_outputs(path: Path) -> Iterator[tuple[str, bytes]]:
+    """The outputs ``save_outputs`` wrote, one at a time (never all in memory)."""
+    with open(path, "rb") as f:
+        while head := f.readline():
+            lengths = head.split()
+            if len(lengths) != 2 or not all(n.isdigit() for n in lengths):
+                raise BuildError("the search index's files came back damaged", at=str(path))
+            name, data = f.read(int(lengths[0])), f.read(int(lengths[1]))
+            if len(data) != int(lengths[1]):
+                raise BuildError("the search index's files came back cut short", at=str(path))
+            yield name.decode("utf-8"), data
 
 
 # ---------------------------------------------------------------------------------------------
