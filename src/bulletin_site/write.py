@@ -244,7 +244,7 @@ def put_all(staging: Staging, outputs: Iterable[tuple[str, bytes]], origin: str)
 
 
 def finish(staging: Staging) -> bool:
-    """After the last ``put``: whether there is a new site to swap in. None when every file put
+    """After the last ``put``: whether there is a new site to swap in. False when every file put
     is the published one and the published site holds nothing else (then the staging folder
     was never made, and nothing was written)."""
     published = staging.published
