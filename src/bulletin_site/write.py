@@ -8,9 +8,13 @@ it already) text that is not NFC or holds CJK compatibility ideographs.
 
 Most files of a rebuild are the ones already published. ``put`` compares each file with the
 published one (size, then bytes): the same file is *hard-linked* from the published site into
-the staging folder, a new or changed one is written as a new file. No file the published site
-holds is ever opened for writing, so the published site stays exactly as it was until the
-swap, and a file edited there by hand is simply not the same: the build writes its own. The
+the staging folder, a new or changed one is written as a new file. The published file itself,
+not a manifest of hashes, is what is compared: it is the truth, where a manifest could
+disagree with it (a hand edit, a restored backup) and would need keeping safe itself; and
+reading back a file the system has just listed costs about what hashing the new bytes would.
+No file the published site holds is ever opened for writing, so the published site stays
+exactly as it was until the swap, and a file edited there by hand is simply not the same: the
+build writes its own. The
 staging folder is made only when the first difference shows: a rebuild that changes nothing
 writes nothing and swaps nothing (``finish``). The old site is renamed aside at the swap and
 deleted by a process of its own that the build does not wait for (``remove_later``); one left
