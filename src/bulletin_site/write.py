@@ -14,12 +14,11 @@ disagree with it (a hand edit, a restored backup) and would need keeping safe it
 reading back a file the system has just listed costs about what hashing the new bytes would.
 No file the published site holds is ever opened for writing, so the published site stays
 exactly as it was until the swap, and a file edited there by hand is simply not the same: the
-build writes its own. The
-staging folder is made only when the first difference shows: a rebuild that changes nothing
-writes nothing and swaps nothing (``finish``). The old site is renamed aside at the swap and
-deleted by a process of its own that the build does not wait for (``remove_later``); one left
-by a killed build is deleted by the next (``recover``). ``lock`` keeps two builds of one
-site apart.
+build writes its own. The staging folder is made only when the first difference shows: a
+rebuild that changes nothing writes nothing and swaps nothing (``finish``). The old site is
+renamed aside at the swap and deleted by a process of its own that the build does not wait
+for (``remove_later``); one left by a killed build is deleted by the next (``recover``).
+``lock`` keeps two builds of one site apart.
 """
 
 from __future__ import annotations
