@@ -34,6 +34,7 @@ from bulletin_site.corrections import export  # noqa: E402
 from bulletin_site.intake import add  # noqa: E402
 from bulletin_site.kinds import KINDS  # noqa: E402
 from bulletin_site.pipeline import BuildReport, build  # noqa: E402
+from bulletin_site.write import wait_for_removals  # noqa: E402
 from layout_maker import Layout, lay_out, sample_articles  # noqa: E402
 
 STAGES = ("read", "parse", "convert", "render", "write", "index", "index wait")
@@ -99,8 +100,11 @@ def correct(correction: Path) -> None:
 
 
 def timed(step: str, root: Path, *, clean: bool = False) -> Row:
+    """One build, and the deletion of the site it replaced (a command waits for that before
+    it ends; here the next build would)."""
     started = time.perf_counter()
     report = build(root, clean=clean)
+    wait_for_removals()
     return Row(step, time.perf_counter() - started, report)
 
 
@@ -111,7 +115,7 @@ def tree(site: Path) -> dict[str, bytes]:
 def table(rows: Sequence[Row]) -> str:
     full = rows[0].seconds
     stages = [s for s in STAGES if any(s in r.report.stage_seconds for r in rows)]
-    head = ["step", "seconds", "of full", "read", "converted", "rendered", *stages]
+    head = ["step", "seconds", "of full", "read", "converted", "rendered", "written", *stages]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row in rows:
         computed = row.report.cache.computed
@@ -123,6 +127,7 @@ def table(rows: Sequence[Row]) -> str:
             str(computed.get("readings", 0)),
             str(computed.get("converted", 0)),
             f"{computed.get('pages', 0)} of {pages}",
+            f"{row.report.written} (linked {row.report.linked})",
             *(f"{row.report.stage_seconds.get(s, 0.0):.2f}" for s in stages),
         ]
         lines.append("| " + " | ".join(cells) + " |")
@@ -157,10 +162,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows.append(timed("correct one article", root))
 
     print(table(rows))
-    for row in rows[2:]:
+    for row in rows[1:]:
         share = row.seconds / rows[0].seconds
-        verdict = "meets" if share < 0.05 else "misses"
-        print(f"{row.step}: {share:.1%} of the full build ({verdict} the 5% target)")
+        target = 0.03 if row.step == "rebuild, nothing changed" else 0.05
+        verdict = "meets" if share < target else "misses"
+        print(f"{row.step}: {share:.1%} of the full build ({verdict} the {target:.0%} target)")
 
     if args.verify:
         fresh = out / "fresh"

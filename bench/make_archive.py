@@ -254,8 +254,11 @@ CAPTIONS_LABEL = {HANT: "圖片說明", HANS: "图片说明"}
 ISSUE_LABEL = "第{n}期"
 DATE_TEXT = "{y}年{m}月{d}日"
 
+# buildFuture: the archive's weekly dates run past today from about 1,090 issues on (10,000
+# issues end in 2197), and Hugo leaves out pages dated in the future unless told.
 HUGO_CONFIG = """\
 baseURL = "https://cepa.example.org/"
+buildFuture = true
 defaultContentLanguage = "zh-hant"
 defaultContentLanguageInSubdir = true
 disableKinds = ["taxonomy", "term"]

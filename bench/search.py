@@ -175,13 +175,14 @@ def build(
     targets = site.site_targets(config, EDITIONS, by_edition, KINDS)
     search_path = render.template_search_path(ROOT, config.templates)
     env = render.make_environment(search_path, allow_html=config.allow_html)
-    rendered = render.render_all(env, targets)
-    outputs = write.add(write.SiteFiles(), sorted(rendered.items()), "pages")
-    outputs = write.add(outputs, render.assets(search_path), "assets")
     if out.exists():
         shutil.rmtree(out)
-    staged = write.stage(outputs, out)
-    staged.rename(out)
+    staging = write.open_staging(out)
+    write.put_all(staging, render.render_all(env, targets), "pages")
+    write.put_all(staging, render.assets(search_path), "assets")
+    write.finish(staging)
+    staging.folder.rename(out)
+    rendered = [path for path, origin in staging.origins.items() if origin == "pages"]
     times["render"] = time.perf_counter() - started
 
     started = time.perf_counter()

@@ -11,9 +11,9 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from bulletin_site.search.fold import fold, fold_char, is_mark
+from bulletin_site.search.fold import _Classes, _opencc_classes, fold, fold_char, is_mark
 from bulletin_site.search.records import Record
-from bulletin_site.search.words import HAN, SEP, WORD, WORD_END, Token, tokenize
+from bulletin_site.search.words import HAN, SEP, WORD, WORD_END, Token, char_class, tokenize
 
 EXACT, PREFIX = "exact", "prefix"
 
@@ -147,3 +147,51 @@ def lookup(term_steps: Sequence[Step], content_words: Sequence[str]) -> list[int
 def _pagefind_word(word: str) -> str:
     word = word.lower()
     return "".join(c for c in unicodedata.normalize("NFD", word) if not is_mark(c))
+
+
+# ---------------------------------------------------------------------------------------------
+# The build's shortcuts, said plainly (tests/test_search.py holds the build to these)
+
+
+def fold_table(aligned: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """``fold.fold_table`` as first written: one union for every pair of Chinese characters the
+    two editions print at the same place, in the order met, repeats included."""
+    opencc_parent, opencc_simplified, traditional = _opencc_classes()
+    classes = _Classes(opencc_parent)
+    simplified = set(opencc_simplified)
+    present: set[str] = set()
+    for hant, hans in aligned:
+        hant, hans = unicodedata.normalize("NFC", hant), unicodedata.normalize("NFC", hans)
+        present.update(hant, hans)
+        if len(hant) != len(hans) or hant == hans:
+            continue
+        for a, b in zip(hant, hans, strict=True):
+            if a != b and char_class(a) == HAN and char_class(b) == HAN:
+                classes.union(a, b)
+                simplified.add(b)
+    seen = {c for c in present if char_class(c) == HAN}
+    members: dict[str, list[str]] = {}
+    for char in sorted(set(classes.parent) | seen):
+        members.setdefault(classes.find(char), []).append(char)
+    table: dict[str, str] = {}
+    for chars in members.values():
+        if not any(c in seen for c in chars):
+            continue
+        lead = next((c for c in chars if c in simplified and c not in traditional), None)
+        lead = lead or next((c for c in chars if c in simplified), chars[0])
+        table.update((c, lead) for c in chars if c != lead)
+    return dict(sorted(table.items()))
+
+
+def find_spills(chunks: Sequence[Sequence[str]]) -> dict[str, list[str]]:
+    """``bundle.find_spills`` character by character: every character of every index file's
+    range, and the files whose range holds it, where more than one does."""
+    found: dict[str, list[str]] = {}
+    for chunk in chunks:
+        first, last = chunk[0], chunk[1]
+        if not first or not last:
+            continue
+        for code in range(ord(first[0]), ord(last[0]) + 1):
+            if char_class(chr(code)) == HAN:
+                found.setdefault(chr(code), []).append(first)
+    return {c: keys for c, keys in found.items() if len(keys) > 1}

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from markupsafe import Markup
 
-from bulletin_site import cache, pipeline
+from bulletin_site import cache, lastbuild, pipeline
 from bulletin_site.cache import Cache
 from bulletin_site.corrections import export
 from bulletin_site.intake import add
@@ -85,6 +85,8 @@ def test_an_incremental_build_is_byte_identical_to_a_full_one(
         shutil.copytree(incremental / part, full / part)
     assert pipeline.build(full, clean=True).cache.reused == dict.fromkeys(cache.STORES, 0)
     assert tree(incremental / "_site") == tree(full / "_site")
+    # Only what changed was written; the rest of the new site is the old site's files, linked.
+    assert 0 < report.written < report.linked
 
     # Only what depends on the two changes was done again: the new seed was read by `add`
     # already; the new issue and the corrected one converted; the pages of both issues (an
@@ -111,10 +113,10 @@ def test_a_rebuild_of_an_unchanged_project_computes_nothing_even_in_a_new_proces
     # Two interpreters with two hash seeds, one after the other: the keys may depend on neither.
     code = (
         "import json, sys; from pathlib import Path; from bulletin_site.pipeline import build; "
-        "print(json.dumps(build(Path(sys.argv[1])).cache.computed))"
+        "r = build(Path(sys.argv[1])); print(json.dumps([r.cache.computed, r.written]))"
     )
 
-    def computed(seed: str) -> dict[str, int]:
+    def computed(seed: str) -> list:
         result = subprocess.run(
             [sys.executable, "-c", code, str(project)],
             capture_output=True,
@@ -124,8 +126,12 @@ def test_a_rebuild_of_an_unchanged_project_computes_nothing_even_in_a_new_proces
         )
         return json.loads(result.stdout.splitlines()[-1])
 
-    assert computed("1")["pages"] > 0
-    assert computed("12345") == dict.fromkeys(cache.STORES, 0)
+    first = computed("1")
+    assert first[0]["pages"] > 0 and first[1] > 0
+    site = {p: p.stat().st_ino for p in (project / "_site").rglob("*")}
+    # Nothing computed, nothing written: the published site stays as it is, file for file.
+    assert computed("12345") == [dict.fromkeys(cache.STORES, 0), 0]
+    assert {p: p.stat().st_ino for p in (project / "_site").rglob("*")} == site
 
 
 def test_templates_glossary_and_configuration_invalidate_what_they_shape(project: Path) -> None:
@@ -191,6 +197,9 @@ def test_a_damaged_cache_is_detected_recomputed_and_reported_once(project: Path)
     converted.write_bytes(cache.hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
     [page, *_] = sorted((project / CACHE_DIR / "pages").iterdir())
     page.write_bytes(b"garbage without a hash line")
+    # With the same inputs and the site as it was left, a build has nothing to do and never
+    # opens the cache (lastbuild.py); without that record it builds, from the cache.
+    (project / CACHE_DIR / lastbuild.RECORD).unlink()
 
     report = pipeline.build(project)
     assert report.cache.damaged == 3
@@ -236,6 +245,7 @@ def test_a_pack_that_is_not_one_is_damaged_and_recomputed(project: Path) -> None
     [pack, *_] = sorted((project / CACHE_DIR / "pages").iterdir())
     payload = b'{"a hash that matches": "but no pack"}'
     pack.write_bytes(cache.hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+    (project / CACHE_DIR / lastbuild.RECORD).unlink()  # else nothing to do (see above)
     report = pipeline.build(project)
     assert report.cache.damaged == 1
     assert report.cache.computed["pages"] >= 1

@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from markupsafe import escape
 
-from bulletin_site import pipeline
+from bulletin_site import pipeline, write
 from bulletin_site.config import load_config
 from bulletin_site.convert import Converter, convert_document, load_glossary
 from bulletin_site.errors import BuildError
@@ -356,11 +356,11 @@ def test_search_index_is_added_to_the_staged_site_before_the_swap(
 
     real_write = pipeline.write_search_index
 
-    def write_search_index(files: dict[str, bytes], site_dir: Path) -> None:
-        seen["staged"] = site_dir.name
-        seen["has_pages"] = (site_dir / "zh-hant" / "index.html").is_file()
+    def write_search_index(files: dict[str, bytes], staging: write.Staging) -> None:
+        seen["staged"] = staging.folder.name
+        seen["has_pages"] = (staging.folder / "zh-hant" / "index.html").is_file()
         seen["swapped"] = (project / "_site").exists()
-        real_write(files, site_dir)
+        real_write(files, staging)
 
     monkeypatch.setattr(pipeline.search, "index_files", index_files)
     monkeypatch.setattr(pipeline, "write_search_index", write_search_index)
@@ -381,6 +381,8 @@ def test_a_failing_index_leaves_the_previous_site(
     pipeline.build(project)
     before = sorted(p.relative_to(project) for p in (project / "_site").rglob("*"))
     monkeypatch.setenv("BULLETIN_SITE_JOBS", "1")
+    with (project / "content" / "site.yaml").open("a", encoding="utf-8") as f:
+        f.write("# an edit: the inputs are not the last build's\n")
 
     def index_files(
         by_edition: dict, config: object, kinds: object, cache_dir: object

@@ -66,7 +66,7 @@ def render_site(config: SiteConfig = CONFIG, templates: Path | None = None) -> d
     targets = site.site_targets(config, EDITIONS, by_edition, KINDS)
     search_path = render.template_search_path(ROOT, templates)
     env = render.make_environment(search_path, allow_html=config.allow_html)
-    return {path: data.decode() for path, data in render.render_all(env, targets).items()}
+    return {path: data.decode() for path, data in render.render_all(env, targets)}
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import search_reference as ref
 from bulletin_site import pipeline, search, site
@@ -576,3 +578,40 @@ def test_unchanged_parts_come_from_the_cache_and_only_a_changed_part_is_indexed_
     assert moved and all(folder.startswith("undated-") for folder in moved)
     # The cache keeps the parts of the last build only.
     assert len(list((cache_dir / "bundles").iterdir())) == 1 + 4  # the root and four parts
+
+
+# ---------------------------------------------------------------------------------------------
+# The build's shortcuts give what the plain definitions give
+
+_CHARS = "經经濟济局門门發发展澳澚鬥斗a１"
+_SAME_LENGTH_PAIRS = st.text(_CHARS, min_size=1, max_size=8).flatmap(
+    lambda hant: st.tuples(st.just(hant), st.text(_CHARS, min_size=len(hant), max_size=len(hant)))
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_SAME_LENGTH_PAIRS | st.tuples(st.text(_CHARS), st.text(_CHARS)), max_size=12))
+def test_the_fold_table_is_one_union_a_printed_pair(aligned: list[tuple[str, str]]) -> None:
+    """fold_table unions each distinct pair once, in sorted order: the table of one union per
+    pair printed, in the order met."""
+    assert fold.fold_table(aligned) == ref.fold_table(aligned)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.text("一丁七万丈三上下不与丐丑a", max_size=3),
+            st.text("丈三上下不与丐丑专且丕世b", max_size=3),
+        ),
+        max_size=10,
+    ).map(sorted)
+)
+def test_spills_are_found_where_index_files_overlap(chunks: list[tuple[str, str]]) -> None:
+    assert bundle.find_spills(chunks) == ref.find_spills(chunks)
+
+
+def test_spills_at_the_boundaries_of_index_files() -> None:
+    chunks = [("一", "丈"), ("丈", "丈"), ("丈a", "丐"), ("丑", "丕"), ("", "x"), ("世", "世")]
+    assert bundle.find_spills(chunks) == ref.find_spills(chunks)
+    assert bundle.find_spills(chunks) == {"丈": ["一", "丈", "丈a"]}

@@ -271,15 +271,19 @@ def read_through(
     data: bytes,
     read: Callable[[], Reading],
     from_dict: Callable[[Mapping[str, Any]], Document],
+    *,
+    with_report: bool = True,
 ) -> Reading:
     """The reader's result for a raw file (its name and bytes), from the cache or ``read()``;
-    ``from_dict`` makes a document from its JSON (``kinds.Kinds.from_dict``)."""
+    ``from_dict`` makes a document from its JSON (``kinds.Kinds.from_dict``). Without
+    ``with_report``, a reading from the cache comes without its report (a build needs only the
+    document; the report is a few hundred objects a bulletin)."""
     key = cache.key("reading", name, hashlib.sha256(data).hexdigest())
     return _stored(
         cache,
         "readings",
         key,
-        lambda payload: reading_from_json(payload, from_dict),
+        lambda payload: reading_from_json(payload, from_dict, with_report=with_report),
         reading_to_json,
         read,
     )
@@ -346,47 +350,70 @@ def pages(
     cache: Cache,
     planned: Sequence[Any],
     templates: str,
-    render_all: Callable[[Sequence[Any]], Mapping[str, bytes]],
-) -> dict[str, bytes]:
-    """Every planned page (``site.Planned``) rendered: from the cache when the page's context
-    and the templates (``templates``: their fingerprint) are unchanged, else by ``render_all``
-    on the pages that are left, in one call so it can work on them however it likes.
+    render_all: Callable[[Sequence[Any]], Iterable[tuple[str, bytes]]],
+) -> Iterator[tuple[str, bytes]]:
+    """Every planned page (``site.Planned``) rendered, as ``(path, bytes)``, one at a time:
+    from the cache when the page's context and the templates (``templates``: their fingerprint)
+    are unchanged, else by ``render_all`` on the pages that are left, in one call so it can
+    work on them however it likes (it gives them back as it renders them, in their order).
 
     Pages are stored in packs, one per folder (``pack_name``): an entry of store ``pages`` holds
     ``page key → bytes`` for the pages of that folder. A pack is written again only when what
     it should hold changed: a page rendered anew, or a page it holds that the build no longer
-    has (so a pack, like the cache, keeps one site's worth)."""
+    has (so a pack, like the cache, keeps one site's worth). No page is kept longer than that
+    needs: a pack to write again keeps its pages until its last one is rendered, and the pages
+    of a folder are planned together, so a full build holds one folder's pages at a time."""
     packs: dict[str, list[Any]] = {}
     for page in planned:
         packs.setdefault(pack_name(page.path), []).append(page)
-    keys: dict[str, str | None] = {}
-    out: dict[str, bytes] = {}
-    stale: list[tuple[str, list[Any]]] = []  # (pack key, its pages): to write again
+    missing: list[Any] = []  # in plan order
+    stale: dict[str, _Refill] = {}  # path of a page to render → its pack, to write again
     with _collector_paused():
         for name, members in packs.items():
             pack_key = cache.key("page pack", name)
             stored = _read_pack(cache, pack_key)
+            refill = _Refill(pack_key)
             wanted = set()
             for page in members:
-                key = keys[page.path] = page_key(cache, page, templates)
-                if key is None:
+                key = page_key(cache, page, templates)
+                payload = stored.get(key) if key is not None else None
+                if key is not None:
+                    wanted.add(key)
+                if payload is None:
+                    missing.append(page)
+                    refill.waiting[page.path] = key
                     continue
-                wanted.add(key)
-                payload = stored.get(key)
-                if payload is not None:
-                    out[page.path] = payload
-                    cache.count("pages", reused=True)
+                refill.entries[key] = payload  # (a key: pages without one are not stored)
+                cache.count("pages", reused=True)
+                yield page.path, payload
             if wanted != stored.keys():
-                stale.append((pack_key, members))
+                stale.update(dict.fromkeys(refill.waiting, refill))
+                if not refill.waiting:  # only a page gone: written again now
+                    cache.put("pages", pack_key, pack(refill.entries))
     cache.memo.clear()  # nothing is hashed after the pages: the memory is the search index's
-    missing = [page for page in planned if page.path not in out]  # in plan order
-    for path, data in render_all(missing).items():
-        out[path] = data
+    for path, data in render_all(missing):
         cache.count("pages", reused=False)
-    for pack_key, members in stale:
-        entries = {keys[p.path]: out[p.path] for p in members if keys[p.path]}
-        cache.put("pages", pack_key, pack(entries))
-    return {page.path: out[page.path] for page in planned}
+        refill = stale.pop(path, None)
+        if refill is not None and refill.add(path, data):
+            cache.put("pages", refill.key, pack(refill.entries))
+        yield path, data
+
+
+@dataclass
+class _Refill:
+    """A pack being filled again: its entries (the reused ones, then the rendered ones as they
+    come) and the pages it still waits for."""
+
+    key: str
+    entries: dict[str, bytes] = dataclasses.field(default_factory=dict)
+    waiting: dict[str, str | None] = dataclasses.field(default_factory=dict)  # path → key
+
+    def add(self, path: str, data: bytes) -> bool:
+        """A page rendered; whether the pack is now full."""
+        key = self.waiting.pop(path)
+        if key is not None:
+            self.entries[key] = data
+        return not self.waiting
 
 
 @contextlib.contextmanager
@@ -546,10 +573,16 @@ def reading_to_json(result: Reading) -> bytes:
 
 
 def reading_from_json(
-    payload: bytes, from_dict: Callable[[Mapping[str, Any]], Document]
+    payload: bytes,
+    from_dict: Callable[[Mapping[str, Any]], Document],
+    *,
+    with_report: bool = True,
 ) -> Reading:
     data = json.loads(payload)
+    if not isinstance(data["report"], list):
+        raise TypeError("a reading's report is a list")
     report = tuple(
-        Trace(int(line), text, Role(role), target) for line, text, role, target in data["report"]
+        Trace(int(line), text, Role(role), target)
+        for line, text, role, target in (data["report"] if with_report else ())
     )
     return Reading(from_dict(data["document"]), report)

@@ -22,7 +22,7 @@ import concurrent.futures
 import contextlib
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -66,14 +66,27 @@ def map(  # the builtin's name and contract, in other processes
     ``functools.partial`` of one) and items and results must pickle. An InputError or BuildError
     raised by ``func`` is raised here as it was raised there; ``progress(done, total)`` is
     called as results come in."""
+    return list(imap(func, items, min_items=min_items, chunksize=chunksize, progress=progress))
+
+
+def imap(
+    func: Callable[[T], R],
+    items: Sequence[T],
+    *,
+    min_items: int = 2,
+    chunksize: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Iterator[R]:
+    """``map``, its results given as they come in (in input order): the caller can use each
+    and let it go while the workers go on, instead of holding them all."""
     if not in_workers(len(items), min_items):
-        results = []
         for done, item in enumerate(items, start=1):
-            results.append(func(item))
+            yield func(item)
             if progress is not None:
                 progress(done, len(items))
-        return results
-    return [_unwrap(o) for o in _outcomes(func, items, chunksize, progress)]
+        return
+    for outcome in _outcomes(func, items, chunksize, progress):
+        yield _unwrap(outcome)
 
 
 def in_workers(count: int, min_items: int) -> bool:
@@ -86,18 +99,20 @@ def _outcomes(
     items: Sequence[Any],
     chunksize: int | None = None,
     progress: Callable[[int, int], None] | None = None,
-) -> list[Any]:
-    """``func`` on every item in the workers: its result, or a _Failure for its error."""
+) -> Iterator[Any]:
+    """``func`` on every item in the workers: its result, or a _Failure for its error, in
+    input order as the chunks come back."""
     workers = jobs()
     total = len(items)
     size = chunksize or max(1, -(-total // (workers * CHUNKS_PER_WORKER)))
     chunks = [items[i : i + size] for i in range(0, total, size)]
-    results: list[Any] = []
+    done = 0
     try:
         for chunk_results in _executor(workers).map(_run_chunk, [func] * len(chunks), chunks):
-            results.extend(chunk_results)
+            done += len(chunk_results)
+            yield from chunk_results
             if progress is not None:
-                progress(len(results), total)
+                progress(done, total)
     except BrokenProcessPool:
         shutdown()  # start afresh next time
         raise BuildError(
@@ -105,7 +120,6 @@ def _outcomes(
             'that builds must do so under `if __name__ == "__main__":`); '
             f"{JOBS_VARIABLE}=1 builds without workers"
         ) from None
-    return results
 
 
 def shutdown() -> None:
@@ -262,7 +276,7 @@ def through_cache(
             missing.append(index)
     todo = [items[i] for i in missing]
     if in_workers(len(todo), min_items):
-        outcomes = _outcomes(compute, todo)
+        outcomes = list(_outcomes(compute, todo))
     else:
         outcomes = [_call(compute, item) for item in todo]
     computed = dict(zip(missing, outcomes, strict=True))

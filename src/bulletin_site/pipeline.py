@@ -1,8 +1,9 @@
 """``bulletin-site build``: the stages in order, everything read before anything is written.
 
 read (site.yaml, issue metadata, corrections, every seed) → corrections replace the reader
-→ convert (both editions) → plan pages → render into memory → write a staged copy → search
-index → swap into _site/. A failure anywhere before the swap leaves the previous _site/ untouched.
+→ convert (both editions) → plan pages → render each page into a staging folder (linked from
+the published site when unchanged) → search index → swap into _site/. A failure anywhere before
+the swap leaves the previous _site/ untouched; a build that changes nothing writes nothing.
 
 Reading, converting and rendering go through the cache (``cache.py``): each result is kept under
 a hash of everything it was computed from, so a rebuild after one change recomputes only what
@@ -11,18 +12,31 @@ depends on it and writes the same bytes a full build would.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
 import sys
+import tempfile
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
-from bulletin_site import cache, parallel, paths, project, render, search, site, write
+from bulletin_site import (
+    cache,
+    lastbuild,
+    parallel,
+    paths,
+    project,
+    render,
+    search,
+    site,
+    write,
+)
 from bulletin_site.cache import Cache, CacheStats
-from bulletin_site.config import Config, ConfigError, load_config
+from bulletin_site.config import Config, ConfigError, SiteConfig, load_config
 from bulletin_site.convert import (
     HANS_EDITION,
     HANT_EDITION,
@@ -57,10 +71,15 @@ class BuildReport:
     cache: CacheStats = field(default_factory=CacheStats)  # what was reused, what computed
     # Wall time per stage: read (configuration, metadata, corrections, raw bytes), parse (the
     # reader: decode, parse, layout repair), convert, render (plan, render, cache), write
-    # (checks, staged copy, swap), index (search: its own time, spent while the pages are
-    # rendered and written), index wait (the build waiting for the index after writing the
-    # pages, and writing the index's files).
+    # (each page compared with the published one and linked or written as it is rendered, the
+    # swap, cache pruning), index (search: its own time, spent while the pages are rendered
+    # and written), index wait (the build waiting for the index after writing the pages, and
+    # writing the index's files).
     stage_seconds: Mapping[str, float] = field(default_factory=dict)
+    # Files of the new site (the index's included) written anew, and linked unchanged from the
+    # published site; both 0 when nothing changed (the published site stays as it is).
+    written: int = 0
+    linked: int = 0
 
 
 @dataclass(frozen=True)
@@ -105,6 +124,15 @@ def build(
     editions = (HANT_EDITION, HANS_EDITION)  # the first is x-default
     store = Cache.open(root, clean=clean)
 
+    # 0. The same inputs as the last build, and the site as it left it: nothing to do.
+    site_dir = Project(root).site
+    published = write.published_site(site_dir)
+    inputs = lastbuild.inputs_digest(root) if kinds is KINDS else None
+    last = lastbuild.load(store.folder) if inputs and not clean else None
+    if last and last.inputs == inputs and last.site == f"{published.fingerprint:064x}":
+        return unchanged_report(last, site_dir, time.perf_counter() - started)
+    lastbuild.forget(store.folder)
+
     # 1. Read everything: configuration, metadata, the editors' corrections and every seed
     #    (except the corrected ones: see 2); report all errors at once.
     config, glossary, corrected, readings, read_warnings = read_all(root, store, kinds, stages)
@@ -145,10 +173,15 @@ def build(
     # 5. Start the search index: it needs the documents, not the pages, so Pagefind works
     #    while the pages are rendered and written. Its parts are kept in the cache folder.
     bundles = store.folder if store.enabled else None
-    index = parallel.Background(_timed, search.index_files, by_edition, config.site, kinds, bundles)
+    handover = _temporary_file("bulletin-site-index-", ".outputs")
+    index = parallel.Background(
+        _timed, index_into, Path(handover), by_edition, config.site, kinds, bundles
+    )
     try:
-        # 6. Plan and render every page into memory; pages whose context and templates are
-        #    unchanged come from the cache.
+        # 6. Plan every page and render each into the staging folder as it comes (the site is
+        #    never held in memory whole); pages whose context and templates are unchanged come
+        #    from the cache, files the published site already holds are linked from it.
+        staging = write.open_staging(site_dir, published)
         targets = site.site_targets(config.site, editions, by_edition, kinds)
         search_path = render.template_search_path(root, config.site.templates)
         env = render.make_environment(search_path, allow_html=config.site.allow_html)
@@ -158,44 +191,99 @@ def build(
             cache.templates_fingerprint(search_path),
             lambda todo: render.render_all(env, todo, progress),
         )
-        parallel.shutdown()  # free the workers' memory before the pages are written
-        mark = _lap(stages, "render", mark)
-        outputs = write.add(write.SiteFiles(), sorted(rendered.items()), "the pages")
-        outputs = write.add(outputs, render.assets(search_path), "templates/assets")
-
-        # 7. Write a staged copy, add the search index to it, then swap it into place; then
-        #    forget the cache entries this build did not use.
-        site_dir = Project(root).site
-        staged = write.stage(outputs, site_dir)
-        mark = _lap(stages, "write", mark)
         try:
-            index_seconds, index_files = index.result()
+            # Checked as they were rendered (render_page); the assets are checked here.
+            put_timed(staging, rendered, "the pages", stages, checked=True)
+            put_timed(staging, render.assets(search_path), "templates/assets", stages)
+            outputs = dict(staging.origins)  # every file but the index's
+            parallel.shutdown()  # free the workers' memory before the index is written
+            mark = _lap(stages, "render", mark, minus="write")
+
+            # 7. Add the search index to the staging, then swap it into place (when anything
+            #    changed); then forget the cache entries this build did not use.
+            index_seconds, _ = index.result()
             # The index stage: its own time, and the wait for it after the pages were written.
             stages["index"] = index_seconds
-            write_search_index(index_files, staged)
+            write_search_index(Path(handover), staging)
             mark = _lap(stages, "index wait", mark)
-            write.swap(staged, site_dir)
+            if write.finish(staging):
+                write.swap(staging)
         except OSError as error:  # a full disk while indexing: a message, not a traceback
-            write.discard(staged)
+            write.discard(staging)
             raise BuildError(f"search index: {error}; the previous site is unchanged") from None
         except BaseException:
-            write.discard(staged)
+            write.discard(staging)
             raise
     finally:
         index.cancel()  # a failed build does not wait for the index
+        with contextlib.suppress(OSError):
+            os.unlink(handover)
     store.prune()
     _lap(stages, "write", mark)
 
-    return BuildReport(
+    report = BuildReport(
         documents=len(documents),
-        pages=sum(1 for path in outputs.files if path.endswith(".html")),
-        files=len(outputs.files),
+        pages=sum(1 for path in outputs if path.endswith(".html")),
+        files=len(outputs),
         warnings=config.warnings + read_warnings + warnings + store.warnings(),
         seconds=time.perf_counter() - started,
         site_dir=site_dir,
         cache=store.stats(),
         stage_seconds=stages,
+        written=staging.written,
+        linked=staging.linked,
     )
+    # What the next build needs to know it has nothing to do, if the inputs stayed as they
+    # were read meanwhile (an edit saved during the build makes the next one build).
+    unspoiled = store.enabled and not store.stats().damaged  # else its warnings are this build's
+    if inputs and unspoiled and lastbuild.inputs_digest(root) == inputs:
+        lastbuild.save(store.folder, record(report, inputs, staging.fingerprint))
+    return report
+
+
+def record(report: BuildReport, inputs: str, fingerprint: int) -> lastbuild.LastBuild:
+    return lastbuild.LastBuild(
+        inputs=inputs,
+        site=f"{fingerprint:064x}",
+        documents=report.documents,
+        pages=report.pages,
+        files=report.files,
+        rendered=report.cache.reused.get("pages", 0) + report.cache.computed.get("pages", 0),
+        warnings=report.warnings,
+    )
+
+
+def unchanged_report(last: lastbuild.LastBuild, site_dir: Path, seconds: float) -> BuildReport:
+    """The report of a build that found nothing to do: the last build's counts and warnings;
+    every page as published, nothing computed, nothing written."""
+    return BuildReport(
+        documents=last.documents,
+        pages=last.pages,
+        files=last.files,
+        warnings=last.warnings,
+        seconds=seconds,
+        site_dir=site_dir,
+        cache=CacheStats({"pages": last.rendered}, dict.fromkeys(cache.STORES, 0)),
+        stage_seconds={"read": seconds},
+    )
+
+
+def put_timed(
+    staging: write.Staging,
+    outputs: Iterable[tuple[str, bytes]],
+    origin: str,
+    stages: dict[str, float],
+    *,
+    checked: bool = False,
+) -> None:
+    """``outputs`` into the staging as they come (rendered meanwhile); the time spent putting
+    them goes to ``stages["write"]``."""
+    spent = 0.0
+    for path, data in outputs:
+        started = time.perf_counter()
+        write.put(staging, path, data, origin, checked=checked)
+        spent += time.perf_counter() - started
+    stages["write"] = stages.get("write", 0.0) + spent
 
 
 def _lap(stages: dict[str, float], stage: str, since: float, minus: str | None = None) -> float:
@@ -297,7 +385,7 @@ def read_documents(
     for seed, reading in parallel.through_cache(
         seeds,
         lambda seed, compute: cache.read_through(
-            store, seed.path, seed.data, compute, kinds.from_dict
+            store, seed.path, seed.data, compute, kinds.from_dict, with_report=False
         ),
         partial(read_seed, kinds),
         min_items=MIN_PARALLEL_SEEDS,
@@ -315,9 +403,32 @@ def read_seed(kinds: Kinds, seed: Seed) -> Reading:
     return kinds.reading(decode(seed.data, seed.path), seed.path)
 
 
-def write_search_index(files: Mapping[str, bytes], site_dir: Path) -> None:
-    """The search index's files into the staged ``site_dir`` (the swap has not happened)."""
-    search.write_files(files, site_dir)
+def _temporary_file(prefix: str, suffix: str) -> str:
+    try:
+        handle, path = tempfile.mkstemp(prefix=prefix, suffix=suffix)
+    except OSError as error:
+        raise BuildError(f"cannot make a temporary file ({error.strerror})") from None
+    os.close(handle)
+    return path
+
+
+def index_into(
+    handover: Path,
+    by_edition: Mapping[str, Sequence[site.Source]],
+    config: SiteConfig,
+    kinds: Kinds,
+    bundles: Path | None,
+) -> None:
+    """In the index's own process: the search index's files into ``handover``, one file the
+    build reads back one output at a time (a mapping sent back whole would be held twice)."""
+    write.save_outputs(handover, search.index_files(by_edition, config, kinds, bundles))
+
+
+def write_search_index(handover: Path, staging: write.Staging) -> None:
+    """The search index's files (``index_into``) into the staging (the swap has not happened).
+    Made by search/, which escapes what it writes: not checked again."""
+    for path, data in write.load_outputs(handover):
+        write.put(staging, path, data, "the search index", checked=True)
 
 
 def _timed(function: Callable[..., T], *args: Any) -> tuple[float, T]:

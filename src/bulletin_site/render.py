@@ -28,7 +28,7 @@ import markdown as markdown_lib
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
-from bulletin_site import model, parallel, project, site
+from bulletin_site import model, parallel, project, site, write
 from bulletin_site.errors import BuildError, Problem
 from bulletin_site.project import Project
 from bulletin_site.sanitize import clean_html, safe_url
@@ -100,17 +100,22 @@ def render_page(env: jinja2.Environment, target: site.Target) -> bytes:
         raise BuildError(f"template not found (for {target.path})", at=str(error.name)) from None
     except jinja2.UndefinedError as error:
         raise BuildError(f"{error.message} (rendering {target.path})", at=target.template) from None
-    return unicodedata.normalize("NFC", text).encode("utf-8")
+    text = unicodedata.normalize("NFC", text)
+    # Checked here, where it is rendered (in a worker, and once: the page cache keeps only
+    # pages that passed), so the write stage need not look at a page again.
+    write.check_characters(target.path, text)
+    return text.encode("utf-8")
 
 
 def render_all(
     env: jinja2.Environment,
     targets: Sequence[site.Target],
     progress: Callable[[int, int], None] | None = None,
-) -> dict[str, bytes]:
-    """Every target rendered, in their order.
+) -> Iterator[tuple[str, bytes]]:
+    """Every target rendered, as ``(path, bytes)`` in their order, each given as soon as it is
+    rendered (the caller writes it and lets it go).
 
-    Many pages are shared out among worker processes (``parallel.map``), each with an
+    Many pages are shared out among worker processes (``parallel.imap``), each with an
     environment made like ``env`` that compiles each template once; the bytes are the same
     as rendered here. What the workers get is kept small: the documents (and issue views) that
     many pages show are written once to a table every worker loads, and each batch of pages
@@ -119,12 +124,11 @@ def render_all(
     """
     settings: Settings | None = getattr(env, "bulletin_site_settings", None)
     if settings is None or not parallel.in_workers(len(targets), MIN_PARALLEL_PAGES):
-        out: dict[str, bytes] = {}
         for i, page in enumerate(targets, start=1):
-            out[page.path] = render_page(env, page)
+            yield page.path, render_page(env, page)
             if progress is not None:
                 progress(i, len(targets))
-        return out
+        return
     workers = parallel.jobs()
     size = -(-len(targets) // (workers * parallel.CHUNKS_PER_WORKER))
     batches = [targets[i : i + size] for i in range(0, len(targets), size)]
@@ -134,18 +138,20 @@ def render_all(
     try:
         with os.fdopen(fd, "wb") as f:
             pickle.dump(shared.objects, f, protocol=pickle.HIGHEST_PROTOCOL)
+        del shared, batches
 
         def report(done: int, total: int) -> None:
             if progress is not None:
                 progress(min(done * size, len(targets)), len(targets))
 
-        rendered = parallel.map(
+        pages = iter(targets)
+        for batch in parallel.imap(
             partial(_render_batch, settings, table), blobs, chunksize=1, progress=report
-        )
+        ):
+            for data in batch:
+                yield next(pages).path, data
     finally:
         os.unlink(table)
-    pages = [data for batch in rendered for data in batch]
-    return {page.path: data for page, data in zip(targets, pages, strict=True)}
 
 
 # Objects that many page contexts share, and that are large: the documents as published, their

@@ -46,6 +46,14 @@ def tree(folder: Path) -> dict[str, str]:
 
 
 def leftovers(root: Path) -> list[str]:
+    """What the builds left beside the site, once the old sites being deleted are gone (that
+    happens after the swap, in a process of its own, which a build does not wait for)."""
+    write.wait_for_removals()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and any(
+        write._running(p.name) for p in root.glob("_site.trash-*")
+    ):
+        time.sleep(0.05)
     return sorted(
         p.name for p in root.iterdir() if p.name.startswith("_site") and p.name != "_site"
     )
@@ -155,6 +163,103 @@ def test_killed_builds_leave_a_whole_site_long_run(
     run_kills(built_a, expected, SLOW_KILLS, seed=2, clean=0.3)
 
 
+KILLED_AT = """
+import os, signal, sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from bulletin_site import pipeline, write
+
+where, at = sys.argv[3], int(sys.argv[4])
+module = os if where == "link" else write
+real = getattr(module, where)
+calls = 0
+
+def dying(*args, **kwargs):
+    global calls
+    calls += 1
+    if calls == at:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real(*args, **kwargs)
+
+setattr(module, where, dying)
+report = pipeline.build(Path(sys.argv[2]))
+print(report.linked, report.written)
+"""
+
+
+def build_killed_at(root: Path, where: str, at: int) -> subprocess.CompletedProcess[str]:
+    """A build that kills itself (SIGKILL) at the ``at``-th call of ``where``: ``link`` (a file
+    linked from the published site), ``remove_later`` (the old site swapped out, not yet
+    deleted)."""
+    env = {**os.environ, "BULLETIN_SITE_JOBS": "1"}
+    command = [sys.executable, "-c", KILLED_AT, str(ROOT / "src"), str(root), where, str(at)]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_a_build_killed_while_linking_leaves_a_whole_site(
+    built_a: Path, expected: dict[str, dict[str, str]]
+) -> None:
+    root = built_a
+    full = build_killed_at(root, "link", 0)  # never killed: how many files it links
+    assert full.returncode == 0, full.stderr
+    linked, written = map(int, full.stdout.split())
+    assert linked > 10 and written > 10
+    assert tree(root / "_site") == expected["b"]
+    set_version(root, "a")
+    for at in (1, linked // 2, linked):  # the first link, one halfway, the last
+        killed = build_killed_at(root, "link", at)
+        assert killed.returncode == -signal.SIGKILL, killed.stderr
+        assert tree(root / "_site") == expected["b"]
+        assert leftovers(root) == ["_site.lock", f"_site.tmp-{killed_pid(root)}"]
+    process = build_process(root)
+    _, err = process.communicate()
+    assert process.returncode == 0, err.decode()
+    assert tree(root / "_site") == expected["a"]
+    assert leftovers(root) == []
+
+
+def killed_pid(root: Path) -> int:
+    """The process id in the name of the staging folder a killed build left."""
+    (staging,) = [p.name for p in root.iterdir() if p.name.startswith("_site.tmp-")]
+    return int(staging.rpartition("-")[2])
+
+
+def test_a_build_killed_after_the_swap_leaves_the_new_site(
+    built_a: Path, expected: dict[str, dict[str, str]]
+) -> None:
+    """Killed between the swap and the old site's deletion: the new site is in place and
+    whole; the old one, left aside, is deleted by the next build."""
+    root = built_a
+    killed = build_killed_at(root, "remove_later", 1)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert tree(root / "_site") == expected["b"]
+    lock, left = leftovers(root)
+    assert lock == "_site.lock" and left.startswith("_site.trash-")
+    assert tree(root / left) == expected["a"]  # the previous site, whole, aside
+    set_version(root, "a")
+    pipeline.build(root)
+    assert tree(root / "_site") == expected["a"]
+    assert leftovers(root) == []
+
+
+def test_a_build_killed_while_deleting_the_old_site(
+    built_a: Path, expected: dict[str, dict[str, str]]
+) -> None:
+    """Killed while the old site is being deleted (half of it gone): the next build finishes
+    the deletion."""
+    root = built_a
+    pipeline.build(root)
+    write.wait_for_removals()
+    trash = root / "_site.trash-99999"
+    shutil.copytree(root / "_site", trash)
+    for path in sorted(trash.rglob("*.html"))[::2]:
+        path.unlink()
+    set_version(root, "a")
+    pipeline.build(root)
+    assert tree(root / "_site") == expected["a"]
+    assert leftovers(root) == []
+
+
 def test_a_build_stopped_between_the_two_renames_is_put_back(
     built_a: Path, expected: dict[str, dict[str, str]]
 ) -> None:
@@ -175,13 +280,14 @@ def test_the_swap_is_one_step_where_the_system_allows(
     site_dir = tmp_path / "_site"
     site_dir.mkdir()
     (site_dir / "old.html").write_text("old")
-    staged = write.stage(write.add(write.SiteFiles(), [("new.html", b"new")], "t"), site_dir)
+    staged = write.stage([("new.html", b"new")], site_dir)
 
     def never(*args: object) -> None:
         raise AssertionError("two renames used")
 
     monkeypatch.setattr(write, "_two_renames", never)
-    write.swap(staged, site_dir)
+    write.swap(staged)
+    write.wait_for_removals()
     assert sorted(p.name for p in site_dir.iterdir()) == ["new.html"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["_site"]
 
@@ -239,6 +345,74 @@ def test_two_builds_started_together(built_a: Path, expected: dict[str, dict[str
     assert leftovers(root) == []
 
 
+def test_builds_started_together_again_and_again(
+    built_a: Path, expected: dict[str, dict[str, str]]
+) -> None:
+    """Pairs of builds started together, each pair on other inputs: one of each pair builds
+    (or both, one after the other), the other is refused; the site is always one whole build,
+    the last pair's, and nothing is left beside it."""
+    root = built_a
+    for version in ("b", "a", "b"):
+        set_version(root, version)
+        pair = [build_process(root), build_process(root)]
+        results = [(*p.communicate(), p.returncode) for p in pair]
+        assert sorted(code for _, _, code in results) in ([0, 0], [0, 1]), results
+        assert tree(root / "_site") == expected[version]
+        assert leftovers(root) == []
+
+
+# --- a published site edited by hand ----------------------------------------------------------
+
+
+def edit_by_hand(site_dir: Path, outside: Path) -> None:
+    """What someone might do to the published site: a page edited in place (keeping its
+    length, and not), a file saved anew, a file added, a page made a link to a file elsewhere
+    holding the same bytes."""
+    pages = sorted(site_dir.rglob("*.html"))
+    data = bytearray(pages[0].read_bytes())
+    data[-2] ^= 1
+    pages[0].write_bytes(bytes(data))
+    with pages[1].open("ab") as f:
+        f.write(b"<script>alert(1)</script>")
+    saved = pages[2].read_bytes()
+    pages[2].unlink()
+    pages[2].write_bytes(saved.replace(b"<", b"&lt;", 1))
+    (site_dir / "notes.txt").write_text("mine", encoding="utf-8")
+    outside.write_bytes(pages[3].read_bytes())
+    pages[3].unlink()
+    pages[3].symlink_to(outside)
+
+
+@pytest.mark.parametrize("change", [True, False])
+def test_a_published_site_edited_by_hand_is_not_carried_over(
+    built: dict[str, Path],
+    expected: dict[str, dict[str, str]],
+    tmp_path: Path,
+    change: bool,
+) -> None:
+    """Whether the inputs changed or not, the next build's site is the one the inputs make:
+    no hand edit leaks into it, and no file the published site shares with it (each linked
+    aside here) is written to."""
+    root = tmp_path / "p"
+    shutil.copytree(built["a"], root, symlinks=True)
+    if change:
+        set_version(root, "b")
+    outside = tmp_path / "outside.html"
+    edit_by_hand(root / "_site", outside)
+    aside = tmp_path / "aside"
+    for path in (root / "_site").rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            (aside / path.relative_to(root / "_site")).parent.mkdir(parents=True, exist_ok=True)
+            os.link(path, aside / path.relative_to(root / "_site"))
+    before = tree(aside)
+    pipeline.build(root)
+    assert tree(root / "_site") == expected["b" if change else "a"]
+    assert not any(p.is_symlink() for p in (root / "_site").rglob("*"))
+    assert tree(aside) == before
+    assert outside.stat().st_nlink == 1
+    assert leftovers(root) == []
+
+
 # --- full disk, read-only site ----------------------------------------------------------------
 
 
@@ -249,18 +423,48 @@ def test_a_full_disk_while_writing_keeps_the_old_site(
 ) -> None:
     root = built_a
     written = []
-    real = Path.write_bytes
+    real = write._create
 
-    def filling(self: Path, data: bytes) -> int:
-        written.append(self)
+    def filling(path: str, data: bytes) -> None:
+        written.append(path)
         if len(written) > 10:
-            raise OSError(errno.ENOSPC, "No space left on device", str(self))
-        return real(self, data)
+            raise OSError(errno.ENOSPC, "No space left on device", path)
+        real(path, data)
 
-    monkeypatch.setattr(Path, "write_bytes", filling)
+    monkeypatch.setattr(write, "_create", filling)
     with pytest.raises(BuildError, match=r"No space left on device.*previous site is unchanged"):
         pipeline.build(root)
     monkeypatch.undo()
+    assert tree(root / "_site") == expected["a"]
+    assert leftovers(root) == []
+    pipeline.build(root)
+    assert tree(root / "_site") == expected["b"]
+
+
+@pytest.mark.parametrize("call", ["link", "mkdir"])
+def test_a_full_disk_while_linking_keeps_the_old_site(
+    built_a: Path,
+    expected: dict[str, dict[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+    call: str,
+) -> None:
+    """A hard link needs room too (a folder's new entry, a new folder): a disk that fills up
+    while the unchanged files are linked is the same clear error."""
+    root = built_a
+    calls = []
+    real = getattr(os, call)
+
+    def filling(*args: object, **kwargs: object) -> object:
+        calls.append(args)
+        if len(calls) > 5:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(os, call, filling)
+    with pytest.raises(BuildError, match=r"No space left on device.*previous site is unchanged"):
+        pipeline.build(root)
+    monkeypatch.undo()
+    assert len(calls) > 5
     assert tree(root / "_site") == expected["a"]
     assert leftovers(root) == []
     pipeline.build(root)

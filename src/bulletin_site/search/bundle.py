@@ -109,16 +109,19 @@ def find_spills(chunks: Sequence[Sequence[str]]) -> dict[str, list[str]]:
     first and last word, so a file holds words starting with c if from[0] ≤ c ≤ to[0]. Pagefind
     loads the file whose range holds a searched word; a search for ``from`` loads that file.
     """
+    ranges = [(ord(c[0][0]), ord(c[1][0]), c[0]) for c in chunks if c[0] and c[1]]
+    # Only a character in two files' ranges can spill: look at where ranges overlap (at the
+    # boundary between neighbouring files, mostly one character) instead of at every
+    # character of every range (each range may span thousands).
+    shared: set[int] = set()
+    for i, (low, high, _) in enumerate(ranges):
+        for other_low, other_high, _ in ranges[i + 1 :]:
+            shared.update(range(max(low, other_low), min(high, other_high) + 1))
     found: dict[str, list[str]] = {}
-    for chunk in chunks:
-        first, last = chunk[0], chunk[1]
-        if not first or not last:
-            continue
-        for code in range(ord(first[0]), ord(last[0]) + 1):
-            c = chr(code)
-            if char_class(c) == HAN:
-                found.setdefault(c, []).append(first)
-    return {c: keys for c, keys in found.items() if len(keys) > 1}
+    for code in sorted(shared):
+        if char_class(chr(code)) == HAN:
+            found[chr(code)] = [first for low, high, first in ranges if low <= code <= high]
+    return found
 
 
 def read_pf(raw: bytes, name: str) -> Any:

@@ -119,15 +119,18 @@ def fold_table(aligned: Iterable[tuple[str, str]]) -> dict[str, str]:
     classes = _Classes(opencc_parent)
     simplified = set(opencc_simplified)
     present: set[str] = set()
+    pairs: set[tuple[str, str]] = set()
     for hant, hans in aligned:
         hant, hans = unicodedata.normalize("NFC", hant), unicodedata.normalize("NFC", hans)
         present.update(hant, hans)
-        if len(hant) != len(hans) or hant == hans:
-            continue
-        for a, b in zip(hant, hans, strict=True):
-            if a != b and char_class(a) == HAN and char_class(b) == HAN:
-                classes.union(a, b)
-                simplified.add(b)
+        if len(hant) == len(hans) and hant != hans:
+            pairs.update(zip(hant, hans, strict=True))
+    # Each pair once (an archive prints the same few thousand pairs millions of times), in a
+    # fixed order; the classes do not depend on it (a class's root is its lowest code point).
+    for a, b in sorted(pairs):
+        if a != b and char_class(a) == HAN and char_class(b) == HAN:
+            classes.union(a, b)
+            simplified.add(b)
     seen = {c for c in present if char_class(c) == HAN}
     members: dict[str, list[str]] = {}
     for char in sorted(set(classes.parent) | seen):
