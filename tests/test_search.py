@@ -29,7 +29,7 @@ from bulletin_site.errors import BuildError
 from bulletin_site.kinds import KINDS
 from bulletin_site.model import Bulletin, Page, Plan, stem
 from bulletin_site.parse import read_document
-from bulletin_site.search import bundle, fold, pagefind, parts
+from bulletin_site.search import answers, bundle, fold, pagefind, parts
 from bulletin_site.search import fold as search_fold
 from bulletin_site.search import records as search_records
 from bulletin_site.search import words as search_words
@@ -379,35 +379,127 @@ def bundle_files(folder: Path) -> dict[str, bytes]:
     }
 
 
-def test_the_built_site_has_the_root_the_parts_and_the_data(
+def test_the_built_site_has_the_parts_and_the_data(
     built_site: Path, records: Mapping[str, Sequence[search_records.Record]]
 ) -> None:
     root = built_site / search.BUNDLE
-    entry = json.loads((root / "pagefind-entry.json").read_text())
-    assert set(entry["languages"]) == {"hant", "hans"}  # the placeholder the parts merge into
-    assert all(info["page_count"] == 1 for info in entry["languages"].values())
-    for name in bundle.PROGRAM_FILES:
-        assert (root / name).is_file()
-    assert not any(p.name in pagefind.UNUSED_BUNDLE_FILES for p in root.rglob("*"))
+    assert sorted(p.name for p in root.iterdir()) == ["hans", "hant"]  # parts only
+    names = {p.name for p in root.rglob("*")}
+    assert not names & {*bundle.PROGRAM_FILES, *pagefind.UNUSED_BUNDLE_FILES}  # no program
     for edition in EDITIONS:
         data = json.loads((built_site / edition.code / search.DATA).read_text())
         assert data["version"] == search.DATA_VERSION
+        assert not (built_site / edition.code / "search" / "spill.json").exists()
         recs = records[edition.code]
         assert data["index"] == edition.script
         assert [p["name"] for p in data["parts"]] == ["2018-2019", "undated"]  # newest first
         counted = 0
         for part, folder in zip(data["parts"], part_folders(built_site, edition), strict=True):
             assert folder.parent.name == edition.script and folder.name.startswith(part["name"])
-            assert not any((folder / name).exists() for name in bundle.PROGRAM_FILES)
             languages = json.loads((folder / "pagefind-entry.json").read_text())["languages"]
             assert list(languages) == [edition.script]
             assert languages[edition.script]["page_count"] == part["records"]
+            directory = read_directory(folder)
+            assert directory["records"] == part["records"] and directory["span"] == part["span"]
             counted += part["records"]
         assert counted == data["records"] == len(recs)
         assert data["kinds"] == [k for k in KINDS.names if any(r.kind == k for r in recs)]
         assert data["years"] == sorted({r.year for r in recs if r.year}, reverse=True)
         pairs = data["fold"]
         assert len(pairs) % 2 == 0 and "經经" in pairs
+
+
+def read_directory(folder: Path) -> dict[str, Any]:
+    return json.loads(answers.unpacked((folder / answers.DIRECTORY).read_bytes()))
+
+
+def index_words(folder: Path) -> dict[str, dict[int, list[int]]]:
+    """Every word of a part's Pagefind index files, as Pagefind's own reader (pagefind_web's
+    index.rs) sees it: word → page → positions, its variants' pages merged."""
+    words: dict[str, dict[int, list[int]]] = {}
+    for path in sorted((folder / "index").glob("*.pf_index")):
+        for entry in bundle.read_pf(path.read_bytes(), path.name)[0]:
+            pages = words.setdefault(entry[0], {})
+            for page_list in [entry[1], *(variant[1] for variant in entry[2])]:
+                page = 0
+                for delta, locations, *_ in page_list:
+                    page += delta
+                    position, found = 0, pages.setdefault(page, [])
+                    for location in locations:
+                        if location < 0:  # a weight marker: the next location is absolute
+                            position = 0
+                        else:
+                            position += location
+                            found.append(position)
+    return words
+
+
+def answer_from_index(
+    words: Mapping[str, Mapping[int, list[int]]], keys: Sequence[str], records: int, span: int
+) -> list[int]:
+    """What answers.py writes for ``keys``, from the index files' positions."""
+    values = [[0, 0] for _ in range(records)]
+    for key in keys:
+        for page, positions in words[key].items():
+            values[page][0] += len(positions)
+            values[page][1] |= any(p < span for p in positions)
+    return [count * 2 + title for count, title in values]
+
+
+def test_each_part_answers_its_commonest_words_as_its_index_files_do(built_site: Path) -> None:
+    """The answers the build wrote (answers.py) against Pagefind's own index files: for each
+    common unit (a character as a prefix, a Chinese word), every record's count and title
+    flag as the positions in the index files give them; every unit with at least as many
+    positions as the part has records is answered, and no other."""
+    checked = 0
+    for edition in EDITIONS:
+        for folder in part_folders(built_site, edition):
+            directory = read_directory(folder)
+            records, span = directory["records"], directory["span"]
+            words = index_words(folder)
+            meta = next(folder.glob("pagefind.*.pf_meta"))
+            chunks = bundle.read_pf(meta.read_bytes(), meta.name)[2]
+            assert directory["chunks"] == [text for chunk in chunks for text in chunk[:2]]
+            assert [c[2] for c in chunks] == [bundle.base36(n) for n in range(len(chunks))]
+
+            chinese = [w for w in words if search_words.char_class(w[0]) == search_words.HAN]
+
+            def locations(keys: Sequence[str], words: Any = words) -> int:
+                return sum(len(p) for key in keys for p in words[key].values())
+
+            units = [
+                *((p, [w for w in chinese if w.startswith(p)]) for p in directory["prefixes"]),
+                *((w, [w]) for w in directory["words"]),
+            ]
+            for n, (unit, keys) in enumerate(units):
+                raw = (folder / answers.COMMON / f"{n}.bin").read_bytes()
+                expected = answer_from_index(words, keys, records, span)
+                assert answers.read_varints(answers.unpacked(raw)) == expected, unit
+                assert answers.is_common(locations(keys), records)
+                checked += 1
+            assert not (folder / answers.COMMON / f"{len(units)}.bin").exists()
+            # Every other Chinese word and character is not common.
+            listed = set(directory["words"])
+            for word in chinese:
+                assert answers.is_common(locations([word]), records) == (word in listed), word
+            firsts = {answers.pagefind_key(w[0]) for w in chinese}
+            for first in firsts - set(directory["prefixes"]):
+                keys = [w for w in chinese if w.startswith(first)]
+                assert not answers.is_common(locations(keys), records), first
+    assert checked > 100
+
+
+def test_answers_encoding() -> None:
+    values = [0, 1, 127, 128, 300, 16_383, 16_384, 2**31]
+    assert answers.read_varints(answers.varints(values)) == values
+    packed = answers.packed(answers.varints(values))
+    assert packed == answers.packed(answers.varints(values))  # no time stamp
+    assert answers.unpacked(packed) == answers.unpacked(gzip.decompress(packed))
+    with pytest.raises(ValueError):
+        answers.unpacked(gzip.compress(b"pagefind_dcd"))
+    assert answers.pagefind_key("CAFÉ") == "cafe" and answers.pagefind_key("が") == "か"
+    with pytest.raises(ValueError, match="named"):
+        answers.directory([["a", "b", "1"]], {}, 1, 2, [], [])
 
 
 def test_two_builds_are_byte_identical(make_project) -> None:  # type: ignore[no-untyped-def]
@@ -550,7 +642,7 @@ def test_unchanged_parts_come_from_the_cache_and_only_a_changed_part_is_indexed_
     built: list[str] = []
     real = parts.build_part
 
-    def build_part(script: str, name: str, *args: Any) -> tuple[dict[str, bytes], list[list[str]]]:
+    def build_part(script: str, name: str, *args: Any) -> tuple[dict[str, bytes], Any]:
         built.append(f"{script}/{name}")
         return real(script, name, *args)
 
@@ -575,4 +667,4 @@ def test_unchanged_parts_come_from_the_cache_and_only_a_changed_part_is_indexed_
     moved = {path.split("/")[2] for path in first.keys() ^ after.keys() if path.count("/") > 2}
     assert moved and all(folder.startswith("undated-") for folder in moved)
     # The cache keeps the parts of the last build only.
-    assert len(list((cache_dir / "bundles").iterdir())) == 1 + 4  # the root and four parts
+    assert len(list((cache_dir / "bundles").iterdir())) == 4
