@@ -280,9 +280,11 @@ async function gunzip(bytes) {
 }
 
 /** A file of the index: gzip of a signature and the data (a server may have sent it
- * decompressed already, with Content-Encoding: gzip); the data. */
-async function fetchPacked(url, signature) {
-  const response = await fetch(url);
+ * decompressed already, with Content-Encoding: gzip); the data. ``priority``: the fetch's
+ * (the first page's files "high", the older parts' "low", so that the first results do not
+ * wait behind the rest on a server's few connections). */
+async function fetchPacked(url, signature, priority = "auto") {
+  const response = await fetch(url, { priority });
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
   let bytes = new Uint8Array(await response.arrayBuffer());
   if (!startsWithBytes(bytes, signature)) bytes = await gunzip(bytes);
@@ -433,10 +435,10 @@ class Files {
     this.entries = new Lru(CACHED_FILES);
   }
 
-  entry(url, signature, decode) {
+  entry(url, signature, decode, priority) {
     let entry = this.entries.get(url);
     if (!entry) {
-      const bytes = fetchPacked(url, signature);
+      const bytes = fetchPacked(url, signature, priority);
       // A failure is seen by get(), and the file asked for again next time.
       bytes.catch(() => this.entries.map.delete(url));
       entry = this.entries.set(url, { bytes, decode, value: undefined });
@@ -444,12 +446,12 @@ class Files {
     return entry;
   }
 
-  prefetch(url, signature, decode) {
-    this.entry(url, signature, decode);
+  prefetch(url, signature, decode, priority) {
+    this.entry(url, signature, decode, priority);
   }
 
   async get(url, signature, decode) {
-    const entry = this.entry(url, signature, decode);
+    const entry = this.entry(url, signature, decode, "high");
     if (entry.value === undefined) {
       const bytes = await entry.bytes;
       if (entry.value === undefined) entry.value = entry.decode(bytes);
@@ -515,10 +517,12 @@ class Part {
   }
 
   /** Ask for every file a query will read here (not decoded until needed). */
-  prefetch(terms, filters) {
+  prefetch(terms, filters, priority) {
+    const prefetch = (url, signature, decode) =>
+      this.files.prefetch(url, signature, decode, priority);
     for (const name of Object.keys(filters)) {
       const file = this.filterFiles[name];
-      if (file) this.files.prefetch(this.filterUrl(file), PAGEFIND_SIGNATURE, decodeFilter);
+      if (file) prefetch(this.filterUrl(file), PAGEFIND_SIGNATURE, decodeFilter);
     }
     for (const term of terms) {
       const single = term.steps.length === 1;
@@ -526,10 +530,10 @@ class Part {
         for (const key of step.keys) {
           const unit = single ? this.unit(step, key) : undefined;
           if (unit !== undefined) {
-            this.files.prefetch(this.answerUrl(unit), OWN_SIGNATURE, decodeAnswer);
+            prefetch(this.answerUrl(unit), OWN_SIGNATURE, decodeAnswer);
           } else {
             for (const i of this.chunksFor(key, step.mode)) {
-              this.files.prefetch(this.chunkUrl(i), PAGEFIND_SIGNATURE, decodeIndexFile);
+              prefetch(this.chunkUrl(i), PAGEFIND_SIGNATURE, decodeIndexFile);
             }
           }
         }
@@ -716,11 +720,12 @@ export class Engine {
       (p) =>
         (!filters.year || p.years.has(filters.year)) && (!filters.kind || p.kinds.has(filters.kind)),
     );
-    // Every part's files are asked for now, newest part first; each part is read in turn.
-    for (const part of chosen) {
+    // Every part's files are asked for now, the newest part's first and before the others;
+    // each part is read in turn.
+    for (const [n, part] of chosen.entries()) {
       await part.directory;
       check();
-      part.prefetch(terms, filters);
+      part.prefetch(terms, filters, n === 0 ? "high" : "low");
     }
     const found = [];
     let firstSent = false;
@@ -742,7 +747,9 @@ export class Engine {
     const url = part.fragmentUrl(result.page);
     let fragment = this.fragments.get(url);
     if (!fragment) {
-      fragment = fetchPacked(url, PAGEFIND_SIGNATURE).then((b) => JSON.parse(DECODER.decode(b)));
+      fragment = fetchPacked(url, PAGEFIND_SIGNATURE, "high").then((b) =>
+        JSON.parse(DECODER.decode(b)),
+      );
       this.fragments.set(url, fragment);
       fragment.catch(() => this.fragments.map.delete(url));
     }
