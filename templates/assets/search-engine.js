@@ -11,9 +11,10 @@
 // This module reads Pagefind's index files itself (gzip, CBOR: the format of Pagefind 1.5's
 // pagefind_web), part by part, newest first: the first ten results are sent as soon as they
 // are known, the count and the full ranking when every part has answered. For the commonest
-// words and characters of a part the build has written the answer (answers.py: for every
-// record, how often and whether in the title), so such a query reads no position at all. One
-// ranking across the parts, from each result's part and page number (its place in the part).
+// words and characters the build has written the answer (answers.py: for every record of every
+// part where it is common, how often and whether in the title, in one file), so such a query
+// reads no position at all. One ranking across the parts, from each result's part and page
+// number (its place in the part).
 //
 // The functions exported here mirror the Python package (words.char_class, fold.fold_char,
 // words.tokenize, the tests' reference steps, answers.pagefind_key …); the tests hold the two
@@ -385,8 +386,7 @@ function decodeFilter(bytes) {
   return new Map(values.map(([value, pages]) => [value, new Set(pages)]));
 }
 
-/** An answer (answers.py): varints, one per record of the part: count × 2 + in the title. */
-function decodeAnswer(bytes) {
+function readVarints(bytes) {
   const out = [];
   let value = 0;
   let shift = 0;
@@ -401,6 +401,47 @@ function decodeAnswer(bytes) {
     }
   }
   return out;
+}
+
+/** The answers for the commonest words (answers.py): one file per unit (a character as a
+ * prefix, or a word), holding for each part where it is common that part's place, then for
+ * every record of the part count × 2 + in the title. */
+class Answers {
+  constructor(common, base, files, records) {
+    this.url = new URL(common.path, base).href;
+    this.files = files;
+    this.units = new Map(); // "prefix:的" / "exact:澳門" → the file's number
+    common.prefixes.forEach((key, n) => this.units.set(`${PREFIX}:${key}`, n));
+    common.words.forEach((key, n) => this.units.set(`${EXACT}:${key}`, common.prefixes.length + n));
+    this.decode = (bytes) => {
+      const values = readVarints(bytes);
+      const parts = new Map(); // a part's place → its records' values
+      for (let at = 0; at < values.length; ) {
+        const place = values[at];
+        parts.set(place, values.slice(at + 1, at + 1 + records[place]));
+        at += 1 + records[place];
+      }
+      return parts;
+    };
+  }
+
+  /** The number of the answer the build wrote for this key, if it did. */
+  unit(mode, key) {
+    return this.units.get(`${mode}:${key}`);
+  }
+
+  fileUrl(n) {
+    return `${this.url}${n}.bin`;
+  }
+
+  prefetch(n) {
+    this.files.prefetch(this.fileUrl(n), OWN_SIGNATURE, this.decode, "high");
+  }
+
+  /** A part's place → its records' values (count × 2 + in the title). */
+  get(n) {
+    return this.files.get(this.fileUrl(n), OWN_SIGNATURE, this.decode);
+  }
 }
 
 /** A Map kept to ``size`` entries, the least recently used dropped first. */
@@ -462,7 +503,8 @@ class Files {
 
 /** One part of the index: its folder (data.json) and its directory (answers.directory). */
 class Part {
-  constructor(info, order, base, files) {
+  constructor(info, order, base, files, answers) {
+    this.answers = answers;
     this.name = info.name;
     this.order = order; // its place in data.json: newest first
     this.years = new Set(info.years);
@@ -481,9 +523,6 @@ class Part {
     this.from = [];
     for (let i = 0; i < dir.chunks.length; i += 2) this.from.push(dir.chunks[i]);
     this.filterFiles = dir.filters;
-    this.units = new Map(); // "prefix:的" / "exact:澳門" → the answer's number
-    dir.prefixes.forEach((key, n) => this.units.set(`${PREFIX}:${key}`, n));
-    dir.words.forEach((key, n) => this.units.set(`${EXACT}:${key}`, dir.prefixes.length + n));
     return this;
   }
 
@@ -507,16 +546,8 @@ class Part {
     return `${this.url}index/${i.toString(36)}.pf_index`;
   }
 
-  answerUrl(n) {
-    return `${this.url}common/${n}.bin`;
-  }
-
-  /** The number of the answer the build wrote for this key, if it did. */
-  unit(step, key) {
-    return this.units.get(`${step.mode}:${key}`);
-  }
-
-  /** Ask for every file a query will read here (not decoded until needed). */
+  /** Ask for every file a query will read here (not decoded until needed; a part where an
+   * answered unit is not common is read when its answer has said so). */
   prefetch(terms, filters, priority) {
     const prefetch = (url, signature, decode) =>
       this.files.prefetch(url, signature, decode, priority);
@@ -528,9 +559,9 @@ class Part {
       const single = term.steps.length === 1;
       for (const step of term.steps) {
         for (const key of step.keys) {
-          const unit = single ? this.unit(step, key) : undefined;
+          const unit = single ? this.answers.unit(step.mode, key) : undefined;
           if (unit !== undefined) {
-            prefetch(this.answerUrl(unit), OWN_SIGNATURE, decodeAnswer);
+            this.answers.prefetch(unit);
           } else {
             for (const i of this.chunksFor(key, step.mode)) {
               prefetch(this.chunkUrl(i), PAGEFIND_SIGNATURE, decodeIndexFile);
@@ -612,7 +643,7 @@ class Part {
   }
 
   /** A term of one step (a character, a pair, a Latin word): its answer where the build wrote
-   * one, else its positions counted. */
+   * one for this part, else its positions counted. */
   async oneStep(step) {
     const hits = new Map();
     const add = (page, title, count) => {
@@ -625,9 +656,9 @@ class Part {
       }
     };
     for (const key of step.keys) {
-      const unit = this.unit(step, key);
-      if (unit !== undefined) {
-        const values = await this.files.get(this.answerUrl(unit), OWN_SIGNATURE, decodeAnswer);
+      const unit = this.answers.unit(step.mode, key);
+      const values = unit === undefined ? undefined : (await this.answers.get(unit)).get(this.order);
+      if (values) {
         values.forEach((v, page) => v && add(page, v & 1, Math.floor(v / 2)));
       } else {
         for (const [page, positions] of await this.positions(key, step.mode)) {
@@ -700,7 +731,11 @@ export class Engine {
   constructor(data, base) {
     this.edition = new Edition(data);
     this.files = new Files();
-    this.parts = (data.parts || []).map((info, order) => new Part(info, order, base, this.files));
+    const parts = data.parts || [];
+    const common = data.common || { path: "", prefixes: [], words: [] };
+    const records = parts.map((info) => info.records);
+    this.answers = new Answers(common, base, this.files, records);
+    this.parts = parts.map((info, order) => new Part(info, order, base, this.files, this.answers));
     this.fragments = new Lru(CACHED_FRAGMENTS);
     this.current = null;
   }

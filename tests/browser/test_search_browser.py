@@ -439,10 +439,10 @@ def test_typed_queries_find_exactly_the_records_that_contain_them(
     assert found_any >= len(QUERIES) - 3  # the absent ones
 
 
-def one_characters(folder: Path) -> tuple[list[str], list[str]]:
-    """Characters of a part, as one-character queries: those the part answers in advance
-    (its directory's prefixes), and those it does not whose words fill more than one of its
-    index files (search-engine.js reads each of those files)."""
+def one_characters(folder: Path, data: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """Characters of a part, as one-character queries: those the edition answers in advance
+    (data.json's common prefixes), and those it does not whose words fill more than one of the
+    part's index files (search-engine.js reads each of those files)."""
     directory = json.loads(answers.unpacked((folder / answers.DIRECTORY).read_bytes()))
     starts = directory["chunks"][0::2]
     ends = directory["chunks"][1::2]
@@ -451,7 +451,7 @@ def one_characters(folder: Path) -> tuple[list[str], list[str]]:
         for code in range(ord(start[0]), ord(end[0]) + 1):
             if search_words.char_class(chr(code)) == search_words.HAN:
                 spread[chr(code)] = spread.get(chr(code), 0) + 1
-    answered = sorted(directory["prefixes"])
+    answered = sorted(data["common"]["prefixes"])
     return answered, sorted(c for c, n in spread.items() if n > 1 and c not in answered)
 
 
@@ -463,7 +463,7 @@ def test_one_character_answered_in_advance_or_read_from_several_index_files(
     (answers.py), from the answer; where not, from every index file holding such words."""
     data = json.loads((built_site / code / search.DATA).read_text())
     folder = built_site / search.BUNDLE / data["parts"][0]["path"]
-    answered, spread = one_characters(folder)
+    answered, spread = one_characters(folder, data)
     assert answered and spread, "the seeds should have characters of both kinds"
     page = open_search(code)
     page.wait("")
@@ -472,7 +472,7 @@ def test_one_character_answered_in_advance_or_read_from_several_index_files(
         check_results(page, f"one character {char}", char, expected_records, order=True)
         assert expected_for(char, expected_records)
     # Both ways were taken: answers read, and several index files of the part.
-    assert any("/common/" in u for u in page.requests)
+    assert any("/common-" in u for u in page.requests)
     part = folder.name
     assert len({u for u in page.requests if f"/{part}/index/" in u}) > 1
 

@@ -1,30 +1,34 @@
-"""What the browser reads of a part besides Pagefind's index files: the part's *directory*
-and the *answers* for its commonest words, computed when the part is built (docs/search.md,
-"Cheap answers for common terms").
+"""What the browser reads besides Pagefind's index files: each part's *directory*, and the
+*answers* for the commonest words, computed when the parts are built (docs/search.md, "Cheap
+answers for common terms").
 
 A search for 的 or 澳門 would otherwise read, in every part, every position of every word that
 starts with 的 (thousands per part, spread over several index files), only to learn which
 records hold it and how often. The answer to that is small and known at build time: for each
-record of the part, how often the word (or the character, as a prefix) occurs and whether in
-the title. So, per part:
+record, how often the word (or the character, as a prefix) occurs and whether in the title.
 
-- ``directory.bin``: the ranges of Pagefind's index files (``from``/``to`` of each, in order;
-  the files are named by their place), the filter files, the record count and title span, and
-  the *common units*: the Chinese words (pairs, ``cǂ``) and the Chinese characters (as
-  prefixes: every word starting with one) whose positions in the part are at least as many as
-  its records (``is_common``);
-- ``common/<n>.bin``: the answer for the directory's n-th unit (prefixes first, then words):
-  for every record of the part, in order, ``count × 2 + title`` as a varint (0: not there).
+- Each part (``common_units``, cached with the part's bundle): its *common units*, the Chinese
+  words (pairs, ``cǂ``) and the Chinese characters (as prefixes: every word starting with
+  one) whose positions in the part are at least as many as its records (``is_common``), and
+  each one's answer: for every record of the part, in order, ``count × 2 + title``.
+- Each edition (``edition_answers``): one file per unit common in any of its parts,
+  ``pagefind/{script}/common-{digest}/{n}.bin``, holding the answers of every part where it
+  is common (``[part's place in data.json, then its records' values] …``, varints): one
+  request for the whole archive. data.json lists the units (``n``: prefixes first, then
+  words); a part where a unit is not common is read from its index files.
+- ``directory.bin`` per part: the ranges of Pagefind's index files (``from``/``to`` of each,
+  in order; the files are named by their place), the filter files, the record count and title
+  span.
 
 The units are Pagefind's own keys (lower case, NFD without combining marks, as it indexes and
 as search.js looks up), so the browser adds up the answers of every form of a query character
 (經 and 经) exactly as it would add up their positions; the fold table, which changes with the
-whole archive, is not needed here, and a part's answers never change while its records do not.
+whole archive, is not needed, and a part's answers never change while its records do not.
 Only Chinese units: a Latin word may be indexed by Pagefind under more than one key (its
 compound parts), which the records alone do not say. tests/test_search.py checks every answer
 against Pagefind's index files.
 
-Both files are gzip of ``SIGNATURE`` + the data, like Pagefind's own (a server that sends them
+The files are gzip of ``SIGNATURE`` + the data, like Pagefind's own (a server that sends them
 with ``Content-Encoding: gzip`` hands the browser the signature directly; search.js takes both).
 """
 
@@ -35,6 +39,8 @@ import gzip
 import json
 import unicodedata
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from bulletin_site.search.bundle import base36
 from bulletin_site.search.fold import is_mark
@@ -42,7 +48,6 @@ from bulletin_site.search.words import HAN, char_class
 
 SIGNATURE = b"bulletin_dcd"  # 12 bytes, as Pagefind's "pagefind_dcd"
 DIRECTORY = "directory.bin"
-COMMON = "common"  # folder of the answers: common/0.bin, common/1.bin, …
 VERSION = 1
 
 
@@ -119,11 +124,24 @@ def chinese_positions(contents: Sequence[str], span: int) -> tuple[dict[str, Tal
     return found, firsts
 
 
-def common_units(
-    contents: Sequence[str], span: int
-) -> tuple[list[str], list[str], dict[str, bytes]]:
-    """The part's common prefixes (characters) and words, and their answer files
-    (``common/<n>.bin``, prefixes numbered first)."""
+@dataclass(frozen=True)
+class PartAnswers:
+    """A part's common units and their answers (each a list: ``count × 2 + title`` for every
+    record of the part, in order)."""
+
+    prefixes: dict[str, list[int]]
+    words: dict[str, list[int]]
+
+    def to_json(self) -> dict[str, object]:
+        return {"prefixes": self.prefixes, "words": self.words}
+
+    @classmethod
+    def from_json(cls, value: Mapping[str, Any]) -> PartAnswers:
+        return cls(dict(value["prefixes"]), dict(value["words"]))
+
+
+def common_units(contents: Sequence[str], span: int) -> PartAnswers:
+    """The part's common prefixes (characters) and words, and their answers."""
     records = len(contents)
     words, firsts = chinese_positions(contents, span)
     keys = sorted(words)  # code point order, as Pagefind sorts its words
@@ -131,7 +149,13 @@ def common_units(
     def locations(tally: Tally) -> int:
         return sum(count for count, _ in tally.values())
 
-    prefixes: dict[str, Tally] = {}
+    def values(tally: Tally) -> list[int]:
+        out = [0] * records
+        for record, (count, title) in tally.items():
+            out[record] = count * 2 + title
+        return out
+
+    prefixes: dict[str, list[int]] = {}
     for first in sorted({pagefind_key(c) for c in firsts}):
         # Every key starting with the character's key (what search.js's prefix search reads).
         start = bisect.bisect_left(keys, first)
@@ -144,25 +168,33 @@ def common_units(
                 entry[0] += count
                 entry[1] |= title
         if is_common(locations(union), records):
-            prefixes[first] = union
-    common_words = {k: t for k, t in words.items() if is_common(locations(t), records)}
+            prefixes[first] = values(union)
+    common = {k: values(words[k]) for k in keys if is_common(locations(words[k]), records)}
+    return PartAnswers(prefixes, common)
+
+
+def edition_answers(
+    parts: Sequence[PartAnswers],
+) -> tuple[list[str], list[str], dict[str, bytes]]:
+    """An edition's units (prefixes, words: each common in some part) and their files
+    (``{n}.bin``, prefixes numbered first): for each part (``parts``, in data.json's order)
+    where the unit is common, its place, then its answer."""
+    prefixes = sorted({key for part in parts for key in part.prefixes})
+    words = sorted({key for part in parts for key in part.words})
     files = {}
-    units = [*prefixes.values(), *(common_words[k] for k in sorted(common_words))]
-    for n, tally in enumerate(units):
-        values = [0] * records
-        for record, (count, title) in tally.items():
-            values[record] = count * 2 + title
-        files[f"{COMMON}/{n}.bin"] = packed(varints(values))
-    return list(prefixes), sorted(common_words), files
+    units = [*(("prefixes", k) for k in prefixes), *(("words", k) for k in words)]
+    for n, (kind, key) in enumerate(units):
+        values: list[int] = []
+        for place, part in enumerate(parts):
+            answer = getattr(part, kind).get(key)
+            if answer is not None:
+                values += [place, *answer]
+        files[f"{n}.bin"] = packed(varints(values))
+    return prefixes, words, files
 
 
 def directory(
-    chunks: Sequence[Sequence[str]],
-    filters: Mapping[str, str],
-    records: int,
-    span: int,
-    prefixes: Sequence[str],
-    words: Sequence[str],
+    chunks: Sequence[Sequence[str]], filters: Mapping[str, str], records: int, span: int
 ) -> bytes:
     """``directory.bin``: what search.js needs to read the part. ``chunks``: Pagefind's index
     files in order, (from, to, name) with the name their place in base 36 (``bundle``)."""
@@ -175,8 +207,6 @@ def directory(
         "span": span,
         "chunks": [text for chunk in chunks for text in chunk[:2]],
         "filters": dict(sorted(filters.items())),
-        "prefixes": list(prefixes),
-        "words": list(words),
     }
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     return packed(text.encode("utf-8"))

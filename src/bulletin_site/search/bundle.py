@@ -47,6 +47,15 @@ def base36(n: int) -> str:
             return out
 
 
+def files_digest(files: Mapping[str, bytes]) -> str:
+    """10 hex digits naming a folder of files by its content (paths, sizes, bytes)."""
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        digest.update(f"{path}\0{len(files[path])}\0".encode())
+        digest.update(files[path])
+    return digest.hexdigest()[:10]
+
+
 def record_id(part: str, rank: int) -> str:
     """``2019_0``, ``2019_1``, … ``2019_a``: the part's name, then the record's place in the
     part in base 36; also its page number in the part's index (``parts.build_part`` checks),

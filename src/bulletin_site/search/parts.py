@@ -9,13 +9,13 @@ by (the part's place, the record's place in the part), both read from a result's
 
 Layout under ``pagefind/``: ``{script}/{part}-{digest}/`` (``hant/2018-2019-0a1b2c3d4e/``),
 one part's Pagefind bundle (without Pagefind's program: search.js reads the index files itself)
-plus its directory and the answers for its commonest words (``answers``), named by its content,
-so that its files never change under an address (a browser may keep them).
+plus its directory (``answers.directory``), named by its content, so that its files never change
+under an address (a browser may keep them). Its answers for its commonest words
+(``answers.common_units``) are kept with it in the cache; the site ships them per edition.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -28,7 +28,13 @@ from bulletin_site.config import SiteConfig
 from bulletin_site.convert import Edition
 from bulletin_site.errors import BuildError
 from bulletin_site.search import answers
-from bulletin_site.search.bundle import PROGRAM_FILES, IndexInfo, canonical_bundle, record_id
+from bulletin_site.search.bundle import (
+    PROGRAM_FILES,
+    IndexInfo,
+    canonical_bundle,
+    files_digest,
+    record_id,
+)
 from bulletin_site.search.pagefind import PagefindService, index_files, new_index, pagefind_version
 from bulletin_site.search.records import (
     Record,
@@ -77,6 +83,7 @@ class PartBundle:
     name: str
     folder: str  # under pagefind/: "hant/2019-0a1b2c3d4e"
     files: Mapping[str, bytes]  # path in the folder → bytes
+    answers: answers.PartAnswers  # its common units' answers (shipped per edition)
     span: int  # the part's title span (search.js: each result's title/body boundary)
     records: int
     years: tuple[str, ...]
@@ -216,22 +223,15 @@ def part_bundle(
     def compute() -> tuple[dict[str, bytes], dict[str, Any]]:
         contents = [format_content(record, span) for record in recs]
         files, info = build_part(script, part.name, contents, recs)
-        prefixes, words, common = answers.common_units(contents, span)
-        files.update(common)
-        files[answers.DIRECTORY] = answers.directory(
-            info.chunks, info.filters, len(recs), span, prefixes, words
-        )
-        return files, {}
+        files[answers.DIRECTORY] = answers.directory(info.chunks, info.filters, len(recs), span)
+        return files, {"answers": answers.common_units(contents, span).to_json()}
 
-    files, _ = _cached(store, part_key(store, script, part, recs), compute)
-    digest = hashlib.sha256()
-    for path in sorted(files):
-        digest.update(f"{path}\0{len(files[path])}\0".encode())
-        digest.update(files[path])
+    files, about = _cached(store, part_key(store, script, part, recs), compute)
     return PartBundle(
         name=part.name,
-        folder=f"{script}/{part.name}-{digest.hexdigest()[:10]}",
+        folder=f"{script}/{part.name}-{files_digest(files)}",
         files=files,
+        answers=answers.PartAnswers.from_json(about["answers"]),
         span=span,
         records=len(recs),
         years=tuple(sorted({r.year for r in recs if r.year}, reverse=True)),

@@ -1,8 +1,9 @@
 """The search index of a site: every file it adds beside the pages.
 
-- ``pagefind/``: each edition's parts (``parts``), each a Pagefind bundle with its directory
-  and the answers for its commonest words (``answers``);
-- ``{edition}/search/data.json``: the edition's parts and how to fold a query (``edition_data``).
+- ``pagefind/``: each edition's parts (``parts``), each a Pagefind bundle with its directory,
+  and the edition's answers for the commonest words (``answers``: ``{script}/common-…/``);
+- ``{edition}/search/data.json``: the edition's parts, its answers and how to fold a query
+  (``edition_data``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from bulletin_site import cache, project, site
 from bulletin_site.config import SiteConfig
 from bulletin_site.convert import EDITIONS, Edition
 from bulletin_site.errors import BuildError
-from bulletin_site.search import parts
+from bulletin_site.search import answers, parts
+from bulletin_site.search.bundle import files_digest
 from bulletin_site.search.fold import fold_char, fold_table
 from bulletin_site.search.records import Record, aligned_texts, kinds_present
 from bulletin_site.search.words import HAN, char_class
@@ -67,7 +69,12 @@ def index_files(
             files[f"{BUNDLE}/{bundle.folder}/{path}"] = data
     for edition in editions:
         mine = [b for b in bundles if b.folder.startswith(f"{index_language(edition)}/")]
+        prefixes, words, common = answers.edition_answers([b.answers for b in mine])
+        folder = f"{index_language(edition)}/common-{files_digest(common)}"
+        for path, data in common.items():
+            files[f"{BUNDLE}/{folder}/{path}"] = data
         data = edition_data(edition, all_records[edition.code], mine, table, kinds.names)
+        data["common"] = {"path": f"{folder}/", "prefixes": prefixes, "words": words}
         files[f"{edition.code}/{DATA}"] = _json(data)
     store.prune()  # the parts of this build are kept, the others go
     return files
@@ -114,6 +121,8 @@ def edition_data(
     - ``parts``: newest first, each part's folder under ``pagefind/``, title span, number of
       records, years and kinds (``parts.PartBundle.summary``); search.js reads the rest of a
       part from its directory (``answers.directory``);
+    - ``common`` (added by ``index_files``): the folder of the edition's answers and their
+      units, prefixes then words (``answers.edition_answers``);
     - ``fold``: the Chinese part of ``fold`` as pairs of characters (經经…), for every character
       that folds to one this edition holds;
     - ``chars``: every Chinese character of the edition (a query character is looked up as
