@@ -464,12 +464,7 @@ OURS_ALL = """async (q) => {
   const data = await (await fetch("data.json")).json();
   const engine = new m.Engine(data, new URL("../../pagefind/", location.href).href);
   const { ranked } = await engine.search(q, {}, () => {});
-  const urls = [];
-  for (let i = 0; i < ranked.length; i += 50) {
-    const chunk = await Promise.all(ranked.slice(i, i + 50).map((r) => engine.fragment(r)));
-    urls.push(...chunk.map((d) => d.url));
-  }
-  return urls;
+  return ranked.map((r) => [data.parts[r.part].name, r.page]);
 }"""
 
 
@@ -477,25 +472,45 @@ def result_sets(
     browser: Any,
     base: str,
     queries: Sequence[str],
+    urls: Mapping[tuple[str, int], str],
     *,
-    default: bool = True,
+    default: Sequence[str] = (),
     code: str = "zh-hant",
 ) -> dict[str, dict[str, list[str]]]:
-    """Every result URL of every query, for both indexes (not timed: every record loaded)."""
+    """Every result URL of every query, for both indexes (not timed). The site's results are
+    named by part and page (``urls``: (part, page) → the record's URL, as the build numbers
+    them), so no record is loaded; the default's, for the queries ``default``, are loaded
+    (``data()``)."""
     out: dict[str, dict[str, list[str]]] = {"ours": {}, "default": {}}
     context = browser.new_context()
     page = context.new_page()
     page.goto(f"{base}{code}/search/")
     for q in queries:
-        out["ours"][q] = page.evaluate(OURS_ALL, q)
+        out["ours"][q] = [urls[(part, n)] for part, n in page.evaluate(OURS_ALL, q)]
     if not default:
         context.close()
         return out
     page.goto(f"{base}_default/{code}/search/")
     page.wait_for_function("window.benchReady === true")
-    for q in queries:
+    for q in default:
         out["default"][q] = page.evaluate("(q) => window.allUrls(q)", q)
     context.close()
+    return out
+
+
+def record_urls(
+    by_edition: Mapping[str, Sequence[site.Source]], config: Any
+) -> dict[str, dict[tuple[str, int], str]]:
+    """Per edition: (part, page) → the record's URL, as the build splits and numbers them
+    (``parts.edition_parts``; a record's page number is its place in its part)."""
+    from bulletin_site.search import parts
+
+    out = {}
+    for edition in EDITIONS:
+        found = parts.edition_parts(by_edition[edition.code], edition, config, KINDS)
+        out[edition.code] = {
+            (part.name, n): record.url for part, recs in found for n, record in enumerate(recs)
+        }
     return out
 
 
@@ -684,7 +699,8 @@ def sweep(args: argparse.Namespace, queries: Sequence[str]) -> int:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             ours = timed(browser, base, sent, "zh-hant/search/", "#search-results", FIRST, SECOND)
             first_visit, second_visit = revisit(browser, base, sent, FIRST)
-            found = result_sets(browser, base, queries, default=False)["ours"]
+            urls = record_urls(by_edition, config)["zh-hant"]
+            found = result_sets(browser, base, queries, urls)["ours"]
             browser.close()
         wrong = [q for q in queries if set(found[q]) != want[q]]
         rows.append((documents, chunk, len(data["parts"]), seconds, pagefind_peak(sampler)))
@@ -792,10 +808,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         ours = timed(browser, base, sent, hant, "#search-results", FIRST, SECOND)
         default = timed(browser, base, sent, hant_default, "#results", FIRST, SECOND)
         timings = measure_sets(browser, base, sets, args)
-        found = {
-            code: result_sets(browser, base, qs, code=code, default=code == "zh-hant")
-            for code, qs in checked.items()
+        raw = {
+            "|".join(k): {q: dataclasses.astuple(t) for q, t in v.items()}
+            for k, v in timings.items()
         }
+        (out.parent / f"{out.name}-timings.json").write_text(
+            json.dumps({"sets": sets, "timings": raw}, ensure_ascii=False), encoding="utf-8"
+        )
+        urls = record_urls(by_edition, config)
+        found = {}
+        for code, qs in checked.items():
+            compared = queries if code == "zh-hant" else ()
+            found[code] = result_sets(browser, base, qs, urls[code], code=code, default=compared)
         browser.close()
 
     n_records = {code: len(r) for code, r in records.items()}
