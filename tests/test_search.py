@@ -500,6 +500,28 @@ def test_the_answers_for_common_words_are_what_the_index_files_say(built_site: P
     assert checked > 100
 
 
+def test_the_word_map_lists_every_part_holding_each_chinese_word(built_site: Path) -> None:
+    """The word map (answers.word_map) against Pagefind's index files: a Chinese key is listed
+    with exactly the parts whose index files hold it (search.js skips the others)."""
+    for edition in EDITIONS:
+        data = json.loads((built_site / edition.code / search.DATA).read_text())
+        folder = built_site / search.BUNDLE / data["map"]["path"]
+        mapped: dict[str, list[int]] = {}
+        firsts = []
+        for n in range(len(data["map"]["from"])):
+            flat = json.loads(answers.unpacked((folder / f"{n}.bin").read_bytes()))
+            firsts.append(flat[0])
+            mapped.update(zip(flat[0::2], flat[1::2], strict=True))
+        assert firsts == data["map"]["from"]
+        assert list(mapped) == sorted(mapped)  # code point order, file after file
+        held: dict[str, list[int]] = {}
+        for place, part_folder in enumerate(part_folders(built_site, edition)):
+            for word in index_words(part_folder):
+                if search_words.char_class(word[0]) == search_words.HAN:
+                    held.setdefault(word, []).append(place)
+        assert mapped == held
+
+
 def test_answers_encoding() -> None:
     values = [0, 1, 127, 128, 300, 16_383, 16_384, 2**31]
     assert answers.read_varints(answers.varints(values)) == values
@@ -678,6 +700,6 @@ def test_unchanged_parts_come_from_the_cache_and_only_a_changed_part_is_indexed_
     moved = {path.split("/")[2] for path in first.keys() ^ after.keys() if path.count("/") > 2}
     # The changed part moves (a new name for new files), and so do the edition's answers,
     # which hold every part's; the other part stays where it was.
-    assert {f.split("-")[0] for f in moved} == {"undated", "common"}
+    assert {f.split("-")[0] for f in moved} == {"undated", "common", "map"}
     # The cache keeps the parts of the last build only.
     assert len(list((cache_dir / "bundles").iterdir())) == 4

@@ -444,6 +444,89 @@ class Answers {
   }
 }
 
+/** The word map (answers.word_map): every Chinese key of the edition with the places of the
+ * parts that hold it, in files by key range (data.json: each file's first key). */
+class WordMap {
+  constructor(map, base, files) {
+    this.url = new URL(map.path, base).href;
+    this.from = map.from;
+    this.files = files;
+    this.decode = (bytes) => {
+      const flat = JSON.parse(DECODER.decode(bytes));
+      const keys = [];
+      const places = new Map();
+      for (let i = 0; i < flat.length; i += 2) {
+        keys.push(flat[i]);
+        places.set(flat[i], flat[i + 1]);
+      }
+      return { keys, places };
+    };
+  }
+
+  /** The files that may hold ``key`` (EXACT) or keys starting with it (PREFIX). */
+  filesFor(key, mode) {
+    let first = -1;
+    for (let i = 0; i < this.from.length && compareKeys(this.from[i], key) <= 0; i++) first = i;
+    if (mode === EXACT) return first < 0 ? [] : [first];
+    const out = [];
+    for (let i = Math.max(first, 0); i < this.from.length; i++) {
+      if (i > first && !this.from[i].startsWith(key)) break;
+      out.push(i);
+    }
+    return out;
+  }
+
+  fileUrl(n) {
+    return `${this.url}${n}.bin`;
+  }
+
+  /** The places of the parts holding ``key`` (or, PREFIX, a key starting with it). */
+  async places(key, mode) {
+    const out = new Set();
+    const files = this.filesFor(key, mode);
+    for (const n of files) this.files.prefetch(this.fileUrl(n), OWN_SIGNATURE, this.decode, "high");
+    for (const n of files) {
+      const { keys, places } = await this.files.get(this.fileUrl(n), OWN_SIGNATURE, this.decode);
+      if (mode === EXACT) {
+        for (const place of places.get(key) || []) out.add(place);
+      } else {
+        for (const k of keys) {
+          if (k.startsWith(key)) for (const place of places.get(k)) out.add(place);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The places of the parts that can hold every term (a Set), or null: any part (a term
+   * with a Latin word, which the map does not list). */
+  async candidates(terms) {
+    const chinese = (key) => charClass(String.fromCodePoint(key.codePointAt(0))) === HAN;
+    const perTerm = await Promise.all(
+      terms.map(async ({ steps }) => {
+        const perStep = await Promise.all(
+          steps
+            .filter((step) => step.keys.every(chinese))
+            .map(async (step) => {
+              const union = new Set();
+              for (const found of await Promise.all(step.keys.map((k) => this.places(k, step.mode)))) {
+                for (const place of found) union.add(place);
+              }
+              return union;
+            }),
+        );
+        return perStep.length ? perStep.reduce(intersect) : null;
+      }),
+    );
+    const known = perTerm.filter((set) => set !== null);
+    return known.length ? known.reduce(intersect) : null;
+  }
+}
+
+function intersect(a, b) {
+  return new Set([...a].filter((x) => b.has(x)));
+}
+
 /** A Map kept to ``size`` entries, the least recently used dropped first. */
 class Lru {
   constructor(size) {
@@ -735,6 +818,7 @@ export class Engine {
     const common = data.common || { path: "", prefixes: [], words: [] };
     const records = parts.map((info) => info.records);
     this.answers = new Answers(common, base, this.files, records);
+    this.map = data.map ? new WordMap(data.map, base, this.files) : null;
     this.parts = parts.map((info, order) => new Part(info, order, base, this.files, this.answers));
     this.fragments = new Lru(CACHED_FRAGMENTS);
     this.current = null;
@@ -751,16 +835,26 @@ export class Engine {
     };
     const terms = this.edition.terms(query);
     if (!terms || !terms.length) return { ranked: [], terms: terms || [] };
-    const chosen = this.parts.filter(
+    let chosen = this.parts.filter(
       (p) =>
         (!filters.year || p.years.has(filters.year)) && (!filters.kind || p.kinds.has(filters.kind)),
     );
-    // Every part's files are asked for now, the newest part's first and before the others;
-    // each part is read in turn.
+    // The newest part's files are asked for at once, with the word map: which parts can
+    // hold the query. Then the files of those parts, the newest first; each part is read in
+    // turn.
+    const newest = chosen[0];
+    if (newest) {
+      await newest.directory;
+      check();
+      newest.prefetch(terms, filters, "high");
+    }
+    const candidates = this.map ? await this.map.candidates(terms) : null;
+    check();
+    if (candidates) chosen = chosen.filter((part) => candidates.has(part.order));
     for (const [n, part] of chosen.entries()) {
       await part.directory;
       check();
-      part.prefetch(terms, filters, n === 0 ? "high" : "low");
+      if (part !== newest) part.prefetch(terms, filters, n === 0 ? "high" : "low");
     }
     const found = [];
     let firstSent = false;

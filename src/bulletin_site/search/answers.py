@@ -16,6 +16,9 @@ record, how often the word (or the character, as a prefix) occurs and whether in
   is common (``[part's place in data.json, then its records' values] …``, varints): one
   request for the whole archive. data.json lists the units (``n``: prefixes first, then
   words); a part where a unit is not common is read from its index files.
+- The *word map* of each edition (``word_map``): every Chinese key of every part with the
+  parts that hold it, in files by key range: a rare term is read only in the parts that can
+  hold it (one or two requests, not one per part).
 - ``directory.bin`` per part: the ranges of Pagefind's index files (``from``/``to`` of each,
   in order; the files are named by their place), the filter files, the record count and title
   span.
@@ -49,6 +52,8 @@ from bulletin_site.search.words import HAN, char_class
 SIGNATURE = b"bulletin_dcd"  # 12 bytes, as Pagefind's "pagefind_dcd"
 DIRECTORY = "directory.bin"
 VERSION = 1
+# Keys per file of the word map: about 6 kB of gzip at 1,000 issues.
+MAP_KEYS_PER_FILE = 1500
 
 
 def pagefind_key(word: str) -> str:
@@ -127,17 +132,18 @@ def chinese_positions(contents: Sequence[str], span: int) -> tuple[dict[str, Tal
 @dataclass(frozen=True)
 class PartAnswers:
     """A part's common units and their answers (each a list: ``count × 2 + title`` for every
-    record of the part, in order)."""
+    record of the part, in order), and every Chinese key of the part (for ``word_map``)."""
 
     prefixes: dict[str, list[int]]
     words: dict[str, list[int]]
+    keys: list[str]
 
     def to_json(self) -> dict[str, object]:
-        return {"prefixes": self.prefixes, "words": self.words}
+        return {"prefixes": self.prefixes, "words": self.words, "keys": self.keys}
 
     @classmethod
     def from_json(cls, value: Mapping[str, Any]) -> PartAnswers:
-        return cls(dict(value["prefixes"]), dict(value["words"]))
+        return cls(dict(value["prefixes"]), dict(value["words"]), list(value["keys"]))
 
 
 def common_units(contents: Sequence[str], span: int) -> PartAnswers:
@@ -170,7 +176,7 @@ def common_units(contents: Sequence[str], span: int) -> PartAnswers:
         if is_common(locations(union), records):
             prefixes[first] = values(union)
     common = {k: values(words[k]) for k in keys if is_common(locations(words[k]), records)}
-    return PartAnswers(prefixes, common)
+    return PartAnswers(prefixes, common, keys)
 
 
 def edition_answers(
@@ -191,6 +197,30 @@ def edition_answers(
                 values += [place, *answer]
         files[f"{n}.bin"] = packed(varints(values))
     return prefixes, words, files
+
+
+def word_map(
+    parts: Sequence[PartAnswers], per_file: int = MAP_KEYS_PER_FILE
+) -> tuple[list[str], dict[str, bytes]]:
+    """An edition's word map: every Chinese key of every part (``parts``, in data.json's order)
+    with the places of the parts that hold it, in code point order, ``per_file`` keys a file
+    (``{n}.bin``: packed JSON ``[key, [place …], key, …]``); and each file's first key.
+
+    search.js asks it which parts can hold a Chinese term before it reads any part: a term in
+    two parts is read in those two, not in all of them."""
+    holders: dict[str, list[int]] = {}
+    for place, part in enumerate(parts):
+        for key in part.keys:
+            holders.setdefault(key, []).append(place)
+    keys = sorted(holders)
+    firsts, files = [], {}
+    for n, start in enumerate(range(0, len(keys), per_file)):
+        run = keys[start : start + per_file]
+        firsts.append(run[0])
+        value = [item for key in run for item in (key, holders[key])]
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        files[f"{n}.bin"] = packed(text.encode("utf-8"))
+    return firsts, files
 
 
 def directory(

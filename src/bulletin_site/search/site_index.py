@@ -1,7 +1,8 @@
 """The search index of a site: every file it adds beside the pages.
 
 - ``pagefind/``: each edition's parts (``parts``), each a Pagefind bundle with its directory,
-  and the edition's answers for the commonest words (``answers``: ``{script}/common-…/``);
+  the edition's answers for the commonest words and its word map (``answers``:
+  ``{script}/common-…/``, ``{script}/map-…/``);
 - ``{edition}/search/data.json``: the edition's parts, its answers and how to fold a query
   (``edition_data``).
 """
@@ -73,8 +74,13 @@ def index_files(
         folder = f"{index_language(edition)}/common-{files_digest(common)}"
         for path, data in common.items():
             files[f"{BUNDLE}/{folder}/{path}"] = data
+        firsts, mapped = answers.word_map([b.answers for b in mine])
+        map_folder = f"{index_language(edition)}/map-{files_digest(mapped)}"
+        for path, data in mapped.items():
+            files[f"{BUNDLE}/{map_folder}/{path}"] = data
         data = edition_data(edition, all_records[edition.code], mine, table, kinds.names)
         data["common"] = {"path": f"{folder}/", "prefixes": prefixes, "words": words}
+        data["map"] = {"path": f"{map_folder}/", "from": firsts}
         files[f"{edition.code}/{DATA}"] = _json(data)
     store.prune()  # the parts of this build are kept, the others go
     return files
@@ -123,6 +129,8 @@ def edition_data(
       part from its directory (``answers.directory``);
     - ``common`` (added by ``index_files``): the folder of the edition's answers and their
       units, prefixes then words (``answers.edition_answers``);
+    - ``map`` (likewise): the folder of the edition's word map and each file's first key
+      (``answers.word_map``);
     - ``fold``: the Chinese part of ``fold`` as pairs of characters (經经…), for every character
       that folds to one this edition holds;
     - ``chars``: every Chinese character of the edition (a query character is looked up as
