@@ -462,7 +462,8 @@ def wait_times(page: Any, since: str | None, timeout: float) -> Time:
 OURS_ALL = """async (q) => {
   const m = await import(new URL("../../assets/search-engine.js", location.href).href);
   const data = await (await fetch("data.json")).json();
-  const engine = new m.Engine(data, new URL("../../pagefind/", location.href).href);
+  const parts = m.readDirectories(await (await fetch("parts.bin")).arrayBuffer());
+  const engine = new m.Engine(data, new URL("../../pagefind/", location.href).href, parts);
   const { ranked } = await engine.search(q, {}, () => {});
   return ranked.map((r) => [data.parts[r.part].name, r.page]);
 }"""

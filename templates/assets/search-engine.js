@@ -1,5 +1,6 @@
-// The search itself (docs/search.md): run in a Web Worker by search-worker.js, or in the page
-// by search.js where a worker cannot start. It has no import, so the tests load it under node.
+// The search itself (docs/search.md): search.js starts this module as a Web Worker (it then
+// answers the page's messages: Host, at the end), or imports it into the page where a worker
+// cannot start. It has no import, so the tests load it under node.
 //
 // The index (src/bulletin_site/search/) holds one Pagefind word per character position: a
 // Chinese character as the pair it starts (經濟, 濟局, 局ǂ at the end of a run), a Latin word or
@@ -287,10 +288,19 @@ async function gunzip(bytes) {
 async function fetchPacked(url, signature, priority = "auto") {
   const response = await fetch(url, { priority });
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
-  let bytes = new Uint8Array(await response.arrayBuffer());
+  return unpack(new Uint8Array(await response.arrayBuffer()), signature, url);
+}
+
+async function unpack(bytes, signature, name) {
   if (!startsWithBytes(bytes, signature)) bytes = await gunzip(bytes);
-  if (!startsWithBytes(bytes, signature)) throw new Error(`${url}: not a search file`);
+  if (!startsWithBytes(bytes, signature)) throw new Error(`${name}: not a search file`);
   return bytes.subarray(signature.length);
+}
+
+/** parts.bin (answers.directories): the parts' directories, in data.json's order. */
+export async function readDirectories(buffer) {
+  const bytes = await unpack(new Uint8Array(buffer), OWN_SIGNATURE, "parts.bin");
+  return JSON.parse(DECODER.decode(bytes));
 }
 
 /** The subset of CBOR Pagefind writes (definite lengths), as JavaScript values. */
@@ -586,7 +596,7 @@ class Files {
 
 /** One part of the index: its folder (data.json) and its directory (answers.directory). */
 class Part {
-  constructor(info, order, base, files, answers) {
+  constructor(info, order, base, files, answers, directory) {
     this.answers = answers;
     this.name = info.name;
     this.order = order; // its place in data.json: newest first
@@ -594,9 +604,7 @@ class Part {
     this.kinds = new Set(info.kinds);
     this.url = new URL(info.path, base).href;
     this.files = files;
-    this.directory = fetchPacked(`${this.url}directory.bin`, OWN_SIGNATURE).then((bytes) =>
-      this.readDirectory(JSON.parse(DECODER.decode(bytes))),
-    );
+    this.directory = directory.then((dir) => this.readDirectory(dir));
     this.directory.catch(() => {}); // seen by every search that needs it
   }
 
@@ -810,8 +818,9 @@ function yieldToEvents() {
 // --- the search, over every part ----------------------------------------------------------------
 
 export class Engine {
-  /** data: the edition's data.json; base: the URL of the folder the parts' paths start from. */
-  constructor(data, base) {
+  /** data: the edition's data.json; base: the URL of the folder the parts' paths start from;
+   * directories: the parts' directories (parts.bin), or a promise of them. */
+  constructor(data, base, directories) {
     this.edition = new Edition(data);
     this.files = new Files();
     const parts = data.parts || [];
@@ -819,7 +828,11 @@ export class Engine {
     const records = parts.map((info) => info.records);
     this.answers = new Answers(common, base, this.files, records);
     this.map = data.map ? new WordMap(data.map, base, this.files) : null;
-    this.parts = parts.map((info, order) => new Part(info, order, base, this.files, this.answers));
+    const all = Promise.resolve(directories);
+    this.parts = parts.map(
+      (info, order) =>
+        new Part(info, order, base, this.files, this.answers, all.then((dirs) => dirs[order])),
+    );
     this.fragments = new Lru(CACHED_FRAGMENTS);
     this.current = null;
   }
@@ -948,11 +961,12 @@ export function excerpt(words, span, marks) {
   return runs;
 }
 
-// --- the messages between the page and the search (search-worker.js, search.js) ---------------------
+// --- the messages between the page (search.js) and the search -----------------------------------
 
 /**
  * The search's side of the conversation. The page sends
- *   {type: "open", data, base}: data.json's URL, the URL the parts' paths start from;
+ *   {type: "open", data, parts, base}: data.json (read), parts.bin (its bytes), the URL the
+ *   parts' paths start from;
  *   {type: "search", id, query, filters}: a newer id abandons the search before it;
  *   {type: "more", id, from}: the next page of search ``id``;
  * and gets back
@@ -965,14 +979,16 @@ export class Host {
   constructor(post) {
     this.post = post;
     this.engine = null;
-    this.ready = null;
+    this.ready = new Promise((resolve, reject) => {
+      this.opened = { resolve, reject };
+    });
+    this.ready.catch((error) => this.post({ type: "error", id: 0, message: String(error) }));
     this.results = null; // the last finished search: {id, ranked, terms}
   }
 
   receive(message) {
     if (message.type === "open") {
-      this.ready = this.open(message);
-      this.ready.catch((error) => this.post({ type: "error", id: 0, message: String(error) }));
+      this.open(message).then(this.opened.resolve, this.opened.reject);
     } else if (message.type === "search") {
       this.search(message).catch((error) => this.fail(message.id, error));
     } else if (message.type === "more") {
@@ -980,12 +996,9 @@ export class Host {
     }
   }
 
-  async open({ data, base }) {
-    const response = await fetch(data);
-    if (!response.ok) throw new Error(`${data}: HTTP ${response.status}`);
-    const json = await response.json();
-    this.engine = new Engine(json, base);
-    this.post({ type: "ready", years: json.years || [], kinds: json.kinds || [] });
+  async open({ data, parts, base }) {
+    this.engine = new Engine(data, base, readDirectories(parts));
+    this.post({ type: "ready", years: data.years || [], kinds: data.kinds || [] });
   }
 
   fail(id, error) {
@@ -1017,4 +1030,10 @@ export class Host {
     const items = await this.engine.items(results.ranked.slice(from, from + PAGE_SIZE), results.terms);
     if (this.latest === id) this.post({ type: "more", id, from, items });
   }
+}
+
+// Started as the page's worker (search.js): answer its messages.
+if (typeof WorkerGlobalScope !== "undefined" && self instanceof WorkerGlobalScope) {
+  const host = new Host((message) => postMessage(message));
+  addEventListener("message", (event) => host.receive(event.data));
 }

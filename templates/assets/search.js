@@ -1,8 +1,9 @@
 // The search page of each edition (/{edition}/search/): every record that contains every term
 // (docs/search.md). This is the page's side only: the box, the address, the filters and the
-// results on screen. The search runs in a Web Worker (search-worker.js, search-engine.js), so
-// the page never waits for it while a person types; a browser that cannot start a module
-// worker runs the same code in the page.
+// results on screen. The search runs in a Web Worker (search-engine.js), so the page never
+// waits for it while a person types; a browser that cannot start a module worker runs the same
+// code in the page. The page reads data.json and parts.bin at once (the HTML preloads them)
+// and hands them to the worker.
 //
 // #search-results tells what is on screen: aria-busy="true" while a search runs (its first
 // results may already be shown, newest parts first, data-shown naming their query), and
@@ -10,12 +11,12 @@
 
 const DEBOUNCE_MS = 120; // typing: the search starts when the keys pause this long
 
-/** A channel to the search: the worker, or the same code in the page (``inPage``). */
+/** A channel to the search: the worker, or the same code in the page. */
 async function connect(box, onMessage) {
-  const worker = new URL(box.dataset.worker, document.baseURI);
+  const engine = new URL(box.dataset.engine, document.baseURI);
   if (typeof Worker !== "undefined" && !globalThis.bulletinSearchInPage) {
     try {
-      const channel = new Worker(worker, { type: "module" });
+      const channel = new Worker(engine, { type: "module" });
       channel.addEventListener("message", (event) => onMessage(event.data));
       return channel;
     } catch (error) {
@@ -24,7 +25,7 @@ async function connect(box, onMessage) {
   }
   // In the page: globalThis.bulletinSearchInPage (bench/search.py: Chromium slows the page's
   // thread but not a worker's), or no module worker.
-  const { Host } = await import(new URL(box.dataset.engine, document.baseURI).href);
+  const { Host } = await import(engine.href);
   const host = new Host((message) => setTimeout(() => onMessage(message), 0));
   return { postMessage: (message) => host.receive(message) };
 }
@@ -46,14 +47,21 @@ class SearchPage {
     this.query = "";
     this.total = 0;
     this.shown = 0;
-    this.channel = connect(box, (message) => this.receive(message));
-    this.channel.then((channel) =>
-      channel.postMessage({
-        type: "open",
-        data: new URL(box.dataset.data, document.baseURI).href,
-        base: new URL(box.dataset.bundle, document.baseURI).href,
-      }),
+    const here = (path) => new URL(path, document.baseURI).href;
+    const read = async (path, how) => {
+      const response = await fetch(here(path));
+      if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+      return response[how]();
+    };
+    const files = Promise.all([read(box.dataset.data, "json"), read(box.dataset.parts, "arrayBuffer")]);
+    // The channel, once the search has what it needs (searches sent before would wait there).
+    this.channel = Promise.all([connect(box, (message) => this.receive(message)), files]).then(
+      ([channel, [data, parts]]) => {
+        channel.postMessage({ type: "open", data, parts, base: here(box.dataset.bundle) }, [parts]);
+        return channel;
+      },
     );
+    this.channel.catch((error) => this.receive({ type: "error", id: 0, message: String(error) }));
   }
 
   start() {
@@ -242,6 +250,6 @@ class SearchPage {
 
 const form = document.querySelector("form.search-form");
 const box = document.getElementById("search-results");
-if (form && box && box.dataset.worker) {
+if (form && box && box.dataset.engine) {
   new SearchPage(form, box).start();
 }

@@ -439,11 +439,10 @@ def test_typed_queries_find_exactly_the_records_that_contain_them(
     assert found_any >= len(QUERIES) - 3  # the absent ones
 
 
-def one_characters(folder: Path, data: dict[str, Any]) -> tuple[list[str], list[str]]:
-    """Characters of a part, as one-character queries: those the edition answers in advance
-    (data.json's common prefixes), and those it does not whose words fill more than one of the
-    part's index files (search-engine.js reads each of those files)."""
-    directory = json.loads(answers.unpacked((folder / answers.DIRECTORY).read_bytes()))
+def one_characters(directory: dict[str, Any], data: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """Characters of a part (its ``directory``), as one-character queries: those the edition
+    answers in advance (data.json's common prefixes), and those it does not whose words fill
+    more than one of the part's index files (search-engine.js reads each of those files)."""
     starts = directory["chunks"][0::2]
     ends = directory["chunks"][1::2]
     spread: dict[str, int] = {}
@@ -463,7 +462,8 @@ def test_one_character_answered_in_advance_or_read_from_several_index_files(
     (answers.py), from the answer; where not, from every index file holding such words."""
     data = json.loads((built_site / code / search.DATA).read_text())
     folder = built_site / search.BUNDLE / data["parts"][0]["path"]
-    answered, spread = one_characters(folder, data)
+    directory = json.loads(answers.unpacked((built_site / code / search.PARTS).read_bytes()))[0]
+    answered, spread = one_characters(directory, data)
     assert answered and spread, "the seeds should have characters of both kinds"
     page = open_search(code)
     page.wait("")

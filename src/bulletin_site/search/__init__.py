@@ -1,6 +1,6 @@
 """Full-text search: Pagefind indexes in which Chinese is indexed by overlapping character
 pairs, and every phrase is checked by position in the browser (``templates/assets/``:
-search.js, the page; search-worker.js and search-engine.js, the search itself).
+search.js, the page; search-engine.js, the search itself, in a Web Worker).
 The rule, the layout and the measurements: ``docs/search.md``.
 
 By concern:
@@ -22,6 +22,7 @@ from bulletin_site.search.site_index import (
     BUNDLE,
     DATA,
     DATA_VERSION,
+    PARTS,
     index_files,
     index_language,
     write_files,
@@ -32,6 +33,7 @@ __all__ = [
     "BUNDLE",
     "DATA",
     "DATA_VERSION",
+    "PARTS",
     "index_files",
     "index_language",
     "write_files",

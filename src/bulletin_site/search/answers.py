@@ -19,9 +19,10 @@ record, how often the word (or the character, as a prefix) occurs and whether in
 - The *word map* of each edition (``word_map``): every Chinese key of every part with the
   parts that hold it, in files by key range: a rare term is read only in the parts that can
   hold it (one or two requests, not one per part).
-- ``directory.bin`` per part: the ranges of Pagefind's index files (``from``/``to`` of each,
-  in order; the files are named by their place), the filter files, the record count and title
-  span.
+- Each part's *directory* (``directory``): the ranges of Pagefind's index files (``from``/``to``
+  of each, in order; the files are named by their place), the filter files, the record count
+  and title span; an edition's directories are one file, ``{edition}/search/parts.bin``,
+  which the search page asks for at once, beside data.json.
 
 The units are Pagefind's own keys (lower case, NFD without combining marks, as it indexes and
 as search.js looks up), so the browser adds up the answers of every form of a query character
@@ -50,7 +51,6 @@ from bulletin_site.search.fold import is_mark
 from bulletin_site.search.words import HAN, char_class
 
 SIGNATURE = b"bulletin_dcd"  # 12 bytes, as Pagefind's "pagefind_dcd"
-DIRECTORY = "directory.bin"
 VERSION = 1
 # Keys per file of the word map: about 6 kB of gzip at 1,000 issues.
 MAP_KEYS_PER_FILE = 1500
@@ -225,18 +225,23 @@ def word_map(
 
 def directory(
     chunks: Sequence[Sequence[str]], filters: Mapping[str, str], records: int, span: int
-) -> bytes:
-    """``directory.bin``: what search.js needs to read the part. ``chunks``: Pagefind's index
+) -> dict[str, Any]:
+    """A part's directory: what search.js needs to read the part. ``chunks``: Pagefind's index
     files in order, (from, to, name) with the name their place in base 36 (``bundle``)."""
     for n, chunk in enumerate(chunks):
         if chunk[2] != base36(n):
             raise ValueError(f"index file {n} is named {chunk[2]!r}, not by its place")
-    value = {
+    return {
         "version": VERSION,
         "records": records,
         "span": span,
         "chunks": [text for chunk in chunks for text in chunk[:2]],
         "filters": dict(sorted(filters.items())),
     }
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def directories(parts: Sequence[Mapping[str, Any]]) -> bytes:
+    """``{edition}/search/parts.bin``: the directories of an edition's parts, in data.json's
+    order (packed JSON)."""
+    text = json.dumps(list(parts), ensure_ascii=False, separators=(",", ":"))
     return packed(text.encode("utf-8"))

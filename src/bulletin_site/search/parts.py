@@ -9,8 +9,8 @@ by (the part's place, the record's place in the part), both read from a result's
 
 Layout under ``pagefind/``: ``{script}/{part}-{digest}/`` (``hant/2018-2019-0a1b2c3d4e/``),
 one part's Pagefind bundle (without Pagefind's program: search.js reads the index files itself)
-plus its directory (``answers.directory``), named by its content, so that its files never change
-under an address (a browser may keep them). Its answers for its commonest words
+named by its content, so that its files never change under an address (a browser may keep
+them). Its directory (``answers.directory``) and its answers for its commonest words
 (``answers.common_units``) are kept with it in the cache; the site ships them per edition.
 """
 
@@ -84,6 +84,7 @@ class PartBundle:
     folder: str  # under pagefind/: "hant/2019-0a1b2c3d4e"
     files: Mapping[str, bytes]  # path in the folder → bytes
     answers: answers.PartAnswers  # its common units' answers (shipped per edition)
+    directory: Mapping[str, Any]  # what search.js needs to read it (shipped per edition)
     span: int  # the part's title span (search.js: each result's title/body boundary)
     records: int
     years: tuple[str, ...]
@@ -223,8 +224,10 @@ def part_bundle(
     def compute() -> tuple[dict[str, bytes], dict[str, Any]]:
         contents = [format_content(record, span) for record in recs]
         files, info = build_part(script, part.name, contents, recs)
-        files[answers.DIRECTORY] = answers.directory(info.chunks, info.filters, len(recs), span)
-        return files, {"answers": answers.common_units(contents, span).to_json()}
+        return files, {
+            "answers": answers.common_units(contents, span).to_json(),
+            "directory": answers.directory(info.chunks, info.filters, len(recs), span),
+        }
 
     files, about = _cached(store, part_key(store, script, part, recs), compute)
     return PartBundle(
@@ -232,6 +235,7 @@ def part_bundle(
         folder=f"{script}/{part.name}-{files_digest(files)}",
         files=files,
         answers=answers.PartAnswers.from_json(about["answers"]),
+        directory=about["directory"],
         span=span,
         records=len(recs),
         years=tuple(sorted({r.year for r in recs if r.year}, reverse=True)),

@@ -4,7 +4,7 @@
   the edition's answers for the commonest words and its word map (``answers``:
   ``{script}/common-…/``, ``{script}/map-…/``);
 - ``{edition}/search/data.json``: the edition's parts, its answers and how to fold a query
-  (``edition_data``).
+  (``edition_data``); ``parts.bin`` beside it, the parts' directories.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 BUNDLE = "pagefind"  # site path of the index: every part under it
 DATA = "search/data.json"  # per edition, beside its search page (see ``edition_data``)
+PARTS = "search/parts.bin"  # per edition: its parts' directories (``answers.directories``)
 DATA_VERSION = 3
 
 
@@ -82,6 +83,7 @@ def index_files(
         data["common"] = {"path": f"{folder}/", "prefixes": prefixes, "words": words}
         data["map"] = {"path": f"{map_folder}/", "from": firsts}
         files[f"{edition.code}/{DATA}"] = _json(data)
+        files[f"{edition.code}/{PARTS}"] = answers.directories([b.directory for b in mine])
     store.prune()  # the parts of this build are kept, the others go
     return files
 
@@ -126,7 +128,7 @@ def edition_data(
     - ``index``: the edition's index name (every part's);
     - ``parts``: newest first, each part's folder under ``pagefind/``, title span, number of
       records, years and kinds (``parts.PartBundle.summary``); search.js reads the rest of a
-      part from its directory (``answers.directory``);
+      part from its directory (``answers.directory``, in parts.bin);
     - ``common`` (added by ``index_files``): the folder of the edition's answers and their
       units, prefixes then words (``answers.edition_answers``);
     - ``map`` (likewise): the folder of the edition's word map and each file's first key
