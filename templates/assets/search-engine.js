@@ -509,11 +509,14 @@ class WordMap {
   }
 
   /** The places of the parts that can hold every term (a Set), or null: any part (a term
-   * with a Latin word, which the map does not list). */
-  async candidates(terms) {
+   * with a Latin word, which the map does not list, or one answered in advance, which its
+   * answer says more quickly). */
+  async candidates(terms, answers) {
     const chinese = (key) => charClass(String.fromCodePoint(key.codePointAt(0))) === HAN;
+    const answered = (step) => step.keys.every((k) => answers.unit(step.mode, k) !== undefined);
     const perTerm = await Promise.all(
       terms.map(async ({ steps }) => {
+        if (steps.length === 1 && answered(steps[0])) return null;
         const perStep = await Promise.all(
           steps
             .filter((step) => step.keys.every(chinese))
@@ -861,7 +864,7 @@ export class Engine {
       check();
       newest.prefetch(terms, filters, "high");
     }
-    const candidates = this.map ? await this.map.candidates(terms) : null;
+    const candidates = this.map ? await this.map.candidates(terms, this.answers) : null;
     check();
     if (candidates) chosen = chosen.filter((part) => candidates.has(part.order));
     for (const [n, part] of chosen.entries()) {
@@ -898,10 +901,22 @@ export class Engine {
     return fragment;
   }
 
-  /** Results as the page shows them (``item``), their records fetched. */
-  async items(results, terms) {
-    const fragments = await Promise.all(results.map((r) => this.fragment(r)));
-    return results.map((r, i) => item(fragments[i], this.parts[r.part].span, terms));
+  /** Results as the page shows them (``item``), their records fetched; ``onPrefix(items)``,
+   * if given, with the first ones as soon as they are all there (the first results on screen
+   * need not wait for the tenth record). */
+  async items(results, terms, onPrefix) {
+    const ready = new Array(results.length);
+    let shown = 0;
+    await Promise.all(
+      results.map(async (r, i) => {
+        ready[i] = item(await this.fragment(r), this.parts[r.part].span, terms);
+        let k = shown;
+        while (k < ready.length && ready[k]) k++;
+        if (onPrefix && k > shown) onPrefix(ready.slice(0, k));
+        shown = k;
+      }),
+    );
+    return ready;
   }
 }
 
@@ -1010,15 +1025,21 @@ export class Host {
     this.latest = id;
     await this.ready;
     if (this.latest !== id) return; // replaced while data.json was loading
+    // The first page, shown as its records come (each "first" message: the first ones).
     let first = null;
+    let shown = 0;
+    const showFirst = (items) => {
+      if (this.latest !== id || items.length <= shown) return;
+      shown = items.length;
+      this.post({ type: "first", id, items });
+    };
     const { ranked, terms } = await this.engine.search(query, filters || {}, (page, found) => {
-      first = this.engine.items(page, found).then((items) => {
-        if (this.latest === id) this.post({ type: "first", id, items });
-      });
+      first = this.engine.items(page, found, showFirst);
     });
     if (this.latest !== id) return;
     this.results = { id, ranked, terms };
-    const items = await this.engine.items(ranked.slice(0, PAGE_SIZE), terms);
+    const top = ranked.slice(0, PAGE_SIZE);
+    const items = await this.engine.items(top, terms, first ? undefined : showFirst);
     if (first) await first; // "first" always before "done"
     if (this.latest !== id) return;
     this.post({ type: "done", id, total: ranked.length, items });

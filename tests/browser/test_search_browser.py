@@ -553,6 +553,9 @@ def test_first_results_appear_before_the_count_is_final(
         }""",
         arg=query,
     )
+    page.page.wait_for_function(  # shown as their records come: the first, then all ten
+        "() => document.querySelectorAll('.search-list > li').length === 10"
+    )
     box = page.page.locator("#search-results")
     assert box.get_attribute("aria-busy") == "true"
     assert box.get_attribute("data-query") == ""  # the count is not final
