@@ -38,7 +38,7 @@ const MARKS = /\p{M}/gu;
 const PART_STRIDE = 2 ** 24; // ranks: a part's place × this + the record's place in the part
 const PAGEFIND_SIGNATURE = "pagefind_dcd"; // Pagefind's files: gzip of this + CBOR
 const OWN_SIGNATURE = "bulletin_dcd"; // the parts' directories and answers (answers.py)
-const CACHED_FILES = 1024; // decoded index files, answers, filters kept between searches
+const CACHED_FILES = 300; // decoded index files, answers, filters kept between searches
 const CACHED_FRAGMENTS = 200;
 
 // --- characters (Python: chars.py, search/words.py, search/fold.py) --------------------------

@@ -11,23 +11,46 @@
 
 const DEBOUNCE_MS = 120; // typing: the search starts when the keys pause this long
 
-/** A channel to the search: the worker, or the same code in the page. */
-async function connect(box, onMessage) {
+/** A channel to the search: the worker, or the same code in the page, where no module worker
+ * starts (the messages sent so far are sent again there) or globalThis.bulletinSearchInPage
+ * says so (bench/search.py: Chromium slows a page's thread, never a worker's). */
+function connect(box, onMessage) {
   const engine = new URL(box.dataset.engine, document.baseURI);
+  const inPage = async () => {
+    const { Host } = await import(engine.href);
+    const host = new Host((message) => setTimeout(() => onMessage(message), 0));
+    return (message) => host.receive(message);
+  };
+  let sent = []; // until the worker is ready
+  let target = null; // a promise of the function that sends a message
   if (typeof Worker !== "undefined" && !globalThis.bulletinSearchInPage) {
     try {
-      const channel = new Worker(engine, { type: "module" });
-      channel.addEventListener("message", (event) => onMessage(event.data));
-      return channel;
+      const worker = new Worker(engine, { type: "module" });
+      worker.addEventListener("message", (event) => {
+        if (event.data.type === "ready") sent = null;
+        onMessage(event.data);
+      });
+      worker.addEventListener("error", () => {
+        if (sent === null) return;
+        console.warn("search: the worker did not start; searching in the page");
+        const replay = sent;
+        target = inPage().then((post) => {
+          replay.forEach(post);
+          return post;
+        });
+      });
+      target = Promise.resolve((message) => worker.postMessage(message));
     } catch (error) {
       console.warn("search: no worker, searching in the page", error);
     }
   }
-  // In the page: globalThis.bulletinSearchInPage (bench/search.py: Chromium slows the page's
-  // thread but not a worker's), or no module worker.
-  const { Host } = await import(engine.href);
-  const host = new Host((message) => setTimeout(() => onMessage(message), 0));
-  return { postMessage: (message) => host.receive(message) };
+  target = target || inPage();
+  return {
+    postMessage(message) {
+      if (sent) sent.push(message);
+      target.then((post) => post(message));
+    },
+  };
 }
 
 class SearchPage {
@@ -55,12 +78,11 @@ class SearchPage {
     };
     const files = Promise.all([read(box.dataset.data, "json"), read(box.dataset.parts, "arrayBuffer")]);
     // The channel, once the search has what it needs (searches sent before would wait there).
-    this.channel = Promise.all([connect(box, (message) => this.receive(message)), files]).then(
-      ([channel, [data, parts]]) => {
-        channel.postMessage({ type: "open", data, parts, base: here(box.dataset.bundle) }, [parts]);
-        return channel;
-      },
-    );
+    const channel = connect(box, (message) => this.receive(message));
+    this.channel = files.then(([data, parts]) => {
+      channel.postMessage({ type: "open", data, parts, base: here(box.dataset.bundle) });
+      return channel;
+    });
     this.channel.catch((error) => this.receive({ type: "error", id: 0, message: String(error) }));
   }
 

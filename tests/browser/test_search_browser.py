@@ -685,6 +685,32 @@ def test_an_answer_that_arrives_while_the_next_query_is_typed_is_not_shown(
     assert all(s[0] in ("", newer) and s[1] in ("", newer) for s in seen), seen
 
 
+# A browser where no module worker starts: the Worker fails at once, as a worker script that
+# cannot be loaded does.
+NO_WORKER = """window.Worker = class {
+    constructor() {
+        this.listeners = [];
+        setTimeout(() => this.listeners.forEach((f) => f(new Event("error"))), 0);
+    }
+    addEventListener(type, listener) {
+        if (type === "error") this.listeners.push(listener);
+    }
+    postMessage() {}
+};"""
+
+
+def test_where_no_worker_starts_the_page_searches_itself(
+    open_search: Any, expected_records: list[Expected]
+) -> None:
+    page = open_search("zh-hans")
+    page.context.add_init_script(NO_WORKER)
+    page.page.goto(page.page.url + "?q=金伯利進程")
+    page.wait("金伯利進程")
+    check_results(page, "no worker", "金伯利進程", expected_records, order=True)
+    page.type("澳門")
+    check_results(page, "no worker", "澳門", expected_records, order=True)
+
+
 def test_filters_by_kind_and_year(open_search: Any, expected_records: list[Expected]) -> None:
     page = open_search("zh-hant")
     page.wait("")
