@@ -87,8 +87,13 @@ export function parseTable(pairs) {
   return table;
 }
 
+// Words Pagefind keys as they are: CJK ideographs (no case, and NFD leaves them; text is NFC,
+// so no compatibility ideograph) and ǂ. Most words of a record: they skip the normalising.
+const AS_THEY_ARE = /^[\u3400-\u4dbf\u4e00-\u9fff\u01c2]+$/;
+
 /** A word as Pagefind keys it (answers.pagefind_key): lower case, NFD without marks. */
 export function indexKey(word) {
+  if (AS_THEY_ARE.test(word)) return word;
   return word.toLowerCase().normalize("NFD").replace(MARKS, "");
 }
 
