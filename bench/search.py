@@ -680,12 +680,10 @@ def sweep(args: argparse.Namespace, queries: Sequence[str]) -> int:
             return split(sources, n, y)
 
         parts.split_into_parts = split_with
-        for path in [OUT / "pagefind", *(OUT / e.code / "search" for e in EDITIONS)]:
-            for stale in [path] if path.name == "pagefind" else path.glob("*.json"):
-                if stale.is_dir():
-                    shutil.rmtree(stale)
-                else:
-                    stale.unlink()
+        shutil.rmtree(OUT / search.BUNDLE)  # the index of the setting before
+        for edition in EDITIONS:
+            for name in (search.DATA, search.PARTS):
+                (OUT / edition.code / name).unlink()
         sampler = run.TreeSampler(os.getpid())
         sampler.start()
         started = time.perf_counter()
