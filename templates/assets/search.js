@@ -2,12 +2,15 @@
 // (docs/search.md). This is the page's side only: the box, the address, the filters and the
 // results on screen. The search runs in a Web Worker (search-engine.js), so the page never
 // waits for it while a person types; a browser that cannot start a module worker runs the same
-// code in the page. The page reads data.json and parts.bin at once (the HTML preloads them)
-// and hands them to the worker.
+// code in the page. The page reads data.json and parts.bin at once (the HTML preloads them,
+// and the engine, which the worker then finds in the browser's cache) and hands them to the
+// worker.
 //
 // #search-results tells what is on screen: aria-busy="true" while a search runs (its first
 // results may already be shown, newest parts first, data-shown naming their query), and
 // data-query the query whose count and full ranking are final (aria-busy="false").
+
+import { Host } from "./search-engine.js"; // also the worker's script: fetched once, here
 
 const DEBOUNCE_MS = 120; // typing: the search starts when the keys pause this long
 
@@ -17,7 +20,6 @@ const DEBOUNCE_MS = 120; // typing: the search starts when the keys pause this l
 function connect(box, onMessage) {
   const engine = new URL(box.dataset.engine, document.baseURI);
   const inPage = async () => {
-    const { Host } = await import(engine.href);
     const host = new Host((message) => setTimeout(() => onMessage(message), 0));
     return (message) => host.receive(message);
   };
