@@ -924,7 +924,7 @@ def report_sets(
             "| Pagefind default | site faster at the median |"
         )
         print("|---|---|---:|---:|---:|---|")
-        groups = [(name, code) for code in sets for name in sets[code]]
+        groups = [(name, code) for code in sets for name in [*sets[code], "all"]]
         groups.append(("all", "both"))
         for name, code in groups:
             codes = list(sets) if code == "both" else [code]

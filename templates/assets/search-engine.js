@@ -426,8 +426,10 @@ class Answers {
     this.url = new URL(common.path, base).href;
     this.files = files;
     this.units = new Map(); // "prefix:的" / "exact:澳門" → the file's number
-    common.prefixes.forEach((key, n) => this.units.set(`${PREFIX}:${key}`, n));
-    common.words.forEach((key, n) => this.units.set(`${EXACT}:${key}`, common.prefixes.length + n));
+    // The keys are written in NFC (answers.written): keyed again, as Pagefind keys them.
+    common.prefixes.forEach((key, n) => this.units.set(`${PREFIX}:${indexKey(key)}`, n));
+    const words = common.prefixes.length;
+    common.words.forEach((key, n) => this.units.set(`${EXACT}:${indexKey(key)}`, words + n));
     this.decode = (bytes) => {
       const values = readVarints(bytes);
       const parts = new Map(); // a part's place → its records' values
@@ -464,15 +466,16 @@ class Answers {
 class WordMap {
   constructor(map, base, files) {
     this.url = new URL(map.path, base).href;
-    this.from = map.from;
+    this.from = map.from.map(indexKey); // written in NFC (answers.written)
     this.files = files;
     this.decode = (bytes) => {
       const flat = JSON.parse(DECODER.decode(bytes));
       const keys = [];
       const places = new Map();
       for (let i = 0; i < flat.length; i += 2) {
-        keys.push(flat[i]);
-        places.set(flat[i], flat[i + 1]);
+        const key = indexKey(flat[i]);
+        keys.push(key);
+        places.set(key, flat[i + 1]);
       }
       return { keys, places };
     };

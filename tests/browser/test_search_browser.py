@@ -750,7 +750,7 @@ def test_the_javascript_folds_and_cuts_text_as_python_does(
         {t for r in expected_records for code in r.title for t in (r.title[code], *r.body[code])}
     )
     chars = sorted(
-        {c for t in texts for c in t} | set(table) | set("ＣＥＰＡ２０１９ÀÉçãşİﬁ〇ǂ␣␤𠀋𪚥ｱﾝ")
+        {c for t in texts for c in t} | set(table) | set("ＣＥＰＡ２０１９ÀÉçãşİﬁ〇ǂ␣␤𠀋𪚥ｱﾝ한が")
     )
     terms = [t for q in QUERIES.values() for t in ref.split_query(q)] + ["年CEPA", "澳2019"]
     records = [

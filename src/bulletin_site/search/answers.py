@@ -63,6 +63,12 @@ def pagefind_key(word: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", word.lower()) if not is_mark(c))
 
 
+def written(key: str) -> str:
+    """A key as the site writes it: NFC, as all its text (a Hangul key is decomposed);
+    search.js keys it again (``indexKey``), which gives ``key`` back."""
+    return unicodedata.normalize("NFC", key)
+
+
 def is_common(locations: int, records: int) -> bool:
     """Whether a unit is answered in advance: at least as many positions as the part has
     records (on average once a record or more). Its answer costs about a byte a record; its
@@ -182,9 +188,9 @@ def common_units(contents: Sequence[str], span: int) -> PartAnswers:
 def edition_answers(
     parts: Sequence[PartAnswers],
 ) -> tuple[list[str], list[str], dict[str, bytes]]:
-    """An edition's units (prefixes, words: each common in some part) and their files
-    (``{n}.bin``, prefixes numbered first): for each part (``parts``, in data.json's order)
-    where the unit is common, its place, then its answer."""
+    """An edition's units (prefixes, words: each common in some part; ``written``) and their
+    files (``{n}.bin``, prefixes numbered first): for each part (``parts``, in data.json's
+    order) where the unit is common, its place, then its answer."""
     prefixes = sorted({key for part in parts for key in part.prefixes})
     words = sorted({key for part in parts for key in part.words})
     files = {}
@@ -196,7 +202,7 @@ def edition_answers(
             if answer is not None:
                 values += [place, *answer]
         files[f"{n}.bin"] = packed(varints(values))
-    return prefixes, words, files
+    return [written(k) for k in prefixes], [written(k) for k in words], files
 
 
 def word_map(
@@ -204,7 +210,8 @@ def word_map(
 ) -> tuple[list[str], dict[str, bytes]]:
     """An edition's word map: every Chinese key of every part (``parts``, in data.json's order)
     with the places of the parts that hold it, in code point order, ``per_file`` keys a file
-    (``{n}.bin``: packed JSON ``[key, [place …], key, …]``); and each file's first key.
+    (``{n}.bin``: packed JSON ``[key, [place …], key, …]``); and each file's first key (keys
+    ``written``).
 
     search.js asks it which parts can hold a Chinese term before it reads any part: a term in
     two parts is read in those two, not in all of them."""
@@ -216,8 +223,8 @@ def word_map(
     firsts, files = [], {}
     for n, start in enumerate(range(0, len(keys), per_file)):
         run = keys[start : start + per_file]
-        firsts.append(run[0])
-        value = [item for key in run for item in (key, holders[key])]
+        firsts.append(written(run[0]))
+        value = [item for key in run for item in (written(key), holders[key])]
         text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
         files[f"{n}.bin"] = packed(text.encode("utf-8"))
     return firsts, files
