@@ -181,17 +181,3 @@ def fold_table(aligned: Iterable[tuple[str, str]]) -> dict[str, str]:
         lead = lead or next((c for c in chars if c in simplified), chars[0])
         table.update((c, lead) for c in chars if c != lead)
     return dict(sorted(table.items()))
-
-
-def find_spills(chunks: Sequence[Sequence[str]]) -> dict[str, list[str]]:
-    """``bundle.find_spills`` character by character: every character of every index file's
-    range, and the files whose range holds it, where more than one does."""
-    found: dict[str, list[str]] = {}
-    for chunk in chunks:
-        first, last = chunk[0], chunk[1]
-        if not first or not last:
-            continue
-        for code in range(ord(first[0]), ord(last[0]) + 1):
-            if char_class(chr(code)) == HAN:
-                found.setdefault(chr(code), []).append(first)
-    return {c: keys for c, keys in found.items() if len(keys) > 1}

@@ -177,7 +177,7 @@ def test_every_page_has_the_head_it_needs(built_site: Path) -> None:
         hreflangs = {a["hreflang"] for a in tags.find("link", rel="alternate") if "hreflang" in a}
         assert hreflangs == {"zh-Hant", "zh-Hans", "x-default"}, path
         csp = tags.find("meta", **{"http-equiv": "Content-Security-Policy"})[0]["content"]
-        assert "script-src 'self' 'wasm-unsafe-eval';" in csp and "object-src 'none'" in csp
+        assert "script-src 'self'; worker-src 'self';" in csp and "object-src 'none'" in csp
         assert not tags.inline_scripts, path
         assert not [
             a for _, a in tags.tags if "style" in a or any(k.startswith("on") for k in a)

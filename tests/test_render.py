@@ -166,7 +166,7 @@ def test_article_page() -> None:
     assert 'href="../2/index.html"' in html  # next article
     assert 'href="../index.html"' in html  # its issue
     assert 'class="twin" href="../../../../zh-hans/bulletins/7/1/index.html"' in html
-    assert "Content-Security-Policy" in html and "script-src 'self' 'wasm-unsafe-eval'" in html
+    assert "Content-Security-Policy" in html and "script-src 'self'; worker-src 'self';" in html
 
 
 def test_converted_pages_say_so_and_link_the_original() -> None:

@@ -31,7 +31,7 @@ from bulletin_site.errors import BuildError
 from bulletin_site.kinds import KINDS
 from bulletin_site.model import Bulletin, Page, Plan, stem
 from bulletin_site.parse import read_document
-from bulletin_site.search import bundle, fold, pagefind, parts
+from bulletin_site.search import answers, bundle, fold, pagefind, parts
 from bulletin_site.search import fold as search_fold
 from bulletin_site.search import records as search_records
 from bulletin_site.search import words as search_words
@@ -381,35 +381,168 @@ def bundle_files(folder: Path) -> dict[str, bytes]:
     }
 
 
-def test_the_built_site_has_the_root_the_parts_and_the_data(
+def test_the_built_site_has_the_parts_and_the_data(
     built_site: Path, records: Mapping[str, Sequence[search_records.Record]]
 ) -> None:
     root = built_site / search.BUNDLE
-    entry = json.loads((root / "pagefind-entry.json").read_text())
-    assert set(entry["languages"]) == {"hant", "hans"}  # the placeholder the parts merge into
-    assert all(info["page_count"] == 1 for info in entry["languages"].values())
-    for name in bundle.PROGRAM_FILES:
-        assert (root / name).is_file()
-    assert not any(p.name in pagefind.UNUSED_BUNDLE_FILES for p in root.rglob("*"))
+    assert sorted(p.name for p in root.iterdir()) == ["hans", "hant"]  # parts only
+    names = {p.name for p in root.rglob("*")}
+    assert not names & {*bundle.PROGRAM_FILES, *pagefind.UNUSED_BUNDLE_FILES}  # no program
     for edition in EDITIONS:
         data = json.loads((built_site / edition.code / search.DATA).read_text())
         assert data["version"] == search.DATA_VERSION
+        assert not (built_site / edition.code / "search" / "spill.json").exists()
         recs = records[edition.code]
         assert data["index"] == edition.script
         assert [p["name"] for p in data["parts"]] == ["2018-2019", "undated"]  # newest first
         counted = 0
-        for part, folder in zip(data["parts"], part_folders(built_site, edition), strict=True):
+        folders = part_folders(built_site, edition)
+        directories = read_directories(built_site, edition)
+        for part, folder, directory in zip(data["parts"], folders, directories, strict=True):
             assert folder.parent.name == edition.script and folder.name.startswith(part["name"])
-            assert not any((folder / name).exists() for name in bundle.PROGRAM_FILES)
             languages = json.loads((folder / "pagefind-entry.json").read_text())["languages"]
             assert list(languages) == [edition.script]
             assert languages[edition.script]["page_count"] == part["records"]
+            assert directory["records"] == part["records"] and directory["span"] == part["span"]
             counted += part["records"]
         assert counted == data["records"] == len(recs)
         assert data["kinds"] == [k for k in KINDS.names if any(r.kind == k for r in recs)]
         assert data["years"] == sorted({r.year for r in recs if r.year}, reverse=True)
         pairs = data["fold"]
         assert len(pairs) % 2 == 0 and "經经" in pairs
+
+
+def read_directories(site_dir: Path, edition: Edition) -> list[dict[str, Any]]:
+    raw = (site_dir / edition.code / search.PARTS).read_bytes()
+    return json.loads(answers.unpacked(raw))
+
+
+def index_words(folder: Path) -> dict[str, dict[int, list[int]]]:
+    """Every word of a part's Pagefind index files, as Pagefind's own reader (pagefind_web's
+    index.rs) sees it: word → page → positions, its variants' pages merged."""
+    words: dict[str, dict[int, list[int]]] = {}
+    for path in sorted((folder / "index").glob("*.pf_index")):
+        for entry in bundle.read_pf(path.read_bytes(), path.name)[0]:
+            pages = words.setdefault(entry[0], {})
+            for page_list in [entry[1], *(variant[1] for variant in entry[2])]:
+                page = 0
+                for delta, locations, *_ in page_list:
+                    page += delta
+                    position, found = 0, pages.setdefault(page, [])
+                    for location in locations:
+                        if location < 0:  # a weight marker: the next location is absolute
+                            position = 0
+                        else:
+                            position += location
+                            found.append(position)
+    return words
+
+
+def answer_from_index(
+    words: Mapping[str, Mapping[int, list[int]]], keys: Sequence[str], records: int, span: int
+) -> list[int]:
+    """What answers.py writes for ``keys``, from the index files' positions."""
+    values = [[0, 0] for _ in range(records)]
+    for key in keys:
+        for page, positions in words[key].items():
+            values[page][0] += len(positions)
+            values[page][1] |= any(p < span for p in positions)
+    return [count * 2 + title for count, title in values]
+
+
+def test_the_answers_for_common_words_are_what_the_index_files_say(built_site: Path) -> None:
+    """The answers the build wrote (answers.py) against Pagefind's own index files: for each
+    unit (a character as a prefix, a Chinese word) and each part where it is common, every
+    record's count and title flag as the positions in the part's index files give them. A unit
+    is answered for a part exactly when it has at least as many positions there as the part
+    has records; every unit common in some part has its file, and no other."""
+    checked = 0
+    for edition in EDITIONS:
+        data = json.loads((built_site / edition.code / search.DATA).read_text())
+        common = data["common"]
+        key = answers.pagefind_key  # the keys are written in NFC (answers.written)
+        units = [
+            *((key(u), "prefix") for u in common["prefixes"]),
+            *((key(u), "word") for u in common["words"]),
+        ]
+        folder = built_site / search.BUNDLE / common["path"]
+        assert sorted(p.name for p in folder.iterdir()) == sorted(
+            f"{n}.bin" for n in range(len(units))
+        )
+        answered: dict[tuple[str, str], dict[int, list[int]]] = {}
+        for n, unit in enumerate(units):
+            values = answers.read_varints(answers.unpacked((folder / f"{n}.bin").read_bytes()))
+            at = 0
+            while at < len(values):
+                place = values[at]
+                records = data["parts"][place]["records"]
+                answered.setdefault(unit, {})[place] = values[at + 1 : at + 1 + records]
+                at += 1 + records
+        directories = read_directories(built_site, edition)
+        for place, part_folder in enumerate(part_folders(built_site, edition)):
+            directory = directories[place]
+            records, span = directory["records"], directory["span"]
+            words = index_words(part_folder)
+            meta = next(part_folder.glob("pagefind.*.pf_meta"))
+            chunks = bundle.read_pf(meta.read_bytes(), meta.name)[2]
+            assert directory["chunks"] == [text for chunk in chunks for text in chunk[:2]]
+            assert [c[2] for c in chunks] == [bundle.base36(n) for n in range(len(chunks))]
+            chinese = [w for w in words if search_words.char_class(w[0]) == search_words.HAN]
+            candidates = [
+                *(
+                    ((p, "prefix"), [w for w in chinese if w.startswith(p)])
+                    for p in {answers.pagefind_key(w[0]) for w in chinese}
+                ),
+                *(((w, "word"), [w]) for w in chinese),
+            ]
+            for unit, keys in candidates:
+                locations = sum(len(p) for key in keys for p in words[key].values())
+                found = answered.get(unit, {}).get(place)
+                if answers.is_common(locations, records):
+                    assert found == answer_from_index(words, keys, records, span), unit
+                    checked += 1
+                else:
+                    assert found is None, unit
+    assert checked > 100
+
+
+def test_the_word_map_lists_every_part_holding_each_chinese_word(built_site: Path) -> None:
+    """The word map (answers.word_map) against Pagefind's index files: a Chinese key is listed
+    with exactly the parts whose index files hold it (search.js skips the others)."""
+    for edition in EDITIONS:
+        data = json.loads((built_site / edition.code / search.DATA).read_text())
+        folder = built_site / search.BUNDLE / data["map"]["path"]
+        mapped: dict[str, list[int]] = {}
+        firsts = []
+        for n in range(len(data["map"]["from"])):
+            flat = json.loads(answers.unpacked((folder / f"{n}.bin").read_bytes()))
+            firsts.append(flat[0])
+            keys = map(answers.pagefind_key, flat[0::2])  # written in NFC (answers.written)
+            mapped.update(zip(keys, flat[1::2], strict=True))
+        assert firsts == data["map"]["from"]
+        assert list(mapped) == sorted(mapped)  # code point order, file after file
+        held: dict[str, list[int]] = {}
+        for place, part_folder in enumerate(part_folders(built_site, edition)):
+            for word in index_words(part_folder):
+                if search_words.char_class(word[0]) == search_words.HAN:
+                    held.setdefault(word, []).append(place)
+        assert mapped == held
+
+
+def test_answers_encoding() -> None:
+    values = [0, 1, 127, 128, 300, 16_383, 16_384, 2**31]
+    assert answers.read_varints(answers.varints(values)) == values
+    packed = answers.packed(answers.varints(values))
+    assert packed == answers.packed(answers.varints(values))  # no time stamp
+    assert answers.unpacked(packed) == answers.unpacked(gzip.decompress(packed))
+    with pytest.raises(ValueError):
+        answers.unpacked(gzip.compress(b"pagefind_dcd"))
+    assert answers.pagefind_key("CAFÉ") == "cafe" and answers.pagefind_key("が") == "か"
+    hangul = answers.pagefind_key("한국")  # Pagefind keys Hangul decomposed; the site writes NFC
+    assert hangul != "한국" and answers.written(hangul) == "한국"
+    assert answers.pagefind_key(answers.written(hangul)) == hangul
+    with pytest.raises(ValueError, match="named"):
+        answers.directory([["a", "b", "1"]], {}, 1, 2)
 
 
 def test_two_builds_are_byte_identical(make_project) -> None:  # type: ignore[no-untyped-def]
@@ -552,7 +685,7 @@ def test_unchanged_parts_come_from_the_cache_and_only_a_changed_part_is_indexed_
     built: list[str] = []
     real = parts.build_part
 
-    def build_part(script: str, name: str, *args: Any) -> tuple[dict[str, bytes], list[list[str]]]:
+    def build_part(script: str, name: str, *args: Any) -> tuple[dict[str, bytes], Any]:
         built.append(f"{script}/{name}")
         return real(script, name, *args)
 
@@ -575,9 +708,11 @@ def test_unchanged_parts_come_from_the_cache_and_only_a_changed_part_is_indexed_
     after = search.index_files(changed, config, KINDS, cache_dir)
     assert sorted(built) == ["hans/undated", "hant/undated"]
     moved = {path.split("/")[2] for path in first.keys() ^ after.keys() if path.count("/") > 2}
-    assert moved and all(folder.startswith("undated-") for folder in moved)
+    # The changed part moves (a new name for new files), and so do the edition's answers,
+    # which hold every part's; the other part stays where it was.
+    assert {f.split("-")[0] for f in moved} == {"undated", "common", "map"}
     # The cache keeps the parts of the last build only.
-    assert len(list((cache_dir / "bundles").iterdir())) == 1 + 4  # the root and four parts
+    assert len(list((cache_dir / "bundles").iterdir())) == 4
 
 
 # ---------------------------------------------------------------------------------------------
@@ -595,23 +730,3 @@ def test_the_fold_table_is_one_union_a_printed_pair(aligned: list[tuple[str, str
     """fold_table unions each distinct pair once, in sorted order: the table of one union per
     pair printed, in the order met."""
     assert fold.fold_table(aligned) == ref.fold_table(aligned)
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    st.lists(
-        st.tuples(
-            st.text("一丁七万丈三上下不与丐丑a", max_size=3),
-            st.text("丈三上下不与丐丑专且丕世b", max_size=3),
-        ),
-        max_size=10,
-    ).map(sorted)
-)
-def test_spills_are_found_where_index_files_overlap(chunks: list[tuple[str, str]]) -> None:
-    assert bundle.find_spills(chunks) == ref.find_spills(chunks)
-
-
-def test_spills_at_the_boundaries_of_index_files() -> None:
-    chunks = [("一", "丈"), ("丈", "丈"), ("丈a", "丐"), ("丑", "丕"), ("", "x"), ("世", "世")]
-    assert bundle.find_spills(chunks) == ref.find_spills(chunks)
-    assert bundle.find_spills(chunks) == {"丈": ["一", "丈", "丈a"]}

@@ -1,6 +1,6 @@
-"""One definition of a Chinese character (src/bulletin_site/chars.py), and search.js's copy of
-it held to it over every code point, under node (the browser tests compare the rest of
-search.js with Python on the seeds' text)."""
+"""One definition of a Chinese character (src/bulletin_site/chars.py), and search-engine.js's
+copy of it held to it over every code point, under node (the browser tests compare the rest of
+search-engine.js with Python on the seeds' text)."""
 
 from __future__ import annotations
 
@@ -17,10 +17,10 @@ from bulletin_site import chars, clean, convert
 from bulletin_site.search import words
 
 ROOT = Path(__file__).resolve().parents[1]
-SEARCH_JS = ROOT / "templates" / "assets" / "search.js"
+SEARCH_JS = ROOT / "templates" / "assets" / "search-engine.js"
 NODE = shutil.which("node")
 
-# search.js imported from its text (it is an ES module in a folder without package.json),
+# search-engine.js imported from its text (it is an ES module in a folder without package.json),
 # then charClass and \p{L}/\p{N} asked of every code point; the answers as runs
 # [first code point, class, letter or digit].
 NODE_SCRIPT = r"""
@@ -51,7 +51,7 @@ def test_every_module_asks_chars_what_an_ideograph_is() -> None:
 
 
 @pytest.mark.skipif(NODE is None, reason="node is not installed")
-def test_search_js_classes_every_code_point_as_python_does() -> None:
+def test_search_engine_classes_every_code_point_as_python_does() -> None:
     done = subprocess.run(
         [str(NODE), "-e", NODE_SCRIPT, str(SEARCH_JS)],
         capture_output=True,

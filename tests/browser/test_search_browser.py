@@ -19,6 +19,7 @@ terms occur, then newest first.
 from __future__ import annotations
 
 import functools
+import gzip
 import json
 import re
 import unicodedata
@@ -39,7 +40,7 @@ from bulletin_site.convert import EDITIONS, Converter, convert_document, load_gl
 from bulletin_site.kinds import KINDS
 from bulletin_site.model import Bulletin, Page, Plan, stem
 from bulletin_site.parse import read_document
-from bulletin_site.search import fold
+from bulletin_site.search import answers, fold
 from bulletin_site.search import records as search_records
 from bulletin_site.search import words as search_words
 
@@ -438,20 +439,42 @@ def test_typed_queries_find_exactly_the_records_that_contain_them(
     assert found_any >= len(QUERIES) - 3  # the absent ones
 
 
+def one_characters(directory: dict[str, Any], data: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """Characters of a part (its ``directory``), as one-character queries: those the edition
+    answers in advance (data.json's common prefixes), and those it does not whose words fill
+    more than one of the part's index files (search-engine.js reads each of those files)."""
+    starts = directory["chunks"][0::2]
+    ends = directory["chunks"][1::2]
+    spread: dict[str, int] = {}
+    for start, end in zip(starts, ends, strict=True):
+        for code in range(ord(start[0]), ord(end[0]) + 1):
+            if search_words.char_class(chr(code)) == search_words.HAN:
+                spread[chr(code)] = spread.get(chr(code), 0) + 1
+    answered = sorted(data["common"]["prefixes"])
+    return answered, sorted(c for c, n in spread.items() if n > 1 and c not in answered)
+
+
 @pytest.mark.parametrize("code", [e.code for e in EDITIONS])
-def test_one_character_whose_words_fill_several_index_files(
+def test_one_character_answered_in_advance_or_read_from_several_index_files(
     open_search: Any, expected_records: list[Expected], built_site: Path, code: str
 ) -> None:
-    """A lone character is every word starting with it; when those words are in more than one
-    of Pagefind's index files (spill.json), every file is loaded first."""
-    spill = json.loads((built_site / code / search.SPILL).read_text())
-    assert spill, "the seeds should have a character whose words fill two index files"
+    """A lone character is every word starting with it: where a part answers it in advance
+    (answers.py), from the answer; where not, from every index file holding such words."""
+    data = json.loads((built_site / code / search.DATA).read_text())
+    folder = built_site / search.BUNDLE / data["parts"][0]["path"]
+    directory = json.loads(answers.unpacked((built_site / code / search.PARTS).read_bytes()))[0]
+    answered, spread = one_characters(directory, data)
+    assert answered and spread, "the seeds should have characters of both kinds"
     page = open_search(code)
     page.wait("")
-    for char in sorted(spill)[:4]:
+    for char in [*answered[:3], *spread[:3]]:
         page.type(char)
-        check_results(page, f"spill {char}", char, expected_records, order=False)
+        check_results(page, f"one character {char}", char, expected_records, order=True)
         assert expected_for(char, expected_records)
+    # Both ways were taken: answers read, and several index files of the part.
+    assert any("/common-" in u for u in page.requests)
+    part = folder.name
+    assert len({u for u in page.requests if f"/{part}/index/" in u}) > 1
 
 
 def test_query_in_the_address_runs_on_load(
@@ -473,6 +496,219 @@ def test_first_results_come_without_any_request_outside_the_site(
     assert any(u.endswith(".pf_index") for u in page.requests)  # a real search ran
     assert all(u.startswith(site_server) for u in page.requests), page.requests
     # close() checks the same for everything the page did, and that no error was logged.
+
+
+class Held:
+    """Requests of a page held (not answered) while ``holding`` says so, until ``release``."""
+
+    def __init__(self, page: Any, pattern: str, holding: Callable[[Any], bool]) -> None:
+        self.routes: list[Any] = []
+        self.released = False
+        self.holding = holding
+        page.route(pattern, self.handle)
+
+    def handle(self, route: Any) -> None:
+        if not self.released and self.holding(route.request):
+            self.routes.append(route)
+        else:
+            route.continue_()
+
+    def release(self) -> None:
+        self.released = True
+        for route in self.routes:
+            route.continue_()
+
+
+# Every change of what #search-results shows, as [query shown, final query, busy, titles].
+WATCH_RESULTS = """() => {
+    const box = document.getElementById("search-results");
+    window.seen = [];
+    const note = () => window.seen.push([
+        box.dataset.shown, box.dataset.query, box.getAttribute("aria-busy"),
+        [...box.querySelectorAll(".search-list > li h2")].map((h) => h.textContent),
+    ]);
+    new MutationObserver(note).observe(box, { subtree: true, childList: true, attributes: true });
+}"""
+
+
+def test_first_results_appear_before_the_count_is_final(
+    open_search: Any, expected_records: list[Expected], site_server: str
+) -> None:
+    """The first ten results come from the newest part and are shown while the older parts
+    are still read (here the undated part's answers and index files are held back): the box is
+    still busy and data-query still the old query; then the count and the full ranking."""
+    query = "澳門"
+    want = expected_for(query, expected_records)
+    newest = [r for r in want if "/bulletins/" in r.url["zh-hant"]]
+    assert len(newest) >= 10 and len(want) > len(newest)  # the undated part changes the count
+    page = open_search("zh-hant")
+    page.wait("")
+    held = Held(page.page, "**/pagefind/hant/undated-*/**", lambda r: "/directory.bin" not in r.url)
+    page.page.evaluate(WATCH_RESULTS)
+    page.page.locator("input[name=q]").fill(query)
+    page.page.wait_for_function(
+        """(q) => {
+            const box = document.getElementById("search-results");
+            return box.dataset.shown === q && box.querySelectorAll(".search-list > li").length;
+        }""",
+        arg=query,
+    )
+    page.page.wait_for_function(  # shown as their records come: the first, then all ten
+        "() => document.querySelectorAll('.search-list > li').length === 10"
+    )
+    box = page.page.locator("#search-results")
+    assert box.get_attribute("aria-busy") == "true"
+    assert box.get_attribute("data-query") == ""  # the count is not final
+    assert held.routes  # the older part is not read yet
+    first = page.page.eval_on_selector_all(".search-list > li h2 a", "as => as.map(a => a.href)")
+    assert len(first) == 10
+    newest_urls = {r.url["zh-hant"] for r in newest}
+    assert {page.path(u) for u in first} <= newest_urls  # right, and from the newest part
+    assert str(len(want)) not in page.status()
+    held.release()
+    page.wait(query)
+    check_results(page, "first results, then the rest", query, expected_records, order=True)
+    seen = page.page.evaluate("window.seen")
+    busy_with_results = [s for s in seen if s[0] == query and s[2] == "true" and s[3]]
+    assert busy_with_results  # results on screen while busy
+    assert seen[-1][1] == query and seen[-1][2] == "false"
+
+
+def test_a_fast_typists_superseded_query_never_overwrites_the_newer_one(
+    open_search: Any, expected_records: list[Expected], site_server: str, built_site: Path
+) -> None:
+    """Typed one key at a time: the first query's index files are held back until the second
+    query has been typed; when they arrive, the first search is abandoned (it loads none of
+    its records) and the screen shows the second query only."""
+    older, newer = "金伯利進程", "深圳"
+    older_urls = {r.url["zh-hant"] for r in expected_for(older, expected_records)}
+    newer_urls = {r.url["zh-hant"] for r in expected_for(newer, expected_records)}
+    assert older_urls and newer_urls and not older_urls & newer_urls
+    page = open_search("zh-hant")
+    page.wait("")
+    page.page.evaluate(WATCH_RESULTS)
+    holding = True
+    held = Held(page.page, "**/pagefind/**", lambda r: holding and "/directory.bin" not in r.url)
+    box = page.page.locator("input[name=q]")
+    box.press_sequentially(older, delay=30)
+    box.press("Enter")
+    for _ in range(100):  # until the older search has asked for its files, held
+        if held.routes:
+            break
+        page.page.wait_for_timeout(20)
+    page.page.wait_for_timeout(100)  # and for all of them
+    assert held.routes
+    holding = False
+    box.fill("")
+    box.press_sequentially(newer, delay=30)
+    page.page.wait_for_timeout(300)
+    held.release()  # the older search's files arrive after the newer search started
+    page.wait(newer)
+    page.page.wait_for_timeout(500)  # time for the older search to finish, were it not abandoned
+    check_results(page, "the newer query", newer, expected_records, order=True)
+    seen = page.page.evaluate("window.seen")
+    assert all(s[0] in ("", newer) and s[1] in ("", newer) for s in seen), seen
+    # The older search loaded none of its records: it was abandoned, not finished.
+    loaded = [u for u in page.requests if u.endswith(".pf_fragment")]
+    assert loaded
+    for url in loaded:
+        fragment = (built_site / url[len(site_server) :]).read_bytes()
+        record = json.loads(gzip.decompress(fragment)[12:])["url"]
+        assert record in newer_urls, (record, url)
+
+
+# The page's search worker, watched and held: every message it sends the page ([type, the
+# records of its items]), and the page's "search" messages held back while holdSearches.
+WATCH_WORKER = """(() => {
+    const Original = window.Worker;
+    window.workerMessages = [];
+    window.heldSearches = [];
+    window.Worker = class extends Original {
+        constructor(...args) {
+            super(...args);
+            window.searchWorker = this;
+            this.addEventListener("message", (e) => window.workerMessages.push(
+                [e.data.type, (e.data.items || []).map((item) => item.url)]));
+        }
+        postMessage(message) {
+            if (window.holdSearches && message.type === "search") {
+                window.heldSearches.push(message);
+            } else {
+                super.postMessage(message);
+            }
+        }
+    };
+    window.sendSearches = () => {
+        window.holdSearches = false;
+        for (const m of window.heldSearches.splice(0)) window.searchWorker.postMessage(m);
+    };
+})();"""
+
+
+def test_an_answer_that_arrives_while_the_next_query_is_typed_is_not_shown(
+    open_search: Any, expected_records: list[Expected], site_server: str
+) -> None:
+    """The older search's answer reaches the page after the newer query was typed but before
+    the worker heard of it (the page's messages to the worker are held back here, as the pause
+    before a search holds them): the page drops it."""
+    older, newer = "金伯利進程", "粵港澳大灣區"
+    page = open_search("zh-hant")
+    page.context.add_init_script(WATCH_WORKER)
+    page.page.reload()
+    page.wait("")
+    page.page.evaluate(WATCH_RESULTS)
+    held = Held(page.page, "**/fragment/*", lambda r: True)
+    box = page.page.locator("input[name=q]")
+    box.fill(older)
+    box.press("Enter")
+    for _ in range(100):  # until the older search asks for its records (held)
+        if held.routes:
+            break
+        page.page.wait_for_timeout(20)
+    assert held.routes
+    page.page.evaluate("window.holdSearches = true")
+    box.fill("")
+    box.press_sequentially(newer, delay=20)
+    page.page.wait_for_timeout(200)  # the keys have paused: the page has sent its search
+    assert page.page.evaluate("window.heldSearches.length")
+    held.release()  # the older answer arrives: the page is on the newer query already
+    page.page.wait_for_function("() => window.workerMessages.some((m) => m[0] === 'done')")
+    seen = page.page.evaluate("window.seen")
+    assert all(s[0] in ("", newer) and s[1] in ("", newer) for s in seen), seen  # not shown
+    page.page.evaluate("window.sendSearches()")
+    page.wait(newer)
+    check_results(page, "the newer query", newer, expected_records, order=True)
+    older_urls = {r.url["zh-hant"] for r in expected_for(older, expected_records)}
+    done = [set(m[1]) for m in page.page.evaluate("window.workerMessages") if m[0] == "done"]
+    assert done[0] == older_urls  # the older answer did reach the page, and was dropped
+    seen = page.page.evaluate("window.seen")
+    assert all(s[0] in ("", newer) and s[1] in ("", newer) for s in seen), seen
+
+
+# A browser where no module worker starts: the Worker fails at once, as a worker script that
+# cannot be loaded does.
+NO_WORKER = """window.Worker = class {
+    constructor() {
+        this.listeners = [];
+        setTimeout(() => this.listeners.forEach((f) => f(new Event("error"))), 0);
+    }
+    addEventListener(type, listener) {
+        if (type === "error") this.listeners.push(listener);
+    }
+    postMessage() {}
+};"""
+
+
+def test_where_no_worker_starts_the_page_searches_itself(
+    open_search: Any, expected_records: list[Expected]
+) -> None:
+    page = open_search("zh-hans")
+    page.context.add_init_script(NO_WORKER)
+    page.page.goto(page.page.url + "?q=金伯利進程")
+    page.wait("金伯利進程")
+    check_results(page, "no worker", "金伯利進程", expected_records, order=True)
+    page.type("澳門")
+    check_results(page, "no worker", "澳門", expected_records, order=True)
 
 
 def test_filters_by_kind_and_year(open_search: Any, expected_records: list[Expected]) -> None:
@@ -513,7 +749,9 @@ def test_the_javascript_folds_and_cuts_text_as_python_does(
     texts = sorted(
         {t for r in expected_records for code in r.title for t in (r.title[code], *r.body[code])}
     )
-    chars = sorted({c for t in texts for c in t} | set(table) | set("ＣＥＰＡ２０１９ÀÉçãşİﬁ〇ǂ␣␤"))
+    chars = sorted(
+        {c for t in texts for c in t} | set(table) | set("ＣＥＰＡ２０１９ÀÉçãşİﬁ〇ǂ␣␤𠀋𪚥ｱﾝ한が")
+    )
     terms = [t for q in QUERIES.values() for t in ref.split_query(q)] + ["年CEPA", "澳2019"]
     records = [
         search_records.Record("x", "page", r.title["zh-hant"], r.body["zh-hant"])
@@ -523,21 +761,26 @@ def test_the_javascript_folds_and_cuts_text_as_python_does(
     contents = [search_records.format_content(r, span) for r in records]
     js = page.page.evaluate(
         """async ([chars, texts, terms, contents, span, data]) => {
-            const m = await import(new URL("../../assets/search.js", location.href).href);
+            const url = new URL("../../assets/search-engine.js", location.href);
+            const m = await import(url.href);
             const table = m.parseTable(data.fold);
-            const searcher = new m.Searcher(null, data);
+            const edition = new m.Edition(data);
             return {
                 fold: chars.map((c) => m.foldChar(c, table)),
                 kinds: chars.map((c) => m.charClass(c)),
+                keys: chars.map((c) => m.indexKey(c)),
                 tokens: texts.map((t) => m.tokenize(t).map((x) => [x.kind, x.text])),
                 split: texts.slice(0, 40).map((t) => m.splitQuery(t)),
                 steps: terms.map((t) =>
-                    searcher.steps(t).steps.map((s) => [s.offset, s.mode, s.keys])),
+                    edition.steps(t).steps.map((s) => [s.offset, s.mode, s.keys])),
                 display: contents.map((c) => m.display(c, span)),
+                sorted: chars.slice().sort(m.compareKeys),
             };
         }""",
         [chars, texts, terms, contents, span, data],
     )
+    assert js["keys"] == [answers.pagefind_key(c) for c in chars]
+    assert js["sorted"] == sorted(chars)  # code point order, as Pagefind sorts its words
     assert js["fold"] == [fold.fold_char(c, table) for c in chars]
     assert js["kinds"] == [search_words.char_class(c) for c in chars]
     assert js["tokens"] == [[[t.kind, t.text] for t in search_words.tokenize(x)] for x in texts]

@@ -182,7 +182,7 @@ URL_ATTRIBUTES = ("href", "src", "action", "formaction", "data", "poster", "srcs
 SAFE_SCHEMES = ("", "http", "https", "mailto", "tel")
 FORBIDDEN_TAGS = ("iframe", "object", "embed", "frame", "frameset", "svg", "math", "base")
 CSP = (
-    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
+    "default-src 'self'; script-src 'self'; worker-src 'self'; style-src 'self'; "
     "img-src 'self' data:; object-src 'none'; base-uri 'none'"
 )
 

@@ -1,5 +1,6 @@
 """Full-text search: Pagefind indexes in which Chinese is indexed by overlapping character
-pairs, and every phrase is checked by position in the browser (``templates/assets/search.js``).
+pairs, and every phrase is checked by position in the browser (``templates/assets/``:
+search.js, the page; search-engine.js, the search itself, in a Web Worker).
 The rule, the layout and the measurements: ``docs/search.md``.
 
 By concern:
@@ -10,7 +11,8 @@ By concern:
 - ``pagefind``: the client of ``pagefind --service``;
 - ``bundle``: Pagefind's output made canonical (record ids, determinism);
 - ``parts``: the index in parts, their cache and their memory budget;
-- ``site_index``: every file the index adds to the site (bundles, data.json, spill.json).
+- ``answers``: each part's directory, and the answers for its commonest words;
+- ``site_index``: every file the index adds to the site (the parts, data.json).
 
 What a character is (Chinese or not) is ``bulletin_site.chars``, shared with the reader and
 the converter. The reference matcher the tests hold search.js to is ``tests/search_reference.py``.
@@ -20,7 +22,7 @@ from bulletin_site.search.site_index import (
     BUNDLE,
     DATA,
     DATA_VERSION,
-    SPILL,
+    PARTS,
     index_files,
     index_language,
     write_files,
@@ -31,7 +33,7 @@ __all__ = [
     "BUNDLE",
     "DATA",
     "DATA_VERSION",
-    "SPILL",
+    "PARTS",
     "index_files",
     "index_language",
     "write_files",

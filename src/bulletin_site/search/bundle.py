@@ -1,15 +1,16 @@
-"""Pagefind's output as the site ships it: record ids, determinism, and the index files'
-ranges (for one-character searches).
+"""Pagefind's output as the site ships it: record ids, determinism, and what its metadata
+says (``IndexInfo``: the index files' ranges, the filter files), which each part's directory
+gives the browser (``answers``).
 
 Two rewrites of Pagefind's output, neither of which changes what it indexed:
 
 - Names. Pagefind names each record (its fragment file, and its entry in the metadata
-  file every search loads first) by a hash such as ``hant_2dad726``. The site names it by its
-  part and its place in the part (``record_id``: ``2019_0``, ``2019_1``, … ``2019_fz``), newest
-  first. The browser reads the rank from the id of each result, without loading the record and
-  without a Pagefind sort (which costs a search a scan of every record per result). Word
-  counts, which only feed Pagefind's own scores, are set to 1: the metadata file shrinks by two
-  thirds. Index files are named by their place in the index (``0``, ``1``, …), not by a hash.
+  file) by a hash such as ``hant_2dad726``. The site names it by its part and its place in the
+  part (``record_id``: ``2019_0``, ``2019_1``, … ``2019_fz``), newest first, which is also its
+  page number in the index: the browser, which finds page numbers in the index files, knows
+  the record's rank and its fragment's name without any list. Word counts, which only feed
+  Pagefind's own scores, are set to 1. Index files are named by their place in the index
+  (``0``, ``1``, …), not by a hash, so a part's directory lists only their ranges.
 - Determinism. Pagefind 1.5 writes the values of a filter in hash-map order, which changes
   from run to run (its issue #638: fragments are stable, "filter/metadata indexes" are not),
   and lists its indexes in hash-map order too. Filter files are rewritten with their values
@@ -24,13 +25,13 @@ import hashlib
 import json
 import struct
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from bulletin_site.errors import BuildError
-from bulletin_site.search.words import HAN, char_class
 
-# Pagefind's program, the same in every bundle it writes: the site keeps one copy, at the top
-# of its bundle, where the search page loads it from.
+# Pagefind's program, the same in every bundle it writes. The site does not ship it: search.js
+# reads the index files itself (docs/search.md, "Why search.js reads the index itself").
 PROGRAM_FILES = ("pagefind.js", "pagefind-worker.js", "wasm.unknown.pagefind")
 ENTRY = "pagefind-entry.json"
 _SIGNATURE = b"pagefind_dcd"
@@ -46,25 +47,44 @@ def base36(n: int) -> str:
             return out
 
 
+def files_digest(files: Mapping[str, bytes]) -> str:
+    """10 hex digits naming a folder of files by its content (paths, sizes, bytes)."""
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        digest.update(f"{path}\0{len(files[path])}\0".encode())
+        digest.update(files[path])
+    return digest.hexdigest()[:10]
+
+
 def record_id(part: str, rank: int) -> str:
     """``2019_0``, ``2019_1``, … ``2019_a``: the part's name, then the record's place in the
-    part in base 36 (search.js reads both: ``rankOf``)."""
+    part in base 36; also its page number in the part's index (``parts.build_part`` checks),
+    so search.js names the fragment of a page it found (``fragmentPath``)."""
     return f"{part}_{base36(rank)}"
+
+
+@dataclass(frozen=True)
+class IndexInfo:
+    """What a bundle's metadata file says of one index (search.js reads the same from the
+    part's directory, ``answers.directory``)."""
+
+    pages: list[str]  # the records' ids, in Pagefind's page order (the page numbers)
+    chunks: list[list[str]]  # its index files, in order: [from, to, name]
+    filters: dict[str, str]  # filter name → its file (filter/<file>.pf_filter)
 
 
 def canonical_bundle(
     files: Mapping[str, bytes],
     languages: Sequence[str],
     name: Callable[[str, str], str],
-) -> tuple[dict[str, bytes], dict[str, list[list[str]]]]:
+) -> tuple[dict[str, bytes], dict[str, IndexInfo]]:
     """The bundle with records named by ``name(language, url)``, word counts of 1, and filter,
     metadata and entry files independent of the run (``languages``: the indexes in the order
-    the entry file lists them); and each index's list of index files ([from, to, name], in
-    order)."""
+    the entry file lists them); and what each index's metadata says (``IndexInfo``)."""
     out = dict(files)
     entry = json.loads(out[ENTRY])
     entry["languages"] = {language: entry["languages"][language] for language in languages}
-    chunks: dict[str, list[list[str]]] = {}
+    infos: dict[str, IndexInfo] = {}
     for language, info in entry["languages"].items():
         meta_name = f"pagefind.{info['hash']}.pf_meta"
         meta = read_pf(out.pop(meta_name), meta_name)
@@ -93,35 +113,14 @@ def canonical_bundle(
             data = out.pop(f"index/{chunk[2]}.pf_index")
             chunk[2] = f"{prefix}{base36(i)}"
             out[f"index/{chunk[2]}.pf_index"] = data
-        chunks[language] = meta[2]
+        infos[language] = IndexInfo(
+            [page for page, _ in pages], meta[2], {f: chunk for f, chunk in meta[3]}
+        )
         data = pf_bytes(meta)
         info["hash"] = f"{language}_{_digest(data, 15)}"
         out[f"pagefind.{info['hash']}.pf_meta"] = data
     out[ENTRY] = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return out, chunks
-
-
-def find_spills(chunks: Sequence[Sequence[str]]) -> dict[str, list[str]]:
-    """Characters whose words (pairs and ``cǂ``, all starting with the character) lie in more
-    than one index file, each with the first word (``from``) of every such file.
-
-    ``chunks``: Pagefind's index files in order, as (from, to, …): from/to are prefixes of the
-    first and last word, so a file holds words starting with c if from[0] ≤ c ≤ to[0]. Pagefind
-    loads the file whose range holds a searched word; a search for ``from`` loads that file.
-    """
-    ranges = [(ord(c[0][0]), ord(c[1][0]), c[0]) for c in chunks if c[0] and c[1]]
-    # Only a character in two files' ranges can spill: look at where ranges overlap (at the
-    # boundary between neighbouring files, mostly one character) instead of at every
-    # character of every range (each range may span thousands).
-    shared: set[int] = set()
-    for i, (low, high, _) in enumerate(ranges):
-        for other_low, other_high, _ in ranges[i + 1 :]:
-            shared.update(range(max(low, other_low), min(high, other_high) + 1))
-    found: dict[str, list[str]] = {}
-    for code in sorted(shared):
-        if char_class(chr(code)) == HAN:
-            found[chr(code)] = [first for low, high, first in ranges if low <= code <= high]
-    return found
+    return out, infos
 
 
 def read_pf(raw: bytes, name: str) -> Any:

@@ -7,19 +7,15 @@ and the memory of an index are bounded only by bounding what one Pagefind build 
 is a contiguous run of the archive's order (newest first): the search page ranks across parts
 by (the part's place, the record's place in the part), both read from a result's id.
 
-Layout under ``pagefind/``:
-
-- Pagefind's program (``pagefind.js``, its wasm) and a *root* index per edition, holding one
-  placeholder record that no query finds: the instance the search page starts, whose wasm the
-  parts share (``mergeIndex``);
-- ``{script}/{part}-{digest}/`` (``hant/2018-2019-0a1b2c3d4e/``): one part's bundle, named by
-  its content, so that its files never change under an address (a browser may keep them:
-  search.js passes the digest to Pagefind as ``metaCacheTag``).
+Layout under ``pagefind/``: ``{script}/{part}-{digest}/`` (``hant/2018-2019-0a1b2c3d4e/``),
+one part's Pagefind bundle (without Pagefind's program: search.js reads the index files itself)
+named by its content, so that its files never change under an address (a browser may keep
+them). Its directory (``answers.directory``) and its answers for its commonest words
+(``answers.common_units``) are kept with it in the cache; the site ships them per edition.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -31,11 +27,12 @@ from bulletin_site import cache, site
 from bulletin_site.config import SiteConfig
 from bulletin_site.convert import Edition
 from bulletin_site.errors import BuildError
+from bulletin_site.search import answers
 from bulletin_site.search.bundle import (
-    ENTRY,
     PROGRAM_FILES,
+    IndexInfo,
     canonical_bundle,
-    find_spills,
+    files_digest,
     record_id,
 )
 from bulletin_site.search.pagefind import PagefindService, index_files, new_index, pagefind_version
@@ -47,7 +44,6 @@ from bulletin_site.search.records import (
     records,
     title_span,
 )
-from bulletin_site.search.words import WORD_END
 
 if TYPE_CHECKING:
     from bulletin_site.kinds import Kinds
@@ -70,7 +66,6 @@ PAGEFIND_BYTES_PER_RECORD = 270_000
 # Parts are built two at a time when two fit in this (and in an eighth of the machine's memory).
 PAGEFIND_MEMORY_BUDGET = 640 << 20
 UNDATED = "undated"
-ROOT_RECORD = "_"  # the root index's placeholder record (its url, with the script's name)
 
 
 @dataclass(frozen=True)
@@ -88,14 +83,16 @@ class PartBundle:
     name: str
     folder: str  # under pagefind/: "hant/2019-0a1b2c3d4e"
     files: Mapping[str, bytes]  # path in the folder → bytes
-    chunks: tuple[tuple[str, str], ...]  # each index file's (from, to)
+    answers: answers.PartAnswers  # its common units' answers (shipped per edition)
+    directory: Mapping[str, Any]  # what search.js needs to read it (shipped per edition)
     span: int  # the part's title span (search.js: each result's title/body boundary)
     records: int
     years: tuple[str, ...]
     kinds: tuple[str, ...]
 
     def summary(self) -> dict[str, object]:
-        """What data.json says of the part (search.js merges it; issue 14 will order by it)."""
+        """What data.json says of the part (search.js reads the parts in this order, newest
+        first, and skips those without the year or kind a filter asks for)."""
         return {
             "name": self.name,
             "path": f"{self.folder}/",
@@ -138,10 +135,12 @@ def split_into_parts(
 
 
 def build_part(
-    script: str, name: str, recs: Sequence[Record], span: int
-) -> tuple[dict[str, bytes], list[list[str]]]:
-    """Pagefind's bundle of one part (one index, ``script``), canonical (``bundle``), without
-    Pagefind's program files; and its index files' ranges."""
+    script: str, name: str, contents: Sequence[str], recs: Sequence[Record]
+) -> tuple[dict[str, bytes], IndexInfo]:
+    """Pagefind's bundle of one part (one index, ``script``; ``contents``: each record's
+    ``format_content``), canonical (``bundle``), without Pagefind's program files; and what its
+    metadata says. Each record's page number is its place in the part (checked: search.js
+    names a page's record from it)."""
     with PagefindService(index_chunk_size=INDEX_CHUNK_SIZE) as service:
         index = new_index(service)
         service.send_all(
@@ -149,39 +148,22 @@ def build_part(
                 "type": "AddRecord",
                 "index_id": index,
                 "url": record.url,
-                "content": format_content(record, span),
+                "content": content,
                 "language": script,
                 "meta": {},
                 "filters": record_filters(record),
             }
-            for record in recs
+            for record, content in zip(recs, contents, strict=True)
         )
         files = index_files(service, index)
     ranks = {r.url: i for i, r in enumerate(recs)}
-    files, chunks = canonical_bundle(files, [script], lambda _, url: record_id(name, ranks[url]))
-    return files, chunks[script]
-
-
-def build_root(scripts: Sequence[str]) -> dict[str, bytes]:
-    """Pagefind's program and one index per script holding a single placeholder record whose
-    only word (``ǂ``) no query looks up: the instance the search page starts."""
-    with PagefindService() as service:
-        index = new_index(service)
-        service.send_all(
-            {
-                "type": "AddRecord",
-                "index_id": index,
-                "url": f"{ROOT_RECORD}{script}",  # one url per index: Pagefind keeps one of two
-                "content": WORD_END,
-                "language": script,
-                "meta": {},
-                "filters": {},
-            }
-            for script in scripts
-        )
-        files = index_files(service, index)
-    files, _ = canonical_bundle(files, scripts, lambda language, _: language)
-    return files
+    files, infos = canonical_bundle(files, [script], lambda _, url: record_id(name, ranks[url]))
+    info = infos[script]
+    if info.pages != [record_id(name, i) for i in range(len(recs))]:
+        raise BuildError(f"search: Pagefind numbered the records of part {name} out of order")
+    for path in PROGRAM_FILES:  # the same in every bundle, and not shipped
+        files.pop(path, None)
+    return files, info
 
 
 def _pack(files: Mapping[str, bytes], about: Mapping[str, object]) -> bytes:
@@ -234,40 +216,31 @@ def part_bundle(
     recs: Sequence[Record],
     kind_names: Sequence[str],
 ) -> PartBundle:
-    """One part's bundle, from the cache if its records were indexed before."""
+    """One part's bundle, with its directory and answers (``answers``), from the cache if its
+    records were indexed before."""
     script = edition.script
     span = title_span(recs)
 
     def compute() -> tuple[dict[str, bytes], dict[str, Any]]:
-        files, chunks = build_part(script, part.name, recs, span)
-        for path in PROGRAM_FILES:  # the same in every bundle: the root's copy is shipped
-            files.pop(path, None)
-        return files, {"chunks": [list(c[:2]) for c in chunks]}
+        contents = [format_content(record, span) for record in recs]
+        files, info = build_part(script, part.name, contents, recs)
+        return files, {
+            "answers": answers.common_units(contents, span).to_json(),
+            "directory": answers.directory(info.chunks, info.filters, len(recs), span),
+        }
 
     files, about = _cached(store, part_key(store, script, part, recs), compute)
-    digest = hashlib.sha256()
-    for path in sorted(files):
-        digest.update(f"{path}\0{len(files[path])}\0".encode())
-        digest.update(files[path])
     return PartBundle(
         name=part.name,
-        folder=f"{script}/{part.name}-{digest.hexdigest()[:10]}",
+        folder=f"{script}/{part.name}-{files_digest(files)}",
         files=files,
-        chunks=tuple((a, b) for a, b in about["chunks"]),
+        answers=answers.PartAnswers.from_json(about["answers"]),
+        directory=about["directory"],
         span=span,
         records=len(recs),
         years=tuple(sorted({r.year for r in recs if r.year}, reverse=True)),
         kinds=tuple(kinds_present(recs, kind_names)),
     )
-
-
-def root_bundle(store: cache.Cache, scripts: Sequence[str]) -> dict[str, bytes]:
-    key = store.key(cache.BUNDLES, "root", *scripts, pagefind_version())
-    files, _ = _cached(store, key, lambda: (build_root(scripts), {}))
-    missing = [path for path in PROGRAM_FILES if path not in files]
-    if missing:
-        raise BuildError(f"search: Pagefind wrote no {', '.join(missing)}")
-    return files
 
 
 # --- every part, within the memory budget ------------------------------------------------------
@@ -311,19 +284,3 @@ def build_bundles(
         return [part_bundle(store, e, p, recs, kind_names) for e, p, recs in todo]
     with ThreadPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(lambda job: part_bundle(store, *job, kind_names), todo))
-
-
-def spills(bundles: Iterable[PartBundle]) -> dict[str, list[str]]:
-    """``bundle.find_spills`` over every part of an edition: for each character whose words fill
-    more than one index file of some part, the first word of each such file, of every part
-    (preloading a word loads, in every part, the file whose range holds it)."""
-    found: dict[str, set[str]] = {}
-    for bundle in bundles:
-        for char, keys in find_spills(bundle.chunks).items():
-            found.setdefault(char, set()).update(keys)
-    return {char: sorted(keys) for char, keys in sorted(found.items())}
-
-
-def root_tag(files: Mapping[str, bytes]) -> str:
-    """A digest of the root's entry file: search.js gives it to Pagefind as ``metaCacheTag``."""
-    return hashlib.sha256(files[ENTRY]).hexdigest()[:10]

@@ -1,9 +1,10 @@
 """The search index of a site: every file it adds beside the pages.
 
-- ``pagefind/``: Pagefind's program, the root index, and each edition's parts (``parts``);
-- ``{edition}/search/data.json``: what search.js needs besides Pagefind (``edition_data``);
-- ``{edition}/search/spill.json``: the characters whose words fill several index files of a
-  part (``parts.spills``), loaded for one-character terms only.
+- ``pagefind/``: each edition's parts (``parts``), each a Pagefind bundle with its directory,
+  the edition's answers for the commonest words and its word map (``answers``:
+  ``{script}/common-…/``, ``{script}/map-…/``);
+- ``{edition}/search/data.json``: the edition's parts, its answers and how to fold a query
+  (``edition_data``); ``parts.bin`` beside it, the parts' directories.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from bulletin_site import cache, project, site
 from bulletin_site.config import SiteConfig
 from bulletin_site.convert import EDITIONS, Edition
 from bulletin_site.errors import BuildError
-from bulletin_site.search import parts
+from bulletin_site.search import answers, parts
+from bulletin_site.search.bundle import files_digest
 from bulletin_site.search.fold import fold_char, fold_table
 from bulletin_site.search.records import Record, aligned_texts, kinds_present
 from bulletin_site.search.words import HAN, char_class
@@ -27,18 +29,18 @@ from bulletin_site.search.words import HAN, char_class
 if TYPE_CHECKING:
     from bulletin_site.kinds import Kinds
 
-BUNDLE = "pagefind"  # site path of the Pagefind bundle: the root and every part under it
+BUNDLE = "pagefind"  # site path of the index: every part under it
 DATA = "search/data.json"  # per edition, beside its search page (see ``edition_data``)
-SPILL = "search/spill.json"  # per edition: loaded for one-character terms only
-DATA_VERSION = 2
+PARTS = "search/parts.bin"  # per edition: its parts' directories (``answers.directories``)
+DATA_VERSION = 3
 
 
 def index_language(edition: Edition) -> str:
     """The name of an edition's indexes: its script, ``hant`` or ``hans``.
 
-    Not the page language (zh-Hant): Pagefind cuts queries for zh, ja and th into dictionary
-    words in the browser, which would cut the pairs apart. search.js starts Pagefind with this
-    name as the page language (``startOn`` there) and merges the parts with it."""
+    Not the page language (zh-Hant): Pagefind's own search cuts queries for zh, ja and th into
+    dictionary words, which would cut the pairs apart (search.js reads the index itself, but
+    a part stays an index Pagefind's own search could open)."""
     return edition.script
 
 
@@ -61,20 +63,27 @@ def index_files(
     }
     all_records = {code: [r for _, recs in ps for r in recs] for code, ps in per_edition.items()}
     table = fold_table(aligned_texts(all_records))
-    root = parts.root_bundle(store, [index_language(e) for e in editions])
     jobs = [(e, part, recs) for e in editions for part, recs in per_edition[e.code]]
     bundles = parts.build_bundles(store, jobs, kinds.names)
-    files = {f"{BUNDLE}/{path}": data for path, data in root.items()}
+    files = {}
     for bundle in bundles:
         for path, data in bundle.files.items():
             files[f"{BUNDLE}/{bundle.folder}/{path}"] = data
     for edition in editions:
         mine = [b for b in bundles if b.folder.startswith(f"{index_language(edition)}/")]
-        data = edition_data(
-            edition, all_records[edition.code], mine, table, parts.root_tag(root), kinds.names
-        )
+        prefixes, words, common = answers.edition_answers([b.answers for b in mine])
+        folder = f"{index_language(edition)}/common-{files_digest(common)}"
+        for path, data in common.items():
+            files[f"{BUNDLE}/{folder}/{path}"] = data
+        firsts, mapped = answers.word_map([b.answers for b in mine])
+        map_folder = f"{index_language(edition)}/map-{files_digest(mapped)}"
+        for path, data in mapped.items():
+            files[f"{BUNDLE}/{map_folder}/{path}"] = data
+        data = edition_data(edition, all_records[edition.code], mine, table, kinds.names)
+        data["common"] = {"path": f"{folder}/", "prefixes": prefixes, "words": words}
+        data["map"] = {"path": f"{map_folder}/", "from": firsts}
         files[f"{edition.code}/{DATA}"] = _json(data)
-        files[f"{edition.code}/{SPILL}"] = _json(parts.spills(mine))
+        files[f"{edition.code}/{PARTS}"] = answers.directories([b.directory for b in mine])
     store.prune()  # the parts of this build are kept, the others go
     return files
 
@@ -112,15 +121,18 @@ def edition_data(
     recs: Sequence[Record],
     bundles: Sequence[parts.PartBundle],
     table: Mapping[str, str],
-    root: str,
     kind_names: Sequence[str],
 ) -> dict[str, object]:
-    """``{edition}/search/data.json``: what search.js needs besides Pagefind.
+    """``{edition}/search/data.json``: the edition's parts and how to fold a query.
 
-    - ``index``: the edition's index name (the root's and every part's);
-    - ``root``: a digest of the root's entry file (Pagefind's ``metaCacheTag``);
+    - ``index``: the edition's index name (every part's);
     - ``parts``: newest first, each part's folder under ``pagefind/``, title span, number of
-      records, years and kinds (``parts.PartBundle.summary``);
+      records, years and kinds (``parts.PartBundle.summary``); search.js reads the rest of a
+      part from its directory (``answers.directory``, in parts.bin);
+    - ``common`` (added by ``index_files``): the folder of the edition's answers and their
+      units, prefixes then words (``answers.edition_answers``);
+    - ``map`` (likewise): the folder of the edition's word map and each file's first key
+      (``answers.word_map``);
     - ``fold``: the Chinese part of ``fold`` as pairs of characters (經经…), for every character
       that folds to one this edition holds;
     - ``chars``: every Chinese character of the edition (a query character is looked up as
@@ -135,7 +147,6 @@ def edition_data(
     return {
         "version": DATA_VERSION,
         "index": index_language(edition),
-        "root": root,
         "parts": [b.summary() for b in bundles],
         "fold": "".join(k + v for k, v in table.items() if v in folds),
         "chars": "".join(sorted(chars)),
