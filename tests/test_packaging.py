@@ -69,4 +69,5 @@ def test_a_plain_install_builds_a_checkouts_site(tmp_path: Path) -> None:
     assert (site / "zh-hant" / "index.html").is_file()
     assert (site / "zh-hans" / "search" / "index.html").is_file()
     assert (site / "assets" / "style.css").is_file()
-    assert (site / "pagefind" / "pagefind-entry.json").is_file()
+    assert (site / "zh-hant" / "search" / "data.json").is_file()
+    assert list((site / "pagefind" / "hant").glob("*/pagefind-entry.json"))
