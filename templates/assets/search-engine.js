@@ -282,6 +282,9 @@ function startsWithBytes(bytes, signature) {
 }
 
 async function gunzip(bytes) {
+  if (typeof DecompressionStream === "undefined") {
+    throw new Error("this browser cannot read the index: no DecompressionStream");
+  }
   const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
@@ -992,6 +995,7 @@ export function excerpt(words, span, marks) {
  *   parts' paths start from;
  *   {type: "search", id, query, filters}: a newer id abandons the search before it;
  *   {type: "more", id, from}: the next page of search ``id``;
+ *   {type: "cancel", id}: the search box emptied: abandon the running search;
  * and gets back
  *   {type: "ready", years, kinds} once data.json is read;
  *   {type: "first", id, items} the first page, newest parts first, before the count is known;
@@ -1016,6 +1020,8 @@ export class Host {
       this.search(message).catch((error) => this.fail(message.id, error));
     } else if (message.type === "more") {
       this.more(message).catch((error) => this.fail(message.id, error));
+    } else if (message.type === "cancel") {
+      this.latest = message.id;
     }
   }
 
@@ -1042,7 +1048,8 @@ export class Host {
       this.post({ type: "first", id, items });
     };
     const { ranked, terms } = await this.engine.search(query, filters || {}, (page, found) => {
-      first = this.engine.items(page, found, showFirst);
+      // A first page that fails (a fragment not fetched) is fetched again for "done".
+      first = this.engine.items(page, found, showFirst).catch(() => null);
     });
     if (this.latest !== id) return;
     this.results = { id, ranked, terms };

@@ -36,6 +36,7 @@ function connect(box, onMessage) {
         if (sent === null) return;
         console.warn("search: the worker did not start; searching in the page");
         const replay = sent;
+        sent = null; // the page's own search answers from now on: nothing more to replay
         target = inPage().then((post) => {
           replay.forEach(post);
           return post;
@@ -68,6 +69,7 @@ class SearchPage {
     this.root = new URL(box.dataset.root, document.baseURI);
     this.labels = box.dataset;
     this.sequence = 0; // the id of the newest search
+    this.loadingMore = false; // "more" asked, its results not yet shown
     this.timer = 0;
     this.query = "";
     this.total = 0;
@@ -93,7 +95,12 @@ class SearchPage {
     this.input.value = params.get("q") || "";
     this.setSelect(this.year, params.get("year"));
     this.setSelect(this.kind, params.get("kind"));
-    this.input.addEventListener("input", () => this.schedule(DEBOUNCE_MS));
+    // While an input method composes (pinyin, cangjie …) the box holds the keys, not the
+    // characters: the search waits for the composed text.
+    this.input.addEventListener("input", (event) => {
+      if (!event.isComposing) this.schedule(DEBOUNCE_MS);
+    });
+    this.input.addEventListener("compositionend", () => this.schedule(DEBOUNCE_MS));
     for (const select of [this.year, this.kind]) {
       if (select) select.addEventListener("change", () => this.schedule(0));
     }
@@ -142,6 +149,8 @@ class SearchPage {
     const search = params.toString();
     history.replaceState(history.state, "", search ? `?${search}` : window.location.pathname);
     this.box.setAttribute("aria-busy", "true");
+    this.more.hidden = true; // "more" of the search being replaced would mix two result lists
+    this.loadingMore = false;
     const sequence = ++this.sequence;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.run(sequence, query, this.filters()), delay);
@@ -154,9 +163,17 @@ class SearchPage {
       this.list.replaceChildren();
       this.total = this.shown = 0;
       this.finish(query, "");
+      this.channel.then((channel) => channel.postMessage({ type: "cancel", id: sequence }), () => {});
       return;
     }
-    const channel = await this.channel;
+    let channel;
+    try {
+      channel = await this.channel;
+    } catch (error) {
+      this.receive({ type: "error", id: sequence, message: String(error) });
+      return;
+    }
+    if (sequence !== this.sequence) return; // replaced while the search was starting
     channel.postMessage({ type: "search", id: sequence, query, filters });
   }
 
@@ -167,7 +184,12 @@ class SearchPage {
     }
     if (message.type === "error") {
       console.error(`search: ${message.message}`);
-      if (message.id === 0 || message.id === this.sequence) {
+      if (this.loadingMore && message.id === this.sequence) {
+        // The next ten failed: the results shown stay, "more" can be tried again.
+        this.loadingMore = false;
+        this.status.textContent = this.labels.lError;
+        this.box.setAttribute("aria-busy", "false");
+      } else if (message.id === 0 || message.id === this.sequence) {
         this.list.replaceChildren();
         this.total = this.shown = 0;
         this.finish(this.input.value, this.labels.lError);
@@ -180,22 +202,34 @@ class SearchPage {
       this.list.replaceChildren(...message.items.map((item) => this.item(item)));
       this.shown = message.items.length;
       this.more.hidden = true;
-      this.status.textContent = this.labels.lCounting;
+      // Said once: a screen reader would announce the same words again at every record.
+      if (this.status.textContent !== this.labels.lCounting) {
+        this.status.textContent = this.labels.lCounting;
+      }
       this.box.dataset.shown = this.query;
     } else if (message.type === "done") {
       this.list.replaceChildren(...message.items.map((item) => this.item(item)));
       this.total = message.total;
       this.shown = message.items.length;
-      const status = message.total
-        ? this.labels.lCount.replace("{n}", message.total.toLocaleString())
-        : this.labels.lNone.replace("{q}", this.query.trim());
-      this.finish(this.query, status);
+      this.finish(this.query, this.countLabel());
     } else if (message.type === "more" && message.from === this.shown) {
-      this.list.append(...message.items.map((item) => this.item(item)));
+      const added = message.items.map((item) => this.item(item));
+      this.list.append(...added);
       this.shown += message.items.length;
+      this.loadingMore = false;
       this.more.hidden = this.shown >= this.total;
+      this.status.textContent = this.countLabel();
       this.box.setAttribute("aria-busy", "false");
+      // The keyboard goes on from the first new result (the button may be gone now).
+      const link = added.length ? added[0].querySelector("a") : null;
+      if (link) link.focus();
     }
+  }
+
+  countLabel() {
+    return this.total
+      ? this.labels.lCount.replace("{n}", this.total.toLocaleString())
+      : this.labels.lNone.replace("{q}", this.query.trim());
   }
 
   finish(query, status) {
@@ -207,6 +241,10 @@ class SearchPage {
   }
 
   async showMore() {
+    // Only for the results on screen, once final, and once at a time.
+    if (this.loadingMore || this.box.dataset.query !== this.query) return;
+    if (this.box.getAttribute("aria-busy") === "true") return;
+    this.loadingMore = true;
     this.box.setAttribute("aria-busy", "true");
     const channel = await this.channel;
     channel.postMessage({ type: "more", id: this.sequence, from: this.shown });

@@ -618,11 +618,13 @@ def test_a_fast_typists_superseded_query_never_overwrites_the_newer_one(
 
 
 # The page's search worker, watched and held: every message it sends the page ([type, the
-# records of its items]), and the page's "search" messages held back while holdSearches.
+# records of its items]), the queries it was asked, and the page's "search" and "cancel"
+# messages held back while holdSearches.
 WATCH_WORKER = """(() => {
     const Original = window.Worker;
     window.workerMessages = [];
     window.heldSearches = [];
+    window.sentQueries = [];
     window.Worker = class extends Original {
         constructor(...args) {
             super(...args);
@@ -631,7 +633,8 @@ WATCH_WORKER = """(() => {
                 [e.data.type, (e.data.items || []).map((item) => item.url)]));
         }
         postMessage(message) {
-            if (window.holdSearches && message.type === "search") {
+            if (message.type === "search") window.sentQueries.push(message.query);
+            if (window.holdSearches && ["search", "cancel"].includes(message.type)) {
                 window.heldSearches.push(message);
             } else {
                 super.postMessage(message);
@@ -683,6 +686,29 @@ def test_an_answer_that_arrives_while_the_next_query_is_typed_is_not_shown(
     assert done[0] == older_urls  # the older answer did reach the page, and was dropped
     seen = page.page.evaluate("window.seen")
     assert all(s[0] in ("", newer) and s[1] in ("", newer) for s in seen), seen
+
+
+def test_an_input_method_composing_starts_no_search(
+    open_search: Any, expected_records: list[Expected]
+) -> None:
+    """Typed with an input method (Chromium's own IME composition, through DevTools): the keys
+    composed (pinyin) are never searched for, the composed characters are."""
+    page = open_search("zh-hant")
+    page.context.add_init_script(WATCH_WORKER)
+    page.page.reload()
+    page.wait("")
+    page.page.locator("input[name=q]").focus()
+    ime = page.context.new_cdp_session(page.page)
+    for keys in ("j", "ji", "jin", "jing", "jingj", "jingji"):
+        ime.send(
+            "Input.imeSetComposition",
+            {"text": keys, "selectionStart": len(keys), "selectionEnd": len(keys)},
+        )
+        page.page.wait_for_timeout(200)  # longer than the typing pause
+    ime.send("Input.insertText", {"text": "經濟"})
+    page.wait("經濟")
+    check_results(page, "composed", "經濟", expected_records, order=True)
+    assert page.page.evaluate("window.sentQueries") == ["經濟"]
 
 
 # A browser where no module worker starts: the Worker fails at once, as a worker script that
