@@ -539,7 +539,13 @@ def _find_repeats(units: list[Line], joined: list[bool]) -> tuple[dict[int, int]
         )
         # A short run of lines can also be a phrase two articles share; a reprint that short
         # stands at a break in the text (a page's start or end, a sentence's end).
-        short = 0 < len(pairs) < 3 and not _at_break(units, pairs[0][0], pairs[-1][0], joined)
+        # Either printing may show the break: a thread's first lines printed at a page's foot
+        # are printed again mid-page, after another reprint or a caption.
+        short = (
+            0 < len(pairs) < 3
+            and not _at_break(units, pairs[0][0], pairs[-1][0], joined, repeat_of)
+            and not _at_break(units, pairs[0][1], pairs[-1][1], joined, repeat_of)
+        )
         if (len(pairs) >= 2 or single) and not short:
             for b, a in pairs:
                 repeat_of[b] = a
@@ -565,13 +571,17 @@ def _find_repeats(units: list[Line], joined: list[bool]) -> tuple[dict[int, int]
     return repeat_of, inserted
 
 
-def _at_break(units: list[Line], first: int, last: int, joined: list[bool]) -> bool:
-    """Does the run first..last start or end where the text is broken anyway?"""
+def _at_break(
+    units: list[Line], first: int, last: int, joined: list[bool], repeat_of: dict[int, int]
+) -> bool:
+    """Does the run first..last start or end where the text is broken anyway (a reprint,
+    itself cut at a line's end, leaves a break behind it)?"""
     starts = (
         first == 0
         or not joined[first]
         or units[first].opens_page
         or is_terminal(units[first - 1].text)
+        or first - 1 in repeat_of
     )
     ends = last + 1 >= len(units) or not joined[last + 1] or units[last + 1].opens_page
     return starts or ends
