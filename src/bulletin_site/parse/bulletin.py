@@ -547,8 +547,6 @@ def _find_repeats(units: list[Line], joined: list[bool]) -> tuple[dict[int, int]
             and not _at_break(units, pairs[0][1], pairs[-1][1], joined, repeat_of)
         )
         if (len(pairs) >= 2 or single) and not short:
-            for b, a in pairs:
-                repeat_of[b] = a
             inserted.update(skipped)
             end, last = pairs[-1][0] + 1, pairs[-1][1] + 1
             cut = units[end].key if end < len(units) else ""
@@ -560,8 +558,12 @@ def _find_repeats(units: list[Line], joined: list[bool]) -> tuple[dict[int, int]
                 and following.startswith(cut)
                 and cut != following
             ):
-                repeat_of[end] = last
+                pairs.append((end, last))
                 end += 1
+            elif _thread_ahead(units, pairs, joined):
+                pairs = [(a, b) for b, a in pairs]
+            for b, a in pairs:
+                repeat_of[b] = a
             for t in range(j, end):
                 seen[units[t].key].append(t)
             j = end
@@ -569,6 +571,24 @@ def _find_repeats(units: list[Line], joined: list[bool]) -> tuple[dict[int, int]
         seen[units[j].key].append(j)
         j += 1
     return repeat_of, inserted
+
+
+def _thread_ahead(units: list[Line], pairs: list[tuple[int, int]], joined: list[bool]) -> bool:
+    """Is the earlier printing a thread's first lines set at a page's foot, cut mid-sentence,
+    while the later one runs on into the rest of its text? Then the later one is kept: it
+    stands where the text goes on."""
+    last_repeat, last_first = pairs[-1]
+    if is_terminal(units[last_first].text):
+        return False
+    after_first = last_first + 1
+    first_cut = (
+        after_first >= len(units) or not joined[after_first] or units[after_first].opens_page
+    )
+    after_repeat = last_repeat + 1
+    repeat_goes_on = (
+        after_repeat < len(units) and joined[after_repeat] and not units[after_repeat].opens_page
+    )
+    return first_cut and repeat_goes_on
 
 
 def _at_break(
