@@ -823,7 +823,8 @@ def _caption_score(
     score = 2
     if after is None:
         after = before
-    if misfit(after) and (after_caption or misfit(before) or before is None):
+    fits_around = _fits_neighbours(body, i, prev_i, next_i, captions, indent)
+    if misfit(after) and (after_caption or misfit(before) or before is None) and not fits_around:
         score += 2
     after_gap = next_i is None or next_i in captions or next_i != i + 1
     if after_caption and after_gap:
@@ -851,6 +852,36 @@ def _caption_score(
         if column is not None:
             score += _shape_evidence(line, following_line, column, indent, starts_paragraph)
     return score
+
+
+def _fits_neighbours(
+    body: list[Line],
+    i: int,
+    prev_i: int | None,
+    next_i: int | None,
+    captions: set[int],
+    indent: float,
+) -> bool:
+    """Is the line as wide as the text right around it, read without a gap: the line before
+    runs on into it and the line after goes on at its width (or ends the paragraph)? A
+    column narrowed beside a photo narrows a run of lines alike; a caption matches both
+    neighbours only by chance."""
+    line = body[i]
+    if prev_i is None or next_i is None or prev_i != i - 1 or next_i != i + 1:
+        return False
+    if prev_i in captions or next_i in captions or body[next_i].opens_page:
+        return False
+    before, after = body[prev_i], body[next_i]
+    tolerance = CONFIG.shape_tolerance
+    # After a sentence that ends flush with the column, a line as wide goes on with the
+    # paragraph (an opening line would be short by the indent).
+    opening = prev_i == 0 or is_terminal(body[prev_i - 1].text)
+    expected = before.width + (indent if opening and not is_terminal(before.text) else 0.0)
+    if abs(line.width - expected) > tolerance and abs(line.width - before.width) > tolerance:
+        return False
+    if is_terminal(after.text):
+        return after.width <= line.width + tolerance
+    return abs(after.width - line.width) <= tolerance
 
 
 def _local_column(body: list[Line], kept: list[int], captions: set[int], k: int) -> float | None:
