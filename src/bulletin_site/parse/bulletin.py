@@ -63,6 +63,9 @@ class ReaderConfig:
     shape_tolerance: float = 1.0
     # How much the widths weigh in the caption score (3 or more: a caption).
     shape_weight: int = 3
+    # A line that does not end a sentence is followed by more of its paragraph, never by a
+    # line shaped as another paragraph's first: that much evidence of a caption.
+    opening_after_weight: int = 2
     # A line printed twice alone (a reprint cut after one line) counts as printed twice
     # when it is at least this long: a caption says a whole line of body text word for word
     # only when both are short.
@@ -881,7 +884,7 @@ def _fits_neighbours(
         return False
     if is_terminal(after.text):
         return after.width <= line.width + tolerance
-    return abs(after.width - line.width) <= tolerance
+    return after.justified or abs(after.width - line.width) <= tolerance
 
 
 def _local_column(body: list[Line], kept: list[int], captions: set[int], k: int) -> float | None:
@@ -912,12 +915,18 @@ def _shape_evidence(
     it fill the column. A line that cannot end a sentence is followed by more of it, not by
     another paragraph's first line."""
     tolerance = CONFIG.shape_tolerance
-    opens = not is_terminal(following.text) and abs(following.width - (column - indent)) <= (
-        tolerance
+    opens = (
+        not following.justified
+        and not is_terminal(following.text)
+        and abs(following.width - (column - indent)) <= (tolerance)
     )
-    fills = following.width >= column - tolerance
-    if opens and not fills:
-        return 0  # the next line opens a paragraph: this one is no body
+    # A letter-spaced line was stretched to the column, whatever its text's width.
+    fills = following.width >= column - tolerance or following.justified
+    # Narrower than this line by the indent, too: beside a photo the column narrows for a
+    # run of lines alike, and the line after is then no opening.
+    stepped = following.width <= line.width - indent + tolerance
+    if opens and not fills and stepped:
+        return CONFIG.opening_after_weight  # the next line opens a paragraph: this one is no body
     first_line = abs(line.width - (column - indent)) <= tolerance
     if starts_paragraph and first_line and fills and not is_terminal(following.text):
         return -CONFIG.shape_weight  # the first line of a paragraph that goes on
