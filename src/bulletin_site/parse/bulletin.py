@@ -184,6 +184,13 @@ def parse_bulletin(
         for k, original in repeat_of.items()
         if k - 1 not in repeat_of or repeat_of[k - 1] != original - 1
     }
+    # A reprint is cut at a line's end and the page's own text follows it: where a reprint
+    # ends, something begins too.
+    reprinted |= {
+        units[k + 1]
+        for k in repeat_of
+        if k + 1 < len(units) and k + 1 not in repeat_of and joined[k + 1]
+    }
     known = {units[k] for k in inserted if k not in repeat_of}
     # A caption is printed once: a line printed again is body text.
     twice = {units[original] for original in repeat_of.values()}
