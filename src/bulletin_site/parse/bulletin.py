@@ -66,6 +66,8 @@ class ReaderConfig:
     # A line that does not end a sentence is followed by more of its paragraph, never by a
     # line shaped as another paragraph's first: that much evidence of a caption.
     opening_after_weight: int = 2
+    # Two lines this close in width are set to one column (a narrowed one beside a photo).
+    same_width: float = 0.5
     # A line printed twice alone (a reprint cut after one line) counts as printed twice
     # when it is at least this long: a caption says a whole line of body text word for word
     # only when both are short.
@@ -929,9 +931,15 @@ def _shape_evidence(
     )
     # A letter-spaced line was stretched to the column, whatever its text's width.
     fills = following.width >= column - tolerance or following.justified
-    # Narrower than this line by the indent, too: beside a photo the column narrows for a
-    # run of lines alike, and the line after is then no opening.
-    stepped = following.width <= line.width - indent + tolerance
+    # Not as wide as this line: beside a photo the column narrows for a run of lines
+    # alike, and the line after is then no opening. Nor as wide as this line would be
+    # without the indent: this one opens a paragraph and the next goes on with it.
+    stepped = (
+        abs(following.width - line.width) > CONFIG.same_width
+        and abs(following.width - (line.width + indent)) > tolerance
+        # A Latin word moved whole to the next line leaves this one short by its width.
+        and not following.text.endswith(" ")
+    )
     if opens and not fills and stepped:
         return CONFIG.opening_after_weight  # the next line opens a paragraph: this one is no body
     first_line = abs(line.width - (column - indent)) <= tolerance
