@@ -1133,7 +1133,7 @@ def _paragraphs(body: list[Line], flow: list[int]) -> list[Paragraph]:
                 and k + 1 < len(flow)
                 and not numbered(body[flow[k + 1]].text)
                 and widths[k] >= _column(widths, terminal, k) - indent / 2
-                and widths[k + 1] > _column(widths, terminal, k + 1) - indent / 2
+                and widths[k + 1] > _column(widths, terminal, k + 1, full=True) - indent / 2
             )
             if not runs_on:
                 paragraphs.append(current)
@@ -1143,13 +1143,15 @@ def _paragraphs(body: list[Line], flow: list[int]) -> list[Paragraph]:
     return paragraphs
 
 
-def _column(widths: list[float], terminal: list[bool], k: int) -> float:
+def _column(widths: list[float], terminal: list[bool], k: int, full: bool = False) -> float:
     """The column's width around line k: the middle width of its neighbours that do not end
-    a paragraph (a line that keeps punctuation off the next one runs a little wider)."""
+    a paragraph (a line that keeps punctuation off the next one runs a little wider); if
+    ``full``, of those that do not follow a sentence's end either (they may open a
+    paragraph, narrower by the indent)."""
     near = [
         widths[m]
         for m in [*range(max(0, k - 3), k), *range(k + 1, min(len(widths), k + 4))]
-        if not terminal[m]
+        if not terminal[m] and not (full and m > 0 and terminal[m - 1])
     ]
     return _median(near) or widths[k]
 
