@@ -857,7 +857,7 @@ def _caption_score(
     if numbered(line.text):
         score -= 2
     following_line = body[following] if following is not None and following == i + 1 else None
-    if _runs_on(line, following_line):
+    if _runs_on(line, following_line, pairs):
         return 0
     if indent > 0 and following_line is not None and not is_terminal(line.text):
         column = _local_column(body, kept, captions, k)
@@ -954,8 +954,16 @@ _OPEN_ENDED = set("的之於于及與与和在對对為为將将由並并以從�
 _CLOSED_START = set("，、。；：！？）)」』”’》〉%％")
 
 
-def _runs_on(line: Line, following: Line | None) -> bool:
-    """Signs that a line's text goes on into the next line: body text, not a caption."""
+# Punctuation that ends a clause: a character this bulletin prints before one ends words.
+_CLAUSE_ENDS = "，。、；：！？"
+
+
+def _runs_on(line: Line, following: Line | None, pairs: set[str]) -> bool:
+    """Signs that a line's text goes on into the next line: body text, not a caption.
+
+    ``pairs``: the pairs of characters the bulletin prints side by side. A character that
+    leaves a phrase open (在, 向, 由…) also ends words (現在, 方向, 理由): where the bulletin
+    prints it before a clause's end, a line ending with it may be complete."""
     text = line.text
     if line.indent >= 3 and not line.opens_page:
         return True  # a numbered item's hanging indent
@@ -967,7 +975,9 @@ def _runs_on(line: Line, following: Line | None) -> bool:
         or is_terminal(following.text)
         or following.width >= 0.8 * line.width
     )
-    if goes_on and (text.endswith(" ") or text[-1:] in _OPEN_ENDED):
+    last = text[-1:]
+    open_ended = last in _OPEN_ENDED and not any(last + mark in pairs for mark in _CLAUSE_ENDS)
+    if goes_on and (text.endswith(" ") or open_ended):
         return True  # a Latin word cut at a space, or a phrase left open
     start = following.text[0]
     if start in _CLOSED_START or start.islower():
