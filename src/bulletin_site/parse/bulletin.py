@@ -26,6 +26,7 @@ from functools import cached_property
 
 from bulletin_site.clean import (
     bigrams,
+    display_width,
     has_prose_punctuation,
     is_terminal,
     join_lines,
@@ -826,10 +827,11 @@ def _caption_score(
     overflow = 0.0
     if prev_flow is not None and not starts_paragraph:
         overflow = max(0.0, body[prev_flow].width - (after or before or 0.0))
+    carried = _carried_width(body[next_i].text) if next_i == i + 1 else 0.0
 
     def misfit(width: float | None) -> bool:
         return width is not None and (
-            line.width > width + wider or line.width < width - narrower - overflow
+            line.width > width + wider or line.width < width - narrower - overflow - carried
         )
 
     score = 2
@@ -864,6 +866,16 @@ def _caption_score(
         if column is not None:
             score += _shape_evidence(line, following_line, column, indent, starts_paragraph)
     return score
+
+
+def _carried_width(following: str) -> float:
+    """How much narrower a line may be than its column because the next line's first
+    character did not fit on it: one that must not stand alone before a closing mark is
+    carried down with it. (A Latin word moved down whole would excuse more, but a caption
+    is as often followed by a paragraph opening with a year: no evidence either way.)"""
+    if len(following) >= 2 and following[1] in _CLOSED_START:
+        return display_width(following[0])
+    return 0.0
 
 
 def _fits_neighbours(
