@@ -1097,31 +1097,61 @@ def _median(values: list[float]) -> float | None:
 
 
 def _caption_groups(body: list[Line], captions: set[int]) -> list[list[int]]:
-    """A long caption broken over two lines is one caption."""
+    """A long caption broken over two lines is one caption.
+
+    Where the text layer parts lines with blank ones, the two lines of one text block (a
+    caption broken over two) follow each other without one: that settles it. Otherwise
+    the widths do (a short rest under a wide first line)."""
+    blank_parted = _blank_parted(body)
     groups: list[list[int]] = []
     for i in sorted(captions):
         line = body[i]
-        if groups and i - 1 in captions:
+        if groups and i - 1 in captions and len(groups[-1]) == 1 and not line.opens_page:
             first = body[groups[-1][0]]
-            if (
-                len(groups[-1]) == 1
-                and not line.opens_page
-                and not _CLOSED.search(first.text)
-                and line.width < 0.6 * first.width
-                and first.width >= 16
-            ):
+            if blank_parted:
+                joined = line.number == first.number + 1
+            else:
+                joined = (
+                    not _CLOSED.search(first.text)
+                    and line.width < 0.6 * first.width
+                    and first.width >= 16
+                )
+            if joined:
                 groups[-1].append(i)
                 continue
         groups.append([i])
     return groups
 
 
+def _blank_parted(body: list[Line]) -> bool:
+    """Does the text layer print a blank line after most lines?"""
+    gaps = sum(b.number > a.number + 1 for a, b in itertools.pairwise(body))
+    return gaps * 2 > len(body)
+
+
 def _split_captions(text: str) -> list[str]:
     """Two captions set side by side on one line are two captions."""
-    parts = _CAPTION_GAP.split(text)
-    if len(parts) > 1 and all(len(part) >= 6 for part in parts):
+    parts: list[str] = []
+    start = 0
+    for gap in _CAPTION_GAP.finditer(text):
+        left, right = text[gap.start() - 1], text[gap.end()]
+        if left.isascii() or right.isascii() or _open_marks(text[: gap.start()]):
+            continue
+        parts.append(text[start : gap.start()])
+        start = gap.end()
+    parts.append(text[start:])
+    if len(parts) > 1 and all(len(part) >= 2 for part in parts):
         return parts
     return [text]
+
+
+_OPENERS = "“‘「『《〈（(【"
+_CLOSERS = "”’」』》〉）)】"
+
+
+def _open_marks(text: str) -> bool:
+    """Does the text leave a quotation or a bracket open?"""
+    return sum(ch in _OPENERS for ch in text) > sum(ch in _CLOSERS for ch in text)
 
 
 # --- paragraphs and articles ----------------------------------------------------------------
