@@ -197,6 +197,7 @@ def parse_bulletin(
     known = {units[k] for k in inserted if k not in repeat_of}
     # A caption is printed once: a line printed again is body text.
     twice = {units[original] for original in repeat_of.values()}
+    known |= _blocks(body, kept, footer_of) - twice
     layout = _caption_layout(body, kept, twice)
     grams = _Grams()
     caption_scores: dict[int, int] = {}
@@ -1121,6 +1122,24 @@ def _caption_groups(body: list[Line], captions: set[int]) -> list[list[int]]:
                 continue
         groups.append([i])
     return groups
+
+
+def _blocks(body: list[Line], kept: list[int], footer_of: dict[int, int]) -> set[int]:
+    """Lines printed as one block of two without a blank line between, where the text
+    layer parts every line of running text with one: a caption broken over two lines."""
+    if not _blank_parted(body):
+        return set()
+    out: set[int] = set()
+    for i, j in itertools.pairwise(kept):
+        if (
+            j == i + 1
+            and body[j].number == body[i].number + 1
+            and i not in footer_of
+            and j not in footer_of
+            and not body[j].opens_page
+        ):
+            out.update((i, j))
+    return out
 
 
 def _blank_parted(body: list[Line]) -> bool:
