@@ -862,6 +862,8 @@ def _caption_score(
     following_line = body[following] if following is not None and following == i + 1 else None
     if _runs_on(line, following_line, pairs):
         return 0
+    if following is not None and _joins_word(line.text, body[following].text):
+        return 0  # the text goes on past the captions in between
     if indent > 0 and following_line is not None and not is_terminal(line.text):
         column = _local_column(body, kept, captions, k)
         if column is not None:
@@ -967,6 +969,8 @@ _OPEN_ENDED = set("的之於于及與与和在對对為为將将由並并以從�
 _CLOSED_START = set("，、。；：！？）)」』”’》〉%％")
 
 
+# What follows a number without a space (年, 月, 日 of a date; a unit).
+_NUMBER_UNITS = "年月日號号時时萬万億亿元%％"
 # Punctuation that ends a clause: a character this bulletin prints before one ends words.
 _CLAUSE_ENDS = "，。、；：！？"
 
@@ -992,10 +996,19 @@ def _runs_on(line: Line, following: Line | None, pairs: set[str]) -> bool:
     open_ended = last in _OPEN_ENDED and not any(last + mark in pairs for mark in _CLAUSE_ENDS)
     if goes_on and (text.endswith(" ") or open_ended):
         return True  # a Latin word cut at a space, or a phrase left open
-    start = following.text[0]
+    return _joins_word(text, following.text)
+
+
+def _joins_word(text: str, following: str) -> bool:
+    """Does the text after a break finish what the text before it left unfinished: a
+    closing mark, a lower-case Latin word, or the unit of a number? Captions between
+    the two halves do not change that."""
+    start = following[:1]
+    if not start:
+        return False
     if start in _CLOSED_START or start.islower():
         return True
-    return text[-1:].isdigit() and start in "年月日號号時时萬万億亿元%％"
+    return text[-1:].isdigit() and start in _NUMBER_UNITS
 
 
 @dataclass(frozen=True)
