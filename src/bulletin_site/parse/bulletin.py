@@ -73,6 +73,9 @@ class ReaderConfig:
     # when it is at least this long: a caption says a whole line of body text word for word
     # only when both are short.
     single_repeat_length: int = 8
+    # A paragraph break decided by a width this close (in em) to the deciding one is a
+    # doubt.
+    paragraph_doubt_band: float = 0.5
     # Doubts said out loud. A caption placed by its words is in doubt when another article
     # shares at least this part of its weight.
     caption_doubt_share: float = 0.5
@@ -692,24 +695,21 @@ def _caption_doubts(scores: dict[int, int], known: set[int], captions: set[int])
 
 
 def _paragraph_doubts(body: list[Line], paragraphs: list[Paragraph]) -> list[Doubt]:
-    """Sentences that end flush with the column's end, where the next line's width does not
-    settle whether the paragraph ends there: full after an ending, short after a run-on."""
+    """Sentences that end flush with the column's end, where the next line's width leaves
+    the paragraph break in doubt: within ``paragraph_doubt_band`` of the width that decides
+    (as `_paragraphs` reads it)."""
     out: list[Doubt] = []
     flow = [i for paragraph in paragraphs for i in paragraph.units]
     ends = {paragraph.units[-1] for paragraph in paragraphs}
     widths = [body[i].width for i in flow]
     terminal = [is_terminal(body[i].text) for i in flow]
+    indent = _paragraph_indent(widths, terminal)
     for k, i in enumerate(flow[:-1]):
-        if not terminal[k] or flow[k + 1] != i + 1:
+        if not terminal[k]:
             continue
-        column = _column(widths, terminal, k)
-        if widths[k] < column - 1:
-            continue  # a short last line: the paragraph ends
-        following = widths[k + 1]
-        if i in ends and following >= column - 0.5 and not terminal[k + 1]:
-            out.append((i, "paragraph-end", {}))
-        elif i not in ends and following <= column - 1.5:
-            out.append((i, "paragraph-on", {}))
+        margin = _break_margin(body, flow, widths, terminal, k, indent)
+        if margin is not None and abs(margin) <= CONFIG.paragraph_doubt_band:
+            out.append((i, "paragraph-end" if i in ends else "paragraph-on", {}))
     return out
 
 
@@ -1211,20 +1211,32 @@ def _paragraphs(body: list[Line], flow: list[int]) -> list[Paragraph]:
             current = Paragraph([])
         current.units.append(i)
         current.lines.append(line)
-        if is_terminal(line.text):
-            runs_on = (
-                indent > 0
-                and k + 1 < len(flow)
-                and not numbered(body[flow[k + 1]].text)
-                and widths[k] >= _column(widths, terminal, k) - indent / 2
-                and widths[k + 1] > _column(widths, terminal, k + 1, full=True) - indent / 2
-            )
-            if not runs_on:
+        if terminal[k]:
+            margin = _break_margin(body, flow, widths, terminal, k, indent)
+            if margin is None or margin <= 0:
                 paragraphs.append(current)
                 current = None
     if current is not None:
         paragraphs.append(current)
     return paragraphs
+
+
+def _break_margin(
+    body: list[Line],
+    flow: list[int],
+    widths: list[float],
+    terminal: list[bool],
+    k: int,
+    indent: float,
+) -> float | None:
+    """After line k, a sentence's end flush with the column (None: it is not, or nothing
+    tells): how much wider than an opening line the next line is (above 0: the paragraph
+    goes on; near 0: in doubt)."""
+    if indent <= 0 or k + 1 >= len(flow) or numbered(body[flow[k + 1]].text):
+        return None
+    if widths[k] < _column(widths, terminal, k) - indent / 2:
+        return None  # a short last line: the paragraph ends
+    return widths[k + 1] - (_column(widths, terminal, k + 1, full=True) - indent / 2)
 
 
 def _column(widths: list[float], terminal: list[bool], k: int, full: bool = False) -> float:
