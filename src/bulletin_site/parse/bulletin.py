@@ -59,6 +59,9 @@ class ReaderConfig:
     # Its words take a caption away from the article around it when they weigh this many
     # times that article's share (plus one).
     caption_over_position: float = 1.8
+    # … and when they weigh this much at all: a few common words (合照, 致辭) shared
+    # with one other article do not move a caption away from its article's text.
+    caption_over_position_weight: float = 5.0
     # How far (in em) a line's width may stray from the column, or the column less the
     # paragraph indent, and still count as filling it or as opening a paragraph.
     shape_tolerance: float = 1.0
@@ -1530,6 +1533,7 @@ def _assign_captions(
                 and unique[top] >= 1
                 and unique.get(side, 0) == 0
                 and scores[top] >= CONFIG.caption_over_position * scores[side] + 1.0
+                and scores[top] >= CONFIG.caption_over_position_weight
             ):
                 out.append(top)  # its words outweigh where it stands
                 rivals.append(side)
