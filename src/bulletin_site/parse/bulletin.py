@@ -83,7 +83,9 @@ class ReaderConfig:
     # shares at least this part of its weight.
     caption_doubt_share: float = 0.5
     # A line is a caption when its score reaches 3; a score this close to it is a doubt.
-    caption_doubt_band: tuple[int, int] = (3, 3)
+    caption_doubt_band: tuple[int, int] = (3, 4)
+    # … and only if its width is within this much (em) of the column around it.
+    caption_doubt_width: float = 2.5
 
 
 CONFIG = ReaderConfig()
@@ -288,7 +290,7 @@ def parse_bulletin(
     for group, article in zip(caption_groups, caption_article, strict=True):
         for i in group:
             article_of_line[i] = article
-    doubts = _caption_doubts(caption_scores, known, captions)
+    doubts = _caption_doubts(body, kept, layout.position, caption_scores, known, captions)
     doubts += [
         (group[0], "caption-article", {"other": str(rival)})
         for group, rival in zip(caption_groups, caption_rivals, strict=True)
@@ -687,14 +689,27 @@ def _quoted(text: str) -> str:
     return text if len(text) <= 24 else text[:22] + "…"
 
 
-def _caption_doubts(scores: dict[int, int], known: set[int], captions: set[int]) -> list[Doubt]:
-    """Lines whose caption score came out next to the threshold, either way."""
+def _caption_doubts(
+    body: list[Line],
+    kept: list[int],
+    position: dict[int, int],
+    scores: dict[int, int],
+    known: set[int],
+    captions: set[int],
+) -> list[Doubt]:
+    """Lines whose caption score came out next to the threshold, either way, and whose
+    width does not settle it: about as wide as the column around them (a line far
+    narrower or wider than the column is a caption whatever else it scored)."""
     low, high = CONFIG.caption_doubt_band
-    return [
-        (i, "caption-or-body" if i in captions else "body-or-caption", {})
-        for i, score in sorted(scores.items())
-        if i not in known and low <= score <= high
-    ]
+    out: list[Doubt] = []
+    for i, score in sorted(scores.items()):
+        if i in known or not low <= score <= high:
+            continue
+        column = _local_column(body, kept, captions, position[i])
+        if column is not None and abs(body[i].width - column) > CONFIG.caption_doubt_width:
+            continue
+        out.append((i, "caption-or-body" if i in captions else "body-or-caption", {}))
+    return out
 
 
 def _paragraph_doubts(body: list[Line], paragraphs: list[Paragraph]) -> list[Doubt]:
