@@ -1554,8 +1554,10 @@ def _assign_captions(
                 rivals.append(side)
                 continue
             out.append(side)
-            # Its words point elsewhere, if not clearly: say so.
-            rivals.append(top if scores[top] > scores[sides[0]] + 1e-9 else None)
+            # Its words point elsewhere, if not clearly (the article around it shares at
+            # least the doubt share of their weight): say so.
+            contest = scores[side] >= CONFIG.caption_doubt_share * scores[top]
+            rivals.append(top if scores[top] > scores[side] + 1e-9 and contest else None)
             continue
         best = [n for n in ranked if scores[n] >= scores[top] - 1e-9]
         near = next((x for x in sides if x in best), None)
