@@ -722,10 +722,11 @@ def _paragraph_doubts(body: list[Line], paragraphs: list[Paragraph]) -> list[Dou
     widths = [body[i].width for i in flow]
     terminal = [is_terminal(body[i].text) for i in flow]
     indent = _paragraph_indent(widths, terminal)
+    openings = {paragraph.units[0] for paragraph in paragraphs}
     for k, i in enumerate(flow[:-1]):
         if not terminal[k]:
             continue
-        margin = _break_margin(body, flow, widths, terminal, k, indent)
+        margin = _break_margin(body, flow, widths, terminal, k, indent, i in openings)
         if margin is not None and abs(margin) <= CONFIG.paragraph_doubt_band:
             out.append((i, "paragraph-end" if i in ends else "paragraph-on", {}))
     return out
@@ -1230,7 +1231,8 @@ def _paragraphs(body: list[Line], flow: list[int]) -> list[Paragraph]:
         current.units.append(i)
         current.lines.append(line)
         if terminal[k]:
-            margin = _break_margin(body, flow, widths, terminal, k, indent)
+            opening = len(current.units) == 1
+            margin = _break_margin(body, flow, widths, terminal, k, indent, opening)
             if margin is None or margin <= 0:
                 paragraphs.append(current)
                 current = None
@@ -1246,13 +1248,22 @@ def _break_margin(
     terminal: list[bool],
     k: int,
     indent: float,
+    opening: bool,
 ) -> float | None:
     """After line k, a sentence's end flush with the column (None: it is not, or nothing
     tells): how much wider than an opening line the next line is (above 0: the paragraph
-    goes on; near 0: in doubt)."""
+    goes on; near 0: in doubt). An ``opening`` line is flush a paragraph's indent short."""
     if indent <= 0 or k + 1 >= len(flow) or numbered(body[flow[k + 1]].text):
         return None
-    if widths[k] < _column(widths, terminal, k) - indent / 2:
+    column = _column(widths, terminal, k)
+    # An opening line that ends a sentence is flush a paragraph's indent short, exactly:
+    # a one-line paragraph may be about that wide too.
+    flush = (
+        widths[k] >= column - indent - CONFIG.same_width and flow[k + 1] == flow[k] + 1
+        if opening
+        else widths[k] >= column - indent / 2
+    )
+    if not flush:
         return None  # a short last line: the paragraph ends
     return widths[k + 1] - (_column(widths, terminal, k + 1, full=True) - indent / 2)
 
