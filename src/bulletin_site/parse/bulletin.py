@@ -72,6 +72,9 @@ class ReaderConfig:
     opening_after_weight: int = 2
     # Two lines this close in width are set to one column (a narrowed one beside a photo).
     same_width: float = 0.5
+    # A line whose end joins the next text's start as the bulletin prints elsewhere is that
+    # much less likely a caption.
+    join_weight: int = 2
     # A line printed twice alone (a reprint cut after one line) counts as printed twice
     # when it is at least this long: a caption says a whole line of body text word for word
     # only when both are short.
@@ -878,6 +881,17 @@ def _caption_score(
                 score -= 1
     if numbered(line.text):
         score -= 2
+    # The line's last character and the next text's first are printed side by side
+    # elsewhere in the bulletin: the text may well run on from it, unless the text before
+    # the line joins the next text as well (a caption set inside a sentence).
+    if following is not None and _joins_printed(line.key, body[following].key, pairs):
+        across = (
+            prev_flow is not None
+            and not starts_paragraph
+            and _joins_printed(body[prev_flow].key, body[following].key, pairs)
+        )
+        if not across:
+            score -= CONFIG.join_weight
     following_line = body[following] if following is not None and following == i + 1 else None
     if _runs_on(line, following_line, pairs):
         return 0
@@ -898,6 +912,10 @@ def _carried_width(following: str) -> float:
     if len(following) >= 2 and following[1] in _CLOSED_START:
         return display_width(following[0])
     return 0.0
+
+
+def _joins_printed(left: str, right: str, pairs: set[str]) -> bool:
+    return bool(left) and bool(right) and left[-1] + right[0] in pairs
 
 
 def _fits_neighbours(
