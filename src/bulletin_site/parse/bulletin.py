@@ -85,8 +85,9 @@ class ReaderConfig:
     # Doubts said out loud. A caption placed by its words is in doubt when another article
     # shares at least this part of its weight.
     caption_doubt_share: float = 0.5
-    # A line is a caption when its score reaches 3; a score this close to it is a doubt.
-    caption_doubt_band: tuple[int, int] = (3, 4)
+    # A line is a caption when its score reaches 3; a score in this band is a doubt (a
+    # caption as wide as the column at 3 is nearly always one: the band starts above).
+    caption_doubt_band: tuple[int, int] = (4, 4)
     # … and only if its width is within this much (em) of the column around it.
     caption_doubt_width: float = 2.5
 
