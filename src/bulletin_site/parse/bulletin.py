@@ -216,7 +216,8 @@ def parse_bulletin(
     captions = _find_captions(body, kept, footer_of, known, layout, caption_scores)
     for _ in range(3):
         flow = [i for i in kept if i not in captions]
-        paragraphs = _paragraphs(body, flow)
+        margins: dict[int, float] = {}
+        paragraphs = _paragraphs(body, flow, margins)
         groups = _page_groups(body, paragraphs, footer_of)
         assignment = _assign_articles(paragraphs, groups, titles, reprinted, grams)
         strays = _stray_captions(
@@ -300,7 +301,7 @@ def parse_bulletin(
         for group, rival in zip(caption_groups, caption_rivals, strict=True)
         if rival is not None
     ]
-    doubts += _paragraph_doubts(body, paragraphs)
+    doubts += _paragraph_doubts(paragraphs, margins)
     for i, code, values in sorted(doubts, key=lambda d: (d[0], d[1])):
         article = article_of_line.get(i)
         if article is None:
@@ -716,24 +717,16 @@ def _caption_doubts(
     return out
 
 
-def _paragraph_doubts(body: list[Line], paragraphs: list[Paragraph]) -> list[Doubt]:
+def _paragraph_doubts(paragraphs: list[Paragraph], margins: dict[int, float]) -> list[Doubt]:
     """Sentences that end flush with the column's end, where the next line's width leaves
     the paragraph break in doubt: within ``paragraph_doubt_band`` of the width that decides
-    (as `_paragraphs` reads it)."""
-    out: list[Doubt] = []
-    flow = [i for paragraph in paragraphs for i in paragraph.units]
+    (``margins``, as `_paragraphs` read them)."""
     ends = {paragraph.units[-1] for paragraph in paragraphs}
-    widths = [body[i].width for i in flow]
-    terminal = [is_terminal(body[i].text) for i in flow]
-    indent = _paragraph_indent(widths, terminal)
-    openings = {paragraph.units[0] for paragraph in paragraphs}
-    for k, i in enumerate(flow[:-1]):
-        if not terminal[k]:
-            continue
-        margin = _break_margin(body, flow, widths, terminal, k, indent, i in openings)
-        if margin is not None and abs(margin) <= CONFIG.paragraph_doubt_band:
-            out.append((i, "paragraph-end" if i in ends else "paragraph-on", {}))
-    return out
+    return [
+        (i, "paragraph-end" if i in ends else "paragraph-on", {})
+        for i, margin in sorted(margins.items())
+        if abs(margin) <= CONFIG.paragraph_doubt_band
+    ]
 
 
 # --- captions -------------------------------------------------------------------------------
@@ -1227,13 +1220,16 @@ def _open_marks(text: str) -> bool:
 # --- paragraphs and articles ----------------------------------------------------------------
 
 
-def _paragraphs(body: list[Line], flow: list[int]) -> list[Paragraph]:
+def _paragraphs(
+    body: list[Line], flow: list[int], margins: dict[int, float] | None = None
+) -> list[Paragraph]:
     """Join the body lines into paragraphs: one ends with its sentence; a numbered measure
     starts its own.
 
     A sentence that ends exactly at the end of a full line leaves the reader in doubt. Where
     the layout indents paragraphs, the next line settles it: a full line continues the
-    paragraph, an indented one starts the next.
+    paragraph, an indented one starts the next. ``margins``, if given, receives how
+    clearly it did (`_break_margin`, by body index): the doubts are read from them.
     """
     widths = [body[i].width for i in flow]
     terminal = [is_terminal(body[i].text) for i in flow]
@@ -1252,6 +1248,8 @@ def _paragraphs(body: list[Line], flow: list[int]) -> list[Paragraph]:
         if terminal[k]:
             opening = len(current.units) == 1
             margin = _break_margin(body, flow, widths, terminal, k, indent, opening)
+            if margin is not None and margins is not None:
+                margins[i] = margin
             if margin is None or margin <= 0:
                 paragraphs.append(current)
                 current = None
