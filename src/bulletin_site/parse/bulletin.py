@@ -88,6 +88,9 @@ class ReaderConfig:
     # A line is a caption when its score reaches 3; a score in this band is a doubt (a
     # caption as wide as the column at 3 is nearly always one: the band starts above).
     caption_doubt_band: tuple[int, int] = (4, 4)
+    # A line read as body with this score (one short of a caption) is a doubt when its
+    # width is far from the column and from the lines around it.
+    body_doubt_score: int = 2
     # … and only if its width is within this much (em) of the column around it.
     caption_doubt_width: float = 2.5
 
@@ -295,7 +298,9 @@ def parse_bulletin(
     for group, article in zip(caption_groups, caption_article, strict=True):
         for i in group:
             article_of_line[i] = article
-    doubts = _caption_doubts(body, kept, layout.position, caption_scores, known, captions)
+    doubts = _caption_doubts(
+        body, kept, layout.position, caption_scores, known, captions, layout.indent
+    )
     doubts += [
         (group[0], "caption-article", {"other": str(rival)})
         for group, rival in zip(caption_groups, caption_rivals, strict=True)
@@ -701,19 +706,28 @@ def _caption_doubts(
     scores: dict[int, int],
     known: set[int],
     captions: set[int],
+    indent: float,
 ) -> list[Doubt]:
-    """Lines whose caption score came out next to the threshold, either way, and whose
-    width does not settle it: about as wide as the column around them (a line far
-    narrower or wider than the column is a caption whatever else it scored)."""
+    """Lines whose caption score came out next to the threshold where the width says
+    otherwise: a caption about as wide as the column around it, or a line read as body
+    that is far narrower or wider than the column and the lines right around it."""
     low, high = CONFIG.caption_doubt_band
     out: list[Doubt] = []
     for i, score in sorted(scores.items()):
-        if i in known or not low <= score <= high:
+        if i in known:
             continue
-        column = _local_column(body, kept, captions, position[i])
-        if column is not None and abs(body[i].width - column) > CONFIG.caption_doubt_width:
+        k = position[i]
+        column = _local_column(body, kept, captions, k)
+        if column is None:
             continue
-        out.append((i, "caption-or-body" if i in captions else "body-or-caption", {}))
+        fits = abs(body[i].width - column) <= CONFIG.caption_doubt_width
+        if i in captions and low <= score <= high and fits:
+            out.append((i, "caption-or-body", {}))
+        elif i not in captions and score == CONFIG.body_doubt_score and not fits:
+            prev_i = kept[k - 1] if k > 0 else None
+            next_i = kept[k + 1] if k + 1 < len(kept) else None
+            if not _fits_neighbours(body, i, prev_i, next_i, captions, indent):
+                out.append((i, "body-or-caption", {}))
     return out
 
 
