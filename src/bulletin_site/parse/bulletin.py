@@ -75,6 +75,12 @@ class ReaderConfig:
     # A line whose end joins the next text's start as the bulletin prints elsewhere is that
     # much less likely a caption.
     join_weight: int = 2
+    # Without blank lines to tell, a caption broken in two has a first line at least this
+    # wide (em) and a rest narrower than this share of it.
+    caption_break_width: float = 16.0
+    caption_rest_share: float = 0.6
+    # Two captions side by side on a line are each at least this many characters long.
+    caption_part_length: int = 2
     # A line printed twice alone (a reprint cut after one line) counts as printed twice
     # when it is at least this long: a caption says a whole line of body text word for word
     # only when both are short.
@@ -1172,8 +1178,8 @@ def _caption_groups(body: list[Line], captions: set[int]) -> list[list[int]]:
             else:
                 joined = (
                     not _CLOSED.search(first.text)
-                    and line.width < 0.6 * first.width
-                    and first.width >= 16
+                    and line.width < CONFIG.caption_rest_share * first.width
+                    and first.width >= CONFIG.caption_break_width
                 )
             if joined:
                 groups[-1].append(i)
@@ -1217,7 +1223,7 @@ def _split_captions(text: str) -> list[str]:
         parts.append(text[start : gap.start()])
         start = gap.end()
     parts.append(text[start:])
-    if len(parts) > 1 and all(len(part) >= 2 for part in parts):
+    if len(parts) > 1 and all(len(part) >= CONFIG.caption_part_length for part in parts):
         return parts
     return [text]
 
