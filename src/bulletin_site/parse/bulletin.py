@@ -26,6 +26,7 @@ from functools import cached_property
 
 from bulletin_site.clean import (
     bigrams,
+    display_width,
     has_prose_punctuation,
     is_terminal,
     join_lines,
@@ -58,20 +59,46 @@ class ReaderConfig:
     # Its words take a caption away from the article around it when they weigh this many
     # times that article's share (plus one).
     caption_over_position: float = 1.8
+    # … and when they weigh this much at all: a few common words (合照, 致辭) shared
+    # with one other article do not move a caption away from its article's text.
+    caption_over_position_weight: float = 5.0
     # How far (in em) a line's width may stray from the column, or the column less the
     # paragraph indent, and still count as filling it or as opening a paragraph.
     shape_tolerance: float = 1.0
     # How much the widths weigh in the caption score (3 or more: a caption).
     shape_weight: int = 3
+    # A line that does not end a sentence is followed by more of its paragraph, never by a
+    # line shaped as another paragraph's first: that much evidence of a caption.
+    opening_after_weight: int = 2
+    # Two lines this close in width are set to one column (a narrowed one beside a photo).
+    same_width: float = 0.5
+    # A line whose end joins the next text's start as the bulletin prints elsewhere is that
+    # much less likely a caption.
+    join_weight: int = 2
+    # Without blank lines to tell, a caption broken in two has a first line at least this
+    # wide (em) and a rest narrower than this share of it.
+    caption_break_width: float = 16.0
+    caption_rest_share: float = 0.6
+    # Two captions side by side on a line are each at least this many characters long.
+    caption_part_length: int = 2
     # A line printed twice alone (a reprint cut after one line) counts as printed twice
     # when it is at least this long: a caption says a whole line of body text word for word
     # only when both are short.
     single_repeat_length: int = 8
+    # A paragraph break decided by a width this close (in em) to the deciding one is a
+    # doubt.
+    paragraph_doubt_band: float = 0.5
     # Doubts said out loud. A caption placed by its words is in doubt when another article
     # shares at least this part of its weight.
     caption_doubt_share: float = 0.5
-    # A line is a caption when its score reaches 3; a score this close to it is a doubt.
-    caption_doubt_band: tuple[int, int] = (3, 3)
+    # A line is a caption when its score reaches 3; a score in this band is a doubt (a
+    # caption as wide as the column at 3 is nearly always one: the band starts above).
+    caption_doubt_band: tuple[int, int] = (4, 4)
+    # A line read as body with this score (one short of a caption) is a doubt when its
+    # width is far from the column and from the lines around it.
+    body_doubt_score: int = 2
+    # … and only if its width is within this much (em) of the column around it.
+    caption_doubt_width: float = 2.5
 
 
 CONFIG = ReaderConfig()
@@ -181,16 +208,25 @@ def parse_bulletin(
         for k, original in repeat_of.items()
         if k - 1 not in repeat_of or repeat_of[k - 1] != original - 1
     }
+    # A reprint is cut at a line's end and the page's own text follows it: where a reprint
+    # ends, something begins too.
+    reprinted |= {
+        units[k + 1]
+        for k in repeat_of
+        if k + 1 < len(units) and k + 1 not in repeat_of and joined[k + 1]
+    }
     known = {units[k] for k in inserted if k not in repeat_of}
     # A caption is printed once: a line printed again is body text.
     twice = {units[original] for original in repeat_of.values()}
+    known |= _blocks(body, kept, footer_of) - twice
     layout = _caption_layout(body, kept, twice)
     grams = _Grams()
     caption_scores: dict[int, int] = {}
     captions = _find_captions(body, kept, footer_of, known, layout, caption_scores)
     for _ in range(3):
         flow = [i for i in kept if i not in captions]
-        paragraphs = _paragraphs(body, flow)
+        margins: dict[int, float] = {}
+        paragraphs = _paragraphs(body, flow, margins)
         groups = _page_groups(body, paragraphs, footer_of)
         assignment = _assign_articles(paragraphs, groups, titles, reprinted, grams)
         strays = _stray_captions(
@@ -268,13 +304,15 @@ def parse_bulletin(
     for group, article in zip(caption_groups, caption_article, strict=True):
         for i in group:
             article_of_line[i] = article
-    doubts = _caption_doubts(caption_scores, known, captions)
+    doubts = _caption_doubts(
+        body, kept, layout.position, caption_scores, known, captions, layout.indent
+    )
     doubts += [
         (group[0], "caption-article", {"other": str(rival)})
         for group, rival in zip(caption_groups, caption_rivals, strict=True)
         if rival is not None
     ]
-    doubts += _paragraph_doubts(body, paragraphs)
+    doubts += _paragraph_doubts(paragraphs, margins)
     for i, code, values in sorted(doubts, key=lambda d: (d[0], d[1])):
         article = article_of_line.get(i)
         if article is None:
@@ -539,10 +577,14 @@ def _find_repeats(units: list[Line], joined: list[bool]) -> tuple[dict[int, int]
         )
         # A short run of lines can also be a phrase two articles share; a reprint that short
         # stands at a break in the text (a page's start or end, a sentence's end).
-        short = 0 < len(pairs) < 3 and not _at_break(units, pairs[0][0], pairs[-1][0], joined)
+        # Either printing may show the break: a thread's first lines printed at a page's foot
+        # are printed again mid-page, after another reprint or a caption.
+        short = (
+            0 < len(pairs) < 3
+            and not _at_break(units, pairs[0][0], pairs[-1][0], joined, repeat_of)
+            and not _at_break(units, pairs[0][1], pairs[-1][1], joined, repeat_of)
+        )
         if (len(pairs) >= 2 or single) and not short:
-            for b, a in pairs:
-                repeat_of[b] = a
             inserted.update(skipped)
             end, last = pairs[-1][0] + 1, pairs[-1][1] + 1
             cut = units[end].key if end < len(units) else ""
@@ -554,8 +596,12 @@ def _find_repeats(units: list[Line], joined: list[bool]) -> tuple[dict[int, int]
                 and following.startswith(cut)
                 and cut != following
             ):
-                repeat_of[end] = last
+                pairs.append((end, last))
                 end += 1
+            elif _thread_ahead(units, pairs, joined):
+                pairs = [(a, b) for b, a in pairs]
+            for b, a in pairs:
+                repeat_of[b] = a
             for t in range(j, end):
                 seen[units[t].key].append(t)
             j = end
@@ -565,13 +611,35 @@ def _find_repeats(units: list[Line], joined: list[bool]) -> tuple[dict[int, int]
     return repeat_of, inserted
 
 
-def _at_break(units: list[Line], first: int, last: int, joined: list[bool]) -> bool:
-    """Does the run first..last start or end where the text is broken anyway?"""
+def _thread_ahead(units: list[Line], pairs: list[tuple[int, int]], joined: list[bool]) -> bool:
+    """Is the earlier printing a thread's first lines set at a page's foot, cut mid-sentence,
+    while the later one runs on into the rest of its text? Then the later one is kept: it
+    stands where the text goes on."""
+    last_repeat, last_first = pairs[-1]
+    if is_terminal(units[last_first].text):
+        return False
+    after_first = last_first + 1
+    first_cut = (
+        after_first >= len(units) or not joined[after_first] or units[after_first].opens_page
+    )
+    after_repeat = last_repeat + 1
+    repeat_goes_on = (
+        after_repeat < len(units) and joined[after_repeat] and not units[after_repeat].opens_page
+    )
+    return first_cut and repeat_goes_on
+
+
+def _at_break(
+    units: list[Line], first: int, last: int, joined: list[bool], repeat_of: dict[int, int]
+) -> bool:
+    """Does the run first..last start or end where the text is broken anyway (a reprint,
+    itself cut at a line's end, leaves a break behind it)?"""
     starts = (
         first == 0
         or not joined[first]
         or units[first].opens_page
         or is_terminal(units[first - 1].text)
+        or first - 1 in repeat_of
     )
     ends = last + 1 >= len(units) or not joined[last + 1] or units[last + 1].opens_page
     return starts or ends
@@ -637,36 +705,48 @@ def _quoted(text: str) -> str:
     return text if len(text) <= 24 else text[:22] + "…"
 
 
-def _caption_doubts(scores: dict[int, int], known: set[int], captions: set[int]) -> list[Doubt]:
-    """Lines whose caption score came out next to the threshold, either way."""
+def _caption_doubts(
+    body: list[Line],
+    kept: list[int],
+    position: dict[int, int],
+    scores: dict[int, int],
+    known: set[int],
+    captions: set[int],
+    indent: float,
+) -> list[Doubt]:
+    """Lines whose caption score came out next to the threshold where the width says
+    otherwise: a caption about as wide as the column around it, or a line read as body
+    that is far narrower or wider than the column and the lines right around it."""
     low, high = CONFIG.caption_doubt_band
-    return [
-        (i, "caption-or-body" if i in captions else "body-or-caption", {})
-        for i, score in sorted(scores.items())
-        if i not in known and low <= score <= high
-    ]
-
-
-def _paragraph_doubts(body: list[Line], paragraphs: list[Paragraph]) -> list[Doubt]:
-    """Sentences that end flush with the column's end, where the next line's width does not
-    settle whether the paragraph ends there: full after an ending, short after a run-on."""
     out: list[Doubt] = []
-    flow = [i for paragraph in paragraphs for i in paragraph.units]
-    ends = {paragraph.units[-1] for paragraph in paragraphs}
-    widths = [body[i].width for i in flow]
-    terminal = [is_terminal(body[i].text) for i in flow]
-    for k, i in enumerate(flow[:-1]):
-        if not terminal[k] or flow[k + 1] != i + 1:
+    for i, score in sorted(scores.items()):
+        if i in known:
             continue
-        column = _column(widths, terminal, k)
-        if widths[k] < column - 1:
-            continue  # a short last line: the paragraph ends
-        following = widths[k + 1]
-        if i in ends and following >= column - 0.5 and not terminal[k + 1]:
-            out.append((i, "paragraph-end", {}))
-        elif i not in ends and following <= column - 1.5:
-            out.append((i, "paragraph-on", {}))
+        k = position[i]
+        column = _local_column(body, kept, captions, k)
+        if column is None:
+            continue
+        fits = abs(body[i].width - column) <= CONFIG.caption_doubt_width
+        if i in captions and low <= score <= high and fits:
+            out.append((i, "caption-or-body", {}))
+        elif i not in captions and score == CONFIG.body_doubt_score and not fits:
+            prev_i = kept[k - 1] if k > 0 else None
+            next_i = kept[k + 1] if k + 1 < len(kept) else None
+            if not _fits_neighbours(body, i, prev_i, next_i, captions, indent):
+                out.append((i, "body-or-caption", {}))
     return out
+
+
+def _paragraph_doubts(paragraphs: list[Paragraph], margins: dict[int, float]) -> list[Doubt]:
+    """Sentences that end flush with the column's end, where the next line's width leaves
+    the paragraph break in doubt: within ``paragraph_doubt_band`` of the width that decides
+    (``margins``, as `_paragraphs` read them)."""
+    ends = {paragraph.units[-1] for paragraph in paragraphs}
+    return [
+        (i, "paragraph-end" if i in ends else "paragraph-on", {})
+        for i, margin in sorted(margins.items())
+        if abs(margin) <= CONFIG.paragraph_doubt_band
+    ]
 
 
 # --- captions -------------------------------------------------------------------------------
@@ -784,16 +864,18 @@ def _caption_score(
     overflow = 0.0
     if prev_flow is not None and not starts_paragraph:
         overflow = max(0.0, body[prev_flow].width - (after or before or 0.0))
+    carried = _carried_width(body[next_i].text) if next_i == i + 1 else 0.0
 
     def misfit(width: float | None) -> bool:
         return width is not None and (
-            line.width > width + wider or line.width < width - narrower - overflow
+            line.width > width + wider or line.width < width - narrower - overflow - carried
         )
 
     score = 2
     if after is None:
         after = before
-    if misfit(after) and (after_caption or misfit(before) or before is None):
+    fits_around = _fits_neighbours(body, i, prev_i, next_i, captions, indent)
+    if misfit(after) and (after_caption or misfit(before) or before is None) and not fits_around:
         score += 2
     after_gap = next_i is None or next_i in captions or next_i != i + 1
     if after_caption and after_gap:
@@ -813,14 +895,71 @@ def _caption_score(
                 score -= 1
     if numbered(line.text):
         score -= 2
+    # The line's last character and the next text's first are printed side by side
+    # elsewhere in the bulletin: the text may well run on from it, unless the text before
+    # the line joins the next text as well (a caption set inside a sentence).
+    if following is not None and _joins_printed(line.key, body[following].key, pairs):
+        across = (
+            prev_flow is not None
+            and not starts_paragraph
+            and _joins_printed(body[prev_flow].key, body[following].key, pairs)
+        )
+        if not across:
+            score -= CONFIG.join_weight
     following_line = body[following] if following is not None and following == i + 1 else None
-    if _runs_on(line, following_line):
+    if _runs_on(line, following_line, pairs):
         return 0
+    if following is not None and _joins_word(line.text, body[following].text):
+        return 0  # the text goes on past the captions in between
     if indent > 0 and following_line is not None and not is_terminal(line.text):
         column = _local_column(body, kept, captions, k)
         if column is not None:
             score += _shape_evidence(line, following_line, column, indent, starts_paragraph)
     return score
+
+
+def _carried_width(following: str) -> float:
+    """How much narrower a line may be than its column because the next line's first
+    character did not fit on it: one that must not stand alone before a closing mark is
+    carried down with it. (A Latin word moved down whole would excuse more, but a caption
+    is as often followed by a paragraph opening with a year: no evidence either way.)"""
+    if len(following) >= 2 and following[1] in _CLOSED_START:
+        return display_width(following[0])
+    return 0.0
+
+
+def _joins_printed(left: str, right: str, pairs: set[str]) -> bool:
+    return bool(left) and bool(right) and left[-1] + right[0] in pairs
+
+
+def _fits_neighbours(
+    body: list[Line],
+    i: int,
+    prev_i: int | None,
+    next_i: int | None,
+    captions: set[int],
+    indent: float,
+) -> bool:
+    """Is the line as wide as the text right around it, read without a gap: the line before
+    runs on into it and the line after goes on at its width (or ends the paragraph)? A
+    column narrowed beside a photo narrows a run of lines alike; a caption matches both
+    neighbours only by chance."""
+    line = body[i]
+    if prev_i is None or next_i is None or prev_i != i - 1 or next_i != i + 1:
+        return False
+    if prev_i in captions or next_i in captions or body[next_i].opens_page:
+        return False
+    before, after = body[prev_i], body[next_i]
+    tolerance = CONFIG.shape_tolerance
+    # After a sentence that ends flush with the column, a line as wide goes on with the
+    # paragraph (an opening line would be short by the indent).
+    opening = prev_i == 0 or is_terminal(body[prev_i - 1].text)
+    expected = before.width + (indent if opening and not is_terminal(before.text) else 0.0)
+    if abs(line.width - expected) > tolerance and abs(line.width - before.width) > tolerance:
+        return False
+    if is_terminal(after.text):
+        return after.width <= line.width + tolerance
+    return after.justified or abs(after.width - line.width) <= tolerance
 
 
 def _local_column(body: list[Line], kept: list[int], captions: set[int], k: int) -> float | None:
@@ -851,12 +990,24 @@ def _shape_evidence(
     it fill the column. A line that cannot end a sentence is followed by more of it, not by
     another paragraph's first line."""
     tolerance = CONFIG.shape_tolerance
-    opens = not is_terminal(following.text) and abs(following.width - (column - indent)) <= (
-        tolerance
+    opens = (
+        not following.justified
+        and not is_terminal(following.text)
+        and abs(following.width - (column - indent)) <= (tolerance)
     )
-    fills = following.width >= column - tolerance
-    if opens and not fills:
-        return 0  # the next line opens a paragraph: this one is no body
+    # A letter-spaced line was stretched to the column, whatever its text's width.
+    fills = following.width >= column - tolerance or following.justified
+    # Not as wide as this line: beside a photo the column narrows for a run of lines
+    # alike, and the line after is then no opening. Nor as wide as this line would be
+    # without the indent: this one opens a paragraph and the next goes on with it.
+    stepped = (
+        abs(following.width - line.width) > CONFIG.same_width
+        and abs(following.width - (line.width + indent)) > tolerance
+        # A Latin word moved whole to the next line leaves this one short by its width.
+        and not following.text.endswith(" ")
+    )
+    if opens and not fills and stepped:
+        return CONFIG.opening_after_weight  # the next line opens a paragraph: this one is no body
     first_line = abs(line.width - (column - indent)) <= tolerance
     if starts_paragraph and first_line and fills and not is_terminal(following.text):
         return -CONFIG.shape_weight  # the first line of a paragraph that goes on
@@ -869,8 +1020,18 @@ _OPEN_ENDED = set("的之於于及與与和在對对為为將将由並并以從�
 _CLOSED_START = set("，、。；：！？）)」』”’》〉%％")
 
 
-def _runs_on(line: Line, following: Line | None) -> bool:
-    """Signs that a line's text goes on into the next line: body text, not a caption."""
+# What follows a number without a space (年, 月, 日 of a date; a unit).
+_NUMBER_UNITS = "年月日號号時时萬万億亿元%％"
+# Punctuation that ends a clause: a character this bulletin prints before one ends words.
+_CLAUSE_ENDS = "，。、；：！？"
+
+
+def _runs_on(line: Line, following: Line | None, pairs: set[str]) -> bool:
+    """Signs that a line's text goes on into the next line: body text, not a caption.
+
+    ``pairs``: the pairs of characters the bulletin prints side by side. A character that
+    leaves a phrase open (在, 向, 由…) also ends words (現在, 方向, 理由): where the bulletin
+    prints it before a clause's end, a line ending with it may be complete."""
     text = line.text
     if line.indent >= 3 and not line.opens_page:
         return True  # a numbered item's hanging indent
@@ -882,12 +1043,23 @@ def _runs_on(line: Line, following: Line | None) -> bool:
         or is_terminal(following.text)
         or following.width >= 0.8 * line.width
     )
-    if goes_on and (text.endswith(" ") or text[-1:] in _OPEN_ENDED):
+    last = text[-1:]
+    open_ended = last in _OPEN_ENDED and not any(last + mark in pairs for mark in _CLAUSE_ENDS)
+    if goes_on and (text.endswith(" ") or open_ended):
         return True  # a Latin word cut at a space, or a phrase left open
-    start = following.text[0]
+    return _joins_word(text, following.text)
+
+
+def _joins_word(text: str, following: str) -> bool:
+    """Does the text after a break finish what the text before it left unfinished: a
+    closing mark, a lower-case Latin word, or the unit of a number? Captions between
+    the two halves do not change that."""
+    start = following[:1]
+    if not start:
+        return False
     if start in _CLOSED_START or start.islower():
         return True
-    return text[-1:].isdigit() and start in "年月日號号時时萬万億亿元%％"
+    return text[-1:].isdigit() and start in _NUMBER_UNITS
 
 
 @dataclass(frozen=True)
@@ -990,43 +1162,94 @@ def _median(values: list[float]) -> float | None:
 
 
 def _caption_groups(body: list[Line], captions: set[int]) -> list[list[int]]:
-    """A long caption broken over two lines is one caption."""
+    """A long caption broken over two lines is one caption.
+
+    Where the text layer parts lines with blank ones, the two lines of one text block (a
+    caption broken over two) follow each other without one: that settles it. Otherwise
+    the widths do (a short rest under a wide first line)."""
+    blank_parted = _blank_parted(body)
     groups: list[list[int]] = []
     for i in sorted(captions):
         line = body[i]
-        if groups and i - 1 in captions:
+        if groups and i - 1 in captions and len(groups[-1]) == 1 and not line.opens_page:
             first = body[groups[-1][0]]
-            if (
-                len(groups[-1]) == 1
-                and not line.opens_page
-                and not _CLOSED.search(first.text)
-                and line.width < 0.6 * first.width
-                and first.width >= 16
-            ):
+            if blank_parted:
+                joined = line.number == first.number + 1
+            else:
+                joined = (
+                    not _CLOSED.search(first.text)
+                    and line.width < CONFIG.caption_rest_share * first.width
+                    and first.width >= CONFIG.caption_break_width
+                )
+            if joined:
                 groups[-1].append(i)
                 continue
         groups.append([i])
     return groups
 
 
+def _blocks(body: list[Line], kept: list[int], footer_of: dict[int, int]) -> set[int]:
+    """Lines printed as one block of two without a blank line between, where the text
+    layer parts every line of running text with one: a caption broken over two lines."""
+    if not _blank_parted(body):
+        return set()
+    out: set[int] = set()
+    for i, j in itertools.pairwise(kept):
+        if (
+            j == i + 1
+            and body[j].number == body[i].number + 1
+            and i not in footer_of
+            and j not in footer_of
+            and not body[j].opens_page
+        ):
+            out.update((i, j))
+    return out
+
+
+def _blank_parted(body: list[Line]) -> bool:
+    """Does the text layer print a blank line after most lines?"""
+    gaps = sum(b.number > a.number + 1 for a, b in itertools.pairwise(body))
+    return gaps * 2 > len(body)
+
+
 def _split_captions(text: str) -> list[str]:
     """Two captions set side by side on one line are two captions."""
-    parts = _CAPTION_GAP.split(text)
-    if len(parts) > 1 and all(len(part) >= 6 for part in parts):
+    parts: list[str] = []
+    start = 0
+    for gap in _CAPTION_GAP.finditer(text):
+        left, right = text[gap.start() - 1], text[gap.end()]
+        if left.isascii() or right.isascii() or _open_marks(text[: gap.start()]):
+            continue
+        parts.append(text[start : gap.start()])
+        start = gap.end()
+    parts.append(text[start:])
+    if len(parts) > 1 and all(len(part) >= CONFIG.caption_part_length for part in parts):
         return parts
     return [text]
+
+
+_OPENERS = "“‘「『《〈（(【"
+_CLOSERS = "”’」』》〉）)】"
+
+
+def _open_marks(text: str) -> bool:
+    """Does the text leave a quotation or a bracket open?"""
+    return sum(ch in _OPENERS for ch in text) > sum(ch in _CLOSERS for ch in text)
 
 
 # --- paragraphs and articles ----------------------------------------------------------------
 
 
-def _paragraphs(body: list[Line], flow: list[int]) -> list[Paragraph]:
+def _paragraphs(
+    body: list[Line], flow: list[int], margins: dict[int, float] | None = None
+) -> list[Paragraph]:
     """Join the body lines into paragraphs: one ends with its sentence; a numbered measure
     starts its own.
 
     A sentence that ends exactly at the end of a full line leaves the reader in doubt. Where
     the layout indents paragraphs, the next line settles it: a full line continues the
-    paragraph, an indented one starts the next.
+    paragraph, an indented one starts the next. ``margins``, if given, receives how
+    clearly it did (`_break_margin`, by body index): the doubts are read from them.
     """
     widths = [body[i].width for i in flow]
     terminal = [is_terminal(body[i].text) for i in flow]
@@ -1042,15 +1265,12 @@ def _paragraphs(body: list[Line], flow: list[int]) -> list[Paragraph]:
             current = Paragraph([])
         current.units.append(i)
         current.lines.append(line)
-        if is_terminal(line.text):
-            runs_on = (
-                indent > 0
-                and k + 1 < len(flow)
-                and not numbered(body[flow[k + 1]].text)
-                and widths[k] >= _column(widths, terminal, k) - indent / 2
-                and widths[k + 1] > _column(widths, terminal, k + 1) - indent / 2
-            )
-            if not runs_on:
+        if terminal[k]:
+            opening = len(current.units) == 1
+            margin = _break_margin(body, flow, widths, terminal, k, indent, opening)
+            if margin is not None and margins is not None:
+                margins[i] = margin
+            if margin is None or margin <= 0:
                 paragraphs.append(current)
                 current = None
     if current is not None:
@@ -1058,13 +1278,42 @@ def _paragraphs(body: list[Line], flow: list[int]) -> list[Paragraph]:
     return paragraphs
 
 
-def _column(widths: list[float], terminal: list[bool], k: int) -> float:
+def _break_margin(
+    body: list[Line],
+    flow: list[int],
+    widths: list[float],
+    terminal: list[bool],
+    k: int,
+    indent: float,
+    opening: bool,
+) -> float | None:
+    """After line k, a sentence's end flush with the column (None: it is not, or nothing
+    tells): how much wider than an opening line the next line is (above 0: the paragraph
+    goes on; near 0: in doubt). An ``opening`` line is flush a paragraph's indent short."""
+    if indent <= 0 or k + 1 >= len(flow) or numbered(body[flow[k + 1]].text):
+        return None
+    column = _column(widths, terminal, k)
+    # An opening line that ends a sentence is flush a paragraph's indent short, exactly:
+    # a one-line paragraph may be about that wide too.
+    flush = (
+        widths[k] >= column - indent - CONFIG.same_width and flow[k + 1] == flow[k] + 1
+        if opening
+        else widths[k] >= column - indent / 2
+    )
+    if not flush:
+        return None  # a short last line: the paragraph ends
+    return widths[k + 1] - (_column(widths, terminal, k + 1, full=True) - indent / 2)
+
+
+def _column(widths: list[float], terminal: list[bool], k: int, full: bool = False) -> float:
     """The column's width around line k: the middle width of its neighbours that do not end
-    a paragraph (a line that keeps punctuation off the next one runs a little wider)."""
+    a paragraph (a line that keeps punctuation off the next one runs a little wider); if
+    ``full``, of those that do not follow a sentence's end either (they may open a
+    paragraph, narrower by the indent)."""
     near = [
         widths[m]
         for m in [*range(max(0, k - 3), k), *range(k + 1, min(len(widths), k + 4))]
-        if not terminal[m]
+        if not terminal[m] and not (full and m > 0 and terminal[m - 1])
     ]
     return _median(near) or widths[k]
 
@@ -1347,13 +1596,16 @@ def _assign_captions(
                 and unique[top] >= 1
                 and unique.get(side, 0) == 0
                 and scores[top] >= CONFIG.caption_over_position * scores[side] + 1.0
+                and scores[top] >= CONFIG.caption_over_position_weight
             ):
                 out.append(top)  # its words outweigh where it stands
                 rivals.append(side)
                 continue
             out.append(side)
-            # Its words point elsewhere, if not clearly: say so.
-            rivals.append(top if scores[top] > scores[sides[0]] + 1e-9 else None)
+            # Its words point elsewhere, if not clearly (the article around it shares at
+            # least the doubt share of their weight): say so.
+            contest = scores[side] >= CONFIG.caption_doubt_share * scores[top]
+            rivals.append(top if scores[top] > scores[side] + 1e-9 and contest else None)
             continue
         best = [n for n in ranked if scores[n] >= scores[top] - 1e-9]
         near = next((x for x in sides if x in best), None)
