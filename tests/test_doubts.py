@@ -173,3 +173,29 @@ def test_check_and_add_say_a_doubt_in_the_editors_language() -> None:
     )
     assert problem.shown(chinese()).startswith("seeds/x.txt:12: ")
     assert "已把圖片說明「某某」歸入第 2 篇；它可能屬於第 3 篇" in problem.shown(chinese())
+
+
+# ---------------------------------------------------------------------------------------------
+# Captions that repeat each other's words
+
+
+def test_a_caption_repeating_another_articles_caption_is_in_doubt() -> None:
+    """Two captions of one photo set say the same thing (「…品酒導師講者…」) but stand in two
+    articles: the one not placed by its words names the other's article; words the articles'
+    text also says (葡萄酒) or a short shared run are no sign."""
+    from bulletin_site.clean import bigrams
+    from bulletin_site.parse.bulletin import _name_kin
+
+    texts = ["品酒導師講者示範葡萄酒品評方法", "陳大文處長與品酒導師講者合照", "嘉賓合照留念"]
+    said = bigrams("葡萄酒展覽會在澳門舉行，陳大文處長主持開幕，嘉賓合照。")
+    rivals: list[int | None] = [None, None, None]
+    _name_kin(texts, [2, 5, 5], rivals, [True, False, False], said)
+    assert rivals == [None, 2, None]
+    # The same run said in an article's text: a way of speaking, no doubt.
+    rivals = [None, None, None]
+    _name_kin(texts, [2, 5, 5], rivals, [True, False, False], said | bigrams("品酒導師講者"))
+    assert rivals == [None, None, None]
+    # A doubt already there is kept.
+    rivals = [None, 3, None]
+    _name_kin(texts, [2, 5, 5], rivals, [True, False, False], said)
+    assert rivals == [None, 3, None]

@@ -62,6 +62,11 @@ class ReaderConfig:
     # … and when they weigh this much at all: a few common words (合照, 致辭) shared
     # with one other article do not move a caption away from its article's text.
     caption_over_position_weight: float = 5.0
+    # A caption sharing a run of this many characters with a caption placed by its words in
+    # another article, at least this many of its pairs in no article's text, may belong
+    # there: a doubt.
+    caption_kin_run: int = 6
+    caption_kin_words: int = 3
     # How far (in em) a line's width may stray from the column, or the column less the
     # paragraph indent, and still count as filling it or as opening a paragraph.
     shape_tolerance: float = 1.0
@@ -1547,7 +1552,8 @@ def _assign_captions(
     page after its article's text): to the one whose rare words it shares clearly most, or,
     where its words do not tell, to the article whose text stands around it (unless its
     words point clearly elsewhere). Beside each
-    article: the one it may belong to instead, where the evidence is close."""
+    article: the one it may belong to instead, where the evidence is close, or where the
+    caption repeats a run of words of a caption placed by its words in another article."""
     if not titles:
         return [0] * len(groups), [None] * len(groups)
     article_grams = {
@@ -1558,8 +1564,10 @@ def _assign_captions(
     ordered = sorted(line_article)
     out: list[int] = []
     rivals: list[int | None] = []  # the article a caption may belong to instead, if any
-    for group in groups:
-        text = join_lines([body[i].text for i in group])
+    texts = [join_lines([body[i].text for i in group]) for group in groups]
+    by_words: list[bool] = []
+    for group, text in zip(groups, texts, strict=True):
+        by_words.append(False)
         grams = bigrams(text)
         page = pages[group[0]]
         near_pages = (page - 1, page)
@@ -1576,6 +1584,7 @@ def _assign_captions(
         top = ranked[0]
         second = scores[ranked[1]] if len(ranked) > 1 else 0.0
         if unique[top] >= 2 and scores[top] >= CONFIG.caption_word_margin * second + 1.0:
+            by_words[-1] = True
             out.append(top)
             close = second >= CONFIG.caption_doubt_share * scores[top]
             rivals.append(ranked[1] if close else None)
@@ -1613,4 +1622,37 @@ def _assign_captions(
         out.append(chosen)
         others = [x for x in [*sides, *ranked[:2]] if x != chosen]
         rivals.append(others[0] if others else None)
+    _name_kin(texts, out, rivals, by_words, set().union(*article_grams.values()))
     return out, rivals
+
+
+def _name_kin(
+    texts: list[str], out: list[int], rivals: list[int | None], by_words: list[bool], said: set[str]
+) -> None:
+    """Beside a caption (where nothing else is), the article of a caption placed by its words
+    whose run of words it repeats. The photos of one event are captioned alike (世贸专家讲者
+    in two captions), but a run may also be a way of speaking (发表主题演讲): the text cannot
+    tell, so it is a doubt, not a move (moving by them put more captions wrong on the tune
+    range). Words of the articles' text are no sign: only what captions alone say."""
+    for k, text in enumerate(texts):
+        if rivals[k] is not None:
+            continue
+        rivals[k] = next(
+            (
+                out[j]
+                for j, other in enumerate(texts)
+                if by_words[j]
+                and out[j] != out[k]
+                and any(
+                    len(bigrams(run) - said) >= CONFIG.caption_kin_words
+                    for run in _shared_runs(other, text, CONFIG.caption_kin_run)
+                )
+            ),
+            None,
+        )
+
+
+def _shared_runs(a: str, b: str, least: int) -> list[str]:
+    """The runs of at least ``least`` characters that ``a`` and ``b`` both hold (maximal)."""
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    return [a[m.a : m.a + m.size] for m in matcher.get_matching_blocks() if m.size >= least]
