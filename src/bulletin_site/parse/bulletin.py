@@ -1634,6 +1634,9 @@ def _name_kin(
     in two captions), but a run may also be a way of speaking (发表主题演讲): the text cannot
     tell, so it is a doubt, not a move (moving by them put more captions wrong on the tune
     range). Words of the articles' text are no sign: only what captions alone say."""
+    # What captions alone say, per caption: two that share too little of it are let be
+    # before their runs are looked for.
+    alone = [bigrams(text) - said for text in texts]
     for k, text in enumerate(texts):
         if rivals[k] is not None:
             continue
@@ -1643,6 +1646,7 @@ def _name_kin(
                 for j, other in enumerate(texts)
                 if by_words[j]
                 and out[j] != out[k]
+                and len(alone[j] & alone[k]) >= CONFIG.caption_kin_words
                 and any(
                     len(bigrams(run) - said) >= CONFIG.caption_kin_words
                     for run in _shared_runs(other, text, CONFIG.caption_kin_run)
