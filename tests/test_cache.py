@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -304,6 +305,34 @@ def test_the_digest_tells_apart_what_renders_differently() -> None:
     digests = [cache.digest(v) for v in values]
     assert len(set(digests)) == len(values)
     assert cache.digest(Thing("x", (1, (2, 3)))) == cache.digest(Thing("x", (1, (2, 3))))
+
+
+def test_a_layered_context_is_its_merged_mapping_and_hashed_by_its_layers() -> None:
+    """A page context (``Layers``) gives the template exactly ``{**shared, **own}``; its digest
+    changes with any value of either layer, and is the same for the same layers in a new
+    build (a fresh memo), whoever else holds the shared one."""
+    shared = {"config": "c", "labels": {"home": "首頁"}, "page": "shadowed"}
+    own = {"page": Thing("p", ()), "doc": "d"}
+    layered = cache.Layers(shared, own)
+    merged = {**shared, **own}
+    assert dict(layered) == merged and list(layered) == list(merged)
+    assert len(layered) == len(merged) and layered["page"] == own["page"]
+    assert "labels" in layered and "nothing" not in layered
+    assert pickle.loads(pickle.dumps(layered)) == merged
+    memo: dict[int, tuple[object, bytes]] = {}
+    first = cache.digest(layered, memo)
+    assert cache.digest(cache.Layers(shared, dict(own)), memo) == first  # shared: hashed once
+    assert cache.digest(cache.Layers(dict(shared), dict(own))) == first  # a new build
+    changed = [
+        cache.Layers({**shared, "config": "other"}, own),
+        cache.Layers({**shared, "labels": {"home": "首页"}}, own),
+        cache.Layers(shared, {**own, "doc": "e"}),
+        cache.Layers(shared, {**own, "page": Thing("q", ())}),
+        cache.Layers(shared, {**own, "next": None}),
+        cache.Layers({k: v for k, v in shared.items() if k != "labels"}, own),
+    ]
+    digests = {cache.digest(v) for v in changed}
+    assert len(digests) == len(changed) and first not in digests
 
 
 def test_a_value_without_a_stable_digest_is_refused() -> None:

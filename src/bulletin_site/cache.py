@@ -531,6 +531,8 @@ def _parts(value: Any, memo: dict[int, tuple[Any, bytes]]) -> list[bytes]:
     if cls is tuple or cls is list:
         head = b"T%d:" % len(value) if cls is tuple else b"L%d:" % len(value)
         return [head, *[_encode(item, memo) for item in value]]
+    if cls is Layers:  # its two layers: the shared one is hashed once, whoever holds it
+        return [b"Y", _encode(value.shared, memo), _encode(value.own, memo)]
     if isinstance(value, Mapping):
         # Insertion order, as templates iterate it; the plan builds every mapping in a fixed order.
         out = [b"M%d:" % len(value)]
@@ -555,6 +557,35 @@ def _fields(cls: type) -> tuple[bytes, tuple[tuple[str, bytes], ...]] | None:
         return None
     names = tuple((f.name, f.name.encode()) for f in dataclasses.fields(cls))
     return b"C" + cls.__qualname__.encode() + b":", names
+
+
+class Layers(Mapping[str, Any]):
+    """A mapping of ``own`` entries over ``shared`` ones, as ``{**shared, **own}`` (the same
+    keys, values and order). A page context is one: what every page of an edition gets is one
+    mapping shared by all of them, hashed once a build by ``digest`` (which hashes the two
+    layers, not the entries), where a copy in every page would be hashed for every page."""
+
+    __slots__ = ("own", "shared")
+
+    def __init__(self, shared: Mapping[str, Any], own: Mapping[str, Any]) -> None:
+        self.shared = shared
+        self.own = own
+
+    def __getitem__(self, key: str) -> Any:
+        return self.own[key] if key in self.own else self.shared[key]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.shared
+        yield from (key for key in self.own if key not in self.shared)
+
+    def __len__(self) -> int:
+        return len(self.shared) + sum(1 for key in self.own if key not in self.shared)
+
+    def __repr__(self) -> str:
+        return f"Layers({self.shared!r}, {self.own!r})"
+
+    def __reduce__(self) -> tuple[type[Layers], tuple[Mapping[str, Any], Mapping[str, Any]]]:
+        return Layers, (self.shared, self.own)
 
 
 def _feed(h: Any, label: str, data: str | bytes) -> None:

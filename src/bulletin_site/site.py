@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import difflib
+import functools
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -21,6 +22,7 @@ from urllib.parse import quote, urlsplit
 from markupsafe import escape
 
 from bulletin_site import project
+from bulletin_site.cache import Layers
 from bulletin_site.config import DocumentMeta, SiteConfig
 from bulletin_site.errors import WARNING, Message, Problem
 from bulletin_site.model import DOUBTS, Bulletin, Document, Notice, Page, Plan
@@ -613,6 +615,11 @@ class EditionView:
     def other(self) -> Edition:
         return next(e for e in self.editions if e.code != self.edition.code)
 
+    @functools.cached_property
+    def shared(self) -> dict[str, Any]:
+        """``common()``, made once: one mapping every page of the edition holds (``page``)."""
+        return self.common()
+
     def common(self) -> dict[str, Any]:
         return {
             "edition": self.edition,
@@ -652,7 +659,7 @@ class EditionView:
         )
 
     def page(self, path: str, template: str, **context: Any) -> Target:
-        return Target(path, template, {**self.common(), **context})
+        return Target(path, template, Layers(self.shared, context))
 
 
 def site_targets(
