@@ -594,6 +594,11 @@ class EditionView:
     default: Edition
     kinds: Kinds
     _issues: dict[str, IssueView] = field(default_factory=dict, compare=False, repr=False)
+    # A page's alternates, by the path of its default edition's twin: made once for a page
+    # and its twin (the editions' views share this), so their page keys hash them once.
+    _alternates: dict[str, tuple[Alternate, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def issue(self, source: Source) -> IssueView:
         """The issue view of a bulletin, made once: the home page, the feed, the issue's pages
@@ -651,12 +656,21 @@ class EditionView:
             title=title,
             description=description,
             canonical=absolute_url(self.config.base_url, path),
-            alternates=alternates(self.config.base_url, path, self.editions, self.default),
+            alternates=self.alternates(path),
             twin=twin_path(path, self.other.code),
             origin=origin,
             locale=OG_LOCALE[self.edition.script],
             kind=kind,
         )
+
+    def alternates(self, path: str) -> tuple[Alternate, ...]:
+        """``alternates`` of the page at ``path``, one tuple for it and its twins."""
+        twin = twin_path(path, self.default.code)
+        found = self._alternates.get(twin)
+        if found is None:
+            made = alternates(self.config.base_url, path, self.editions, self.default)
+            found = self._alternates[twin] = made
+        return found
 
     def page(self, path: str, template: str, **context: Any) -> Target:
         return Target(path, template, Layers(self.shared, context))
@@ -674,8 +688,9 @@ def site_targets(
         edition_chooser(config, editions, default, "index.html", "chooser.html"),
         edition_chooser(config, editions, default, "404.html", "404.html"),
     ]
+    twins: dict[str, tuple[Alternate, ...]] = {}  # every edition's alternates (``EditionView``)
     for edition in editions:
-        view = EditionView(config, edition, editions, default, kinds)
+        view = EditionView(config, edition, editions, default, kinds, _alternates=twins)
         targets.extend(edition_targets(view, by_edition[edition.code]))
     targets.append(sitemap(config, editions, targets))
     targets.append(Target("robots.txt", "robots.txt", {"sitemap": config.base_url + "sitemap.xml"}))
