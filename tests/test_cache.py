@@ -159,6 +159,49 @@ def test_templates_glossary_and_configuration_invalidate_what_they_shape(project
     assert report.cache.computed == {"readings": 0, "converted": 0, "pages": pages}
 
 
+def test_a_document_known_by_its_cache_key_still_changes_with_each_input(
+    make_project: Callable[[str], Path],
+) -> None:
+    """A document read or converted is keyed by what it was made from (``cache.known_by``),
+    not walked: each of those inputs changed alone (the seed's bytes, the editor's titles,
+    the glossary) changes the pages that show it, and the incremental site is the one a
+    clean build makes."""
+    incremental = make_project("incremental")
+    pipeline.build(incremental)
+    stem = "000_7c1a5d4148a0e861"
+    article = "zh-hans/bulletins/70/1/index.html"
+    seen = [(incremental / "_site" / article).read_bytes()]
+
+    seed = incremental / "seeds" / f"{stem}.txt"
+    meta = incremental / "content" / "issues" / f"{stem}.yaml"
+    glossary = incremental / "content" / "glossary.yaml"
+
+    def replace(path: Path, old: str, new: str) -> None:
+        text = path.read_text("utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new), encoding="utf-8")
+
+    edits = [  # each shows in the Simplified page of the issue's first article
+        lambda: replace(seed, "在澳門舉行", "在澳門召開"),
+        lambda: replace(meta, "date: 2019-10-01\n", "date: 2019-10-01\ntitles:\n  1: 編輯的標題\n"),
+        lambda: replace(
+            glossary, "to_hans:\n  before:\n", "to_hans:\n  before:\n    高官會: 高官会议\n"
+        ),
+    ]
+    for edit in edits:
+        edit()
+        pipeline.build(incremental)
+        seen.append((incremental / "_site" / article).read_bytes())
+    assert len(set(seen)) == len(seen)
+
+    full = make_project("full")
+    for part in ("seeds", "content"):
+        shutil.rmtree(full / part)
+        shutil.copytree(incremental / part, full / part)
+    pipeline.build(full, clean=True)
+    assert tree(incremental / "_site") == tree(full / "_site")
+
+
 def test_a_stylesheet_edit_renders_nothing_unless_a_template_includes_assets(
     project: Path,
 ) -> None:

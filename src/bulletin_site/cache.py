@@ -279,7 +279,7 @@ def read_through(
     ``with_report``, a reading from the cache comes without its report (a build needs only the
     document; the report is a few hundred objects a bulletin)."""
     key = cache.key("reading", name, hashlib.sha256(data).hexdigest())
-    return _stored(
+    reading = _stored(
         cache,
         "readings",
         key,
@@ -287,6 +287,8 @@ def read_through(
         reading_to_json,
         read,
     )
+    known_by(cache.memo, reading.document, "reading", key)
+    return reading
 
 
 def read_seed(root: Path, name: str, data: bytes, kinds: Kinds) -> Reading:
@@ -311,7 +313,7 @@ def convert_through(
 ) -> Document:
     """``doc`` in ``script``, from the cache or ``convert()``; ``glossary`` is its fingerprint."""
     key = cache.key("converted", glossary, script, digest(doc, cache.memo).hex())
-    return _stored(
+    converted = _stored(
         cache,
         "converted",
         key,
@@ -319,6 +321,17 @@ def convert_through(
         lambda doc: _json(doc.to_dict()),
         convert,
     )
+    known_by(cache.memo, converted, "converted", key)
+    return converted
+
+
+def known_by(memo: dict[int, tuple[Any, bytes]], value: Any, store: str, key: str) -> None:
+    """``value``'s digest (``digest``, with ``memo``) is that of the cache key it was stored
+    under, which holds everything it is computed from (the code too): the same key, the same
+    value. So a document read or converted is never walked to key what shows it. The
+    encoding has a letter of its own: it never equals a value's encoding by content (a copy
+    hashed by content is then another value to the cache, never a wrong one)."""
+    memo[id(value)] = (value, b"K" + hashlib.sha256(f"{store}\0{key}".encode()).digest())
 
 
 def _stored(
