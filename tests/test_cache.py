@@ -378,6 +378,24 @@ def test_a_layered_context_is_its_merged_mapping_and_hashed_by_its_layers() -> N
     assert len(digests) == len(changed) and first not in digests
 
 
+def test_a_value_known_by_its_key_and_its_parts_by_their_place() -> None:
+    """``known_by``: a value and each part of a tuple field of it are hashed as the key it
+    was stored under (and their place): another key, another digest, for the parts too, so a
+    page that shows an article alone changes with what the article was made from."""
+
+    def digests(key: str) -> list[bytes]:
+        value = Thing("issue", (Thing("a", ()), Thing("b", ())))
+        memo: dict[int, tuple[object, bytes]] = {}
+        cache.known_by(memo, value, "reading", key)
+        return [cache.digest(v, memo) for v in (value, *value.parts)]
+
+    first = digests("k1")
+    assert digests("k1") == first  # the same key in another build: the same digests
+    assert len(set(first)) == 3  # each part by its place
+    assert not set(first) & set(digests("k2"))  # another key: every digest another
+    assert cache.digest(Thing("a", ())) not in first  # never a value's digest by content
+
+
 def test_a_value_without_a_stable_digest_is_refused() -> None:
     with pytest.raises(TypeError):
         cache.digest({"f": object()})

@@ -144,6 +144,17 @@ class Cache:
         # Digests of the values this build has hashed (see ``digest``): a document is walked
         # once, whether its conversion or a page showing it asks first.
         self.memo: dict[int, tuple[Any, bytes]] = {}
+        self._starts: dict[str, Any] = {}  # ``_key_start``
+
+    def _key_start(self, store: str) -> Any:
+        """The hash of a key's first parts (the code, the store), fed once: a build makes a
+        key per page."""
+        start = self._starts.get(store)
+        if start is None:
+            start = self._starts[store] = hashlib.sha256()
+            _feed(start, "code", code_fingerprint())
+            _feed(start, "kind", store)
+        return start
 
     @classmethod
     def open(cls, root: Path, *, clean: bool = False) -> Cache:
@@ -154,9 +165,7 @@ class Cache:
         return cls(folder)
 
     def key(self, store: str, *parts: str) -> str:
-        h = hashlib.sha256()
-        _feed(h, "code", code_fingerprint())
-        _feed(h, "kind", store)
+        h = self._key_start(store).copy()
         for part in parts:
             _feed(h, "part", part)
         return h.hexdigest()
@@ -332,6 +341,17 @@ def known_by(memo: dict[int, tuple[Any, bytes]], value: Any, store: str, key: st
     encoding has a letter of its own: it never equals a value's encoding by content (a copy
     hashed by content is then another value to the cache, never a wrong one)."""
     memo[id(value)] = (value, b"K" + hashlib.sha256(f"{store}\0{key}".encode()).digest())
+    # Its parts that pages show on their own (a bulletin's articles), known by their place in
+    # it: an article page would otherwise walk its article's text.
+    names = _fields(type(value))
+    for name, _ in names[1] if names else ():
+        parts = getattr(value, name)
+        if type(parts) is not tuple:
+            continue
+        for index, part in enumerate(parts):
+            if dataclasses.is_dataclass(part):
+                place = f"{store}\0{key}\0{name}\0{index}".encode()
+                memo[id(part)] = (part, b"K" + hashlib.sha256(place).digest())
 
 
 def _stored(
