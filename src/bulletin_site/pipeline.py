@@ -423,8 +423,8 @@ def source_identities(
     by_edition: Mapping[str, Sequence[site.Source]], store: Cache
 ) -> dict[str, dict[str, str]]:
     """Edition code → stem → the source's digest, for the index to look its parts up by
-    (``search.index_files``). Hashed here, with the memo the page keys use next: each document
-    is walked once a build, where the index's process would walk every document again."""
+    (``search.index_files``). Cheap here: a document read or converted is hashed as the cache
+    key it came from (``cache.known_by``), where the index's process would walk its text."""
     return {
         code: {s.stem: cache.digest(s, store.memo).hex() for s in sources}
         for code, sources in by_edition.items()
