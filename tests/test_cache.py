@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -154,6 +155,49 @@ def test_templates_glossary_and_configuration_invalidate_what_they_shape(project
     assert report.cache.computed == {"readings": 0, "converted": 0, "pages": pages}
 
 
+def test_a_document_known_by_its_cache_key_still_changes_with_each_input(
+    make_project: Callable[[str], Path],
+) -> None:
+    """A document read or converted is keyed by what it was made from (``cache.known_by``),
+    not walked: each of those inputs changed alone (the seed's bytes, the editor's titles,
+    the glossary) changes the pages that show it, and the incremental site is the one a
+    clean build makes."""
+    incremental = make_project("incremental")
+    pipeline.build(incremental)
+    stem = "000_7c1a5d4148a0e861"
+    article = "zh-hans/bulletins/70/1/index.html"
+    seen = [(incremental / "_site" / article).read_bytes()]
+
+    seed = incremental / "seeds" / f"{stem}.txt"
+    meta = incremental / "content" / "issues" / f"{stem}.yaml"
+    glossary = incremental / "content" / "glossary.yaml"
+
+    def replace(path: Path, old: str, new: str) -> None:
+        text = path.read_text("utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new), encoding="utf-8")
+
+    edits = [  # each shows in the Simplified page of the issue's first article
+        lambda: replace(seed, "在澳門舉行", "在澳門召開"),
+        lambda: replace(meta, "date: 2019-10-01\n", "date: 2019-10-01\ntitles:\n  1: 編輯的標題\n"),
+        lambda: replace(
+            glossary, "to_hans:\n  before:\n", "to_hans:\n  before:\n    高官會: 高官会议\n"
+        ),
+    ]
+    for edit in edits:
+        edit()
+        pipeline.build(incremental)
+        seen.append((incremental / "_site" / article).read_bytes())
+    assert len(set(seen)) == len(seen)
+
+    full = make_project("full")
+    for part in ("seeds", "content"):
+        shutil.rmtree(full / part)
+        shutil.copytree(incremental / part, full / part)
+    pipeline.build(full, clean=True)
+    assert tree(incremental / "_site") == tree(full / "_site")
+
+
 def test_a_stylesheet_edit_renders_nothing_unless_a_template_includes_assets(
     project: Path,
 ) -> None:
@@ -300,6 +344,52 @@ def test_the_digest_tells_apart_what_renders_differently() -> None:
     digests = [cache.digest(v) for v in values]
     assert len(set(digests)) == len(values)
     assert cache.digest(Thing("x", (1, (2, 3)))) == cache.digest(Thing("x", (1, (2, 3))))
+
+
+def test_a_layered_context_is_its_merged_mapping_and_hashed_by_its_layers() -> None:
+    """A page context (``Layers``) gives the template exactly ``{**shared, **own}``; its digest
+    changes with any value of either layer, and is the same for the same layers in a new
+    build (a fresh memo), whoever else holds the shared one."""
+    shared = {"config": "c", "labels": {"home": "首頁"}, "page": "shadowed"}
+    own = {"page": Thing("p", ()), "doc": "d"}
+    layered = cache.Layers(shared, own)
+    merged = {**shared, **own}
+    assert dict(layered) == merged and list(layered) == list(merged)
+    assert len(layered) == len(merged) and layered["page"] == own["page"]
+    assert "labels" in layered and "nothing" not in layered
+    assert pickle.loads(pickle.dumps(layered)) == merged
+    memo: dict[int, tuple[object, bytes]] = {}
+    first = cache.digest(layered, memo)
+    assert cache.digest(cache.Layers(shared, dict(own)), memo) == first  # shared: hashed once
+    assert cache.digest(cache.Layers(dict(shared), dict(own))) == first  # a new build
+    changed = [
+        cache.Layers({**shared, "config": "other"}, own),
+        cache.Layers({**shared, "labels": {"home": "首页"}}, own),
+        cache.Layers(shared, {**own, "doc": "e"}),
+        cache.Layers(shared, {**own, "page": Thing("q", ())}),
+        cache.Layers(shared, {**own, "next": None}),
+        cache.Layers({k: v for k, v in shared.items() if k != "labels"}, own),
+    ]
+    digests = {cache.digest(v) for v in changed}
+    assert len(digests) == len(changed) and first not in digests
+
+
+def test_a_value_known_by_its_key_and_its_parts_by_their_place() -> None:
+    """``known_by``: a value and each part of a tuple field of it are hashed as the key it
+    was stored under (and their place): another key, another digest, for the parts too, so a
+    page that shows an article alone changes with what the article was made from."""
+
+    def digests(key: str) -> list[bytes]:
+        value = Thing("issue", (Thing("a", ()), Thing("b", ())))
+        memo: dict[int, tuple[object, bytes]] = {}
+        cache.known_by(memo, value, "reading", key)
+        return [cache.digest(v, memo) for v in (value, *value.parts)]
+
+    first = digests("k1")
+    assert digests("k1") == first  # the same key in another build: the same digests
+    assert len(set(first)) == 3  # each part by its place
+    assert not set(first) & set(digests("k2"))  # another key: every digest another
+    assert cache.digest(Thing("a", ())) not in first  # never a value's digest by content
 
 
 def test_a_value_without_a_stable_digest_is_refused() -> None:

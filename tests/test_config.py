@@ -6,7 +6,11 @@ import datetime
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from bulletin_site import yamlfile
 from bulletin_site.config import ConfigError, load_config, load_document_meta
 from bulletin_site.errors import InputError
 
@@ -145,3 +149,52 @@ def test_yaml_mistakes_are_explained_at_the_line_where_they_start(
     assert problem.line == line
     assert problem.message.startswith("invalid YAML: ") and explained in problem.message
     assert "(the YAML parser says: " in problem.message
+
+
+_METADATA_LINES = [
+    "number: 70",
+    "number: 010",  # octal to YAML: the parser's
+    "number: 1_000",
+    "date: 2019-10-01",
+    "date: 2019-13-01",  # not a date: text, from the parser
+    "date: 2019-1-01",
+    "date: 2019-10-01 # a comment after",
+    "on: 5",  # a key YAML reads as True
+    "no: 5",
+    "slug: 2023",
+    "pdf_id: 12",
+    "x: 3",
+    " date: 2020-01-01",
+    "# a comment",
+    "#",
+    "",
+    "title: 第七十期",
+    "titles:",
+    "  3: 標題",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_METADATA_LINES), max_size=6), st.booleans())
+def test_plain_metadata_is_read_as_the_yaml_parser_reads_it(lines: list[str], end: bool) -> None:
+    """``yamlfile.plain_mapping`` gives what the parser gives, or leaves the file to it."""
+    text = "\n".join(lines) + ("\n" if end else "")
+    plain = yamlfile.plain_mapping(text)
+    if plain is None:
+        return
+    try:
+        node, data = yamlfile.safe_load_with_nodes(text)
+    except yaml.YAMLError:  # the parser refuses it: the plain reading must not accept it
+        raise AssertionError(f"plain reading accepted what YAML refuses: {text!r}") from None
+    assert plain == (data, yamlfile.key_lines(node))
+    assert [type(v) for v in plain[0].values()] == [type(v) for v in data.values()]
+
+
+def test_most_metadata_files_are_read_without_the_parser() -> None:
+    text = "# Metadata for seeds/x.txt\n# EXAMPLE: a guess\nnumber: 70\ndate: 2019-10-01\n"
+    assert yamlfile.plain_mapping(text) == (
+        {"number": 70, "date": datetime.date(2019, 10, 1)},
+        {("number",): 3, ("date",): 4},
+    )
+    for other in ("number: 70\ntitle: x\n", "number: 70\nnumber: 71\n", "", "# only\n"):
+        assert yamlfile.plain_mapping(other) is None

@@ -349,7 +349,7 @@ def test_search_index_is_added_to_the_staged_site_before_the_swap(
     seen = {}
 
     def index_files(
-        by_edition: dict, config: object, kinds: object, cache_dir: object
+        by_edition: dict, config: object, kinds: object, cache_dir: object, **_: object
     ) -> dict[str, bytes]:
         seen["stems"] = sorted(s.stem for s in by_edition["zh-hant"])
         return {"pagefind/pagefind.js": b"// index"}
@@ -385,7 +385,7 @@ def test_a_failing_index_leaves_the_previous_site(
         f.write("# an edit: the inputs are not the last build's\n")
 
     def index_files(
-        by_edition: dict, config: object, kinds: object, cache_dir: object
+        by_edition: dict, config: object, kinds: object, cache_dir: object, **_: object
     ) -> dict[str, bytes]:
         raise BuildError("search: Pagefind stopped: no message")
 

@@ -11,6 +11,7 @@ import dataclasses
 import datetime
 import functools
 import gzip
+import hashlib
 import json
 import random
 import re
@@ -24,14 +25,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import search_reference as ref
-from bulletin_site import pipeline, search, site
+from bulletin_site import cache, pipeline, search, site
 from bulletin_site.config import load_config
 from bulletin_site.convert import EDITIONS, Converter, Edition, convert_document, load_glossary
 from bulletin_site.errors import BuildError
 from bulletin_site.kinds import KINDS
 from bulletin_site.model import Bulletin, Page, Plan, stem
 from bulletin_site.parse import read_document
-from bulletin_site.search import answers, bundle, fold, pagefind, parts
+from bulletin_site.search import answers, bundle, fold, pagefind, parts, site_index
 from bulletin_site.search import fold as search_fold
 from bulletin_site.search import records as search_records
 from bulletin_site.search import words as search_words
@@ -676,12 +677,35 @@ def test_parts_are_years_newest_first_in_runs_counted_from_the_oldest() -> None:
     ]
 
 
+def identities_of(by_edition: Mapping[str, Sequence[site.Source]]) -> dict[str, dict[str, str]]:
+    return pipeline.source_identities(by_edition, cache.Cache(Path("unused"), enabled=False))
+
+
+@pytest.mark.parametrize("by_sources", [False, True], ids=["by records", "by sources"])
 def test_unchanged_parts_come_from_the_cache_and_only_a_changed_part_is_indexed_again(
     by_edition: Mapping[str, Sequence[site.Source]],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
+    by_sources: bool,
 ) -> None:
+    """A part is looked up by its records, or (the build, with the built-in kinds) by its
+    sources' digests, without making its records: the same files either way."""
     config = load_config(ROOT).site
+    made: list[int] = []
+    real_records = site_index.records
+
+    def records(sources: Sequence[site.Source], *args: Any) -> Any:
+        made.append(len(sources))
+        return real_records(sources, *args)
+
+    monkeypatch.setattr(site_index, "records", records)
+
+    def index_files(
+        by_edition: Mapping[str, Sequence[site.Source]], cache_dir: Path | None = None
+    ) -> dict[str, bytes]:
+        ids = identities_of(by_edition) if by_sources else None
+        return search.index_files(by_edition, config, KINDS, cache_dir, identities=ids)
+
     built: list[str] = []
     real = parts.build_part
 
@@ -691,13 +715,18 @@ def test_unchanged_parts_come_from_the_cache_and_only_a_changed_part_is_indexed_
 
     monkeypatch.setattr(parts, "build_part", build_part)
     cache_dir = tmp_path / "cache"
-    first = search.index_files(by_edition, config, KINDS, cache_dir)
+    first = index_files(by_edition, cache_dir)
     assert sorted(built) == ["hans/2018-2019", "hans/undated", "hant/2018-2019", "hant/undated"]
     built.clear()
-    assert search.index_files(by_edition, config, KINDS, cache_dir) == first
+    made.clear()
+    assert index_files(by_edition, cache_dir) == first
     assert built == []  # nothing changed: no Pagefind at all
-    assert search.index_files(by_edition, config, KINDS) == first  # the same bytes as without cache
+    assert (made == []) is by_sources  # … and, keyed by sources, not one record made
+    # The same bytes as without the cache, keyed either way.
+    assert search.index_files(by_edition, config, KINDS) == first
+    assert index_files(by_edition) == first
     built.clear()
+    made.clear()
 
     # One work plan corrected: its part is indexed again, in each edition; the rest is reused.
     changed = {}
@@ -705,14 +734,92 @@ def test_unchanged_parts_come_from_the_cache_and_only_a_changed_part_is_indexed_
         plan = next(s for s in sources if isinstance(s.doc, Plan))
         doc = dataclasses.replace(plan.doc, intro=("新的引言。", *plan.doc.intro))
         changed[code] = [dataclasses.replace(s, doc=doc) if s is plan else s for s in sources]
-    after = search.index_files(changed, config, KINDS, cache_dir)
+    after = index_files(changed, cache_dir)
     assert sorted(built) == ["hans/undated", "hant/undated"]
+    if by_sources:  # the records of the changed part only, in each edition
+        undated = next(p for p in parts.split_into_parts(changed["zh-hant"]) if p.name == "undated")
+        assert made == [len(undated.sources)] * 2
+    assert after == search.index_files(changed, config, KINDS)  # as a build without the cache
     moved = {path.split("/")[2] for path in first.keys() ^ after.keys() if path.count("/") > 2}
     # The changed part moves (a new name for new files), and so do the edition's answers,
     # which hold every part's; the other part stays where it was.
     assert {f.split("-")[0] for f in moved} == {"undated", "common", "map"}
-    # The cache keeps the parts of the last build only.
-    assert len(list((cache_dir / "bundles").iterdir())) == 4
+    # The cache keeps the parts of the last build only: a bundle per part and edition, and
+    # what each part gives the fold table.
+    assert len(list((cache_dir / "bundles").iterdir())) == 4 + 2
+
+
+def test_a_part_keyed_by_its_sources_changes_with_each_of_them(
+    by_edition: Mapping[str, Sequence[site.Source]], tmp_path: Path
+) -> None:
+    """What a part's records are made of, each changed alone, changes its key: a source's
+    digest (its document, metadata), the edition, the part, the site's configuration, the kinds."""
+    store = cache.Cache(tmp_path, stores=[cache.BUNDLES])
+    config = load_config(ROOT).site
+    ids = identities_of(by_edition)
+    hant, hans = EDITIONS[0], EDITIONS[1]
+    part = parts.split_into_parts(by_edition[hant.code])[0]
+
+    def key(**change: Any) -> str:
+        given = {"edition": hant, "part": part, "config": config, "kinds": KINDS.names}
+        given.update(change)
+        return parts.sources_part_key(
+            store,
+            given["edition"],
+            given["part"],
+            given["config"],
+            given["kinds"],
+            change.get("ids", ids[hant.code]),
+        )
+
+    first = part.sources[0]
+    edited = dataclasses.replace(first, doc=dataclasses.replace(first.doc, source="other.txt"))
+    keys = [
+        key(),
+        key(ids={**ids[hant.code], first.stem: "0" * 64}),
+        key(ids={**ids[hant.code], **identities_of({hant.code: [edited]})[hant.code]}),
+        key(edition=hans, ids=ids[hans.code]),
+        key(part=dataclasses.replace(part, name="renamed")),
+        key(part=dataclasses.replace(part, sources=part.sources[1:])),
+        key(config=dataclasses.replace(config, allow_html=not config.allow_html)),
+        key(kinds=(*KINDS.names, "another")),
+    ]
+    assert len(set(keys)) == len(keys)
+    assert key() == key()  # and the same inputs, the same key
+    # A source's digest is that of what it holds: its metadata too.
+    dated_later = dataclasses.replace(first, date=datetime.date(2099, 1, 1))
+    assert identities_of({"x": [first]}) != identities_of({"x": [dated_later]})
+
+
+def test_damaged_part_entries_are_indexed_again_not_a_crash(
+    by_edition: Mapping[str, Sequence[site.Source]], tmp_path: Path
+) -> None:
+    """A part's bundle whose description lacks an entry, or a fold entry that is not one,
+    is computed again (and reported), with the files a build without the cache makes."""
+    config = load_config(ROOT).site
+    ids = identities_of(by_edition)
+    cache_dir = tmp_path / "cache"
+    first = search.index_files(by_edition, config, KINDS, cache_dir, identities=ids)
+    for entry in sorted((cache_dir / "bundles").iterdir()):
+        payload = entry.read_bytes().partition(b"\n")[2]
+        if payload.startswith(b'{"about"'):  # a bundle: its description without "chars"
+            head, _, data = payload.partition(b"\n")
+            about = json.loads(head)
+            del about["about"]["chars"]
+            payload = json.dumps(about).encode() + b"\n" + data
+        else:  # a part's fold inputs: an odd number of paired characters
+            payload = b'{"chars": "", "pairs": "a"}'
+        digest = hashlib.sha256(payload).hexdigest().encode()
+        entry.write_bytes(digest + b"\n" + payload)
+    store = cache.Cache(cache_dir, stores=[cache.BUNDLES])
+    jobs = [
+        site_index._job(store, e, p, config, KINDS, ids)
+        for e in EDITIONS
+        for p in parts.split_into_parts(by_edition[e.code])
+    ]
+    assert sum(1 for j in jobs if parts._load(store, j.key) is None) == len(jobs)
+    assert store.stats().damaged == len(jobs)
+    assert search.index_files(by_edition, config, KINDS, cache_dir, identities=ids) == first
 
 
 # ---------------------------------------------------------------------------------------------

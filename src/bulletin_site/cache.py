@@ -144,6 +144,17 @@ class Cache:
         # Digests of the values this build has hashed (see ``digest``): a document is walked
         # once, whether its conversion or a page showing it asks first.
         self.memo: dict[int, tuple[Any, bytes]] = {}
+        self._starts: dict[str, Any] = {}  # ``_key_start``
+
+    def _key_start(self, store: str) -> Any:
+        """The hash of a key's first parts (the code, the store), fed once: a build makes a
+        key per page."""
+        start = self._starts.get(store)
+        if start is None:
+            start = self._starts[store] = hashlib.sha256()
+            _feed(start, "code", code_fingerprint())
+            _feed(start, "kind", store)
+        return start
 
     @classmethod
     def open(cls, root: Path, *, clean: bool = False) -> Cache:
@@ -154,9 +165,7 @@ class Cache:
         return cls(folder)
 
     def key(self, store: str, *parts: str) -> str:
-        h = hashlib.sha256()
-        _feed(h, "code", code_fingerprint())
-        _feed(h, "kind", store)
+        h = self._key_start(store).copy()
         for part in parts:
             _feed(h, "part", part)
         return h.hexdigest()
@@ -279,7 +288,7 @@ def read_through(
     ``with_report``, a reading from the cache comes without its report (a build needs only the
     document; the report is a few hundred objects a bulletin)."""
     key = cache.key("reading", name, hashlib.sha256(data).hexdigest())
-    return _stored(
+    reading = _stored(
         cache,
         "readings",
         key,
@@ -287,6 +296,8 @@ def read_through(
         reading_to_json,
         read,
     )
+    known_by(cache.memo, reading.document, "reading", key)
+    return reading
 
 
 def read_seed(root: Path, name: str, data: bytes, kinds: Kinds) -> Reading:
@@ -311,7 +322,7 @@ def convert_through(
 ) -> Document:
     """``doc`` in ``script``, from the cache or ``convert()``; ``glossary`` is its fingerprint."""
     key = cache.key("converted", glossary, script, digest(doc, cache.memo).hex())
-    return _stored(
+    converted = _stored(
         cache,
         "converted",
         key,
@@ -319,6 +330,28 @@ def convert_through(
         lambda doc: _json(doc.to_dict()),
         convert,
     )
+    known_by(cache.memo, converted, "converted", key)
+    return converted
+
+
+def known_by(memo: dict[int, tuple[Any, bytes]], value: Any, store: str, key: str) -> None:
+    """``value``'s digest (``digest``, with ``memo``) is that of the cache key it was stored
+    under, which holds everything it is computed from (the code too): the same key, the same
+    value. So a document read or converted is never walked to key what shows it. The
+    encoding has a letter of its own: it never equals a value's encoding by content (a copy
+    hashed by content is then another value to the cache, never a wrong one)."""
+    memo[id(value)] = (value, b"K" + hashlib.sha256(f"{store}\0{key}".encode()).digest())
+    # Its parts that pages show on their own (a bulletin's articles), known by their place in
+    # it: an article page would otherwise walk its article's text.
+    names = _fields(type(value))
+    for name, _ in names[1] if names else ():
+        parts = getattr(value, name)
+        if type(parts) is not tuple:
+            continue
+        for index, part in enumerate(parts):
+            if dataclasses.is_dataclass(part):
+                place = f"{store}\0{key}\0{name}\0{index}".encode()
+                memo[id(part)] = (part, b"K" + hashlib.sha256(place).digest())
 
 
 def _stored(
@@ -531,6 +564,8 @@ def _parts(value: Any, memo: dict[int, tuple[Any, bytes]]) -> list[bytes]:
     if cls is tuple or cls is list:
         head = b"T%d:" % len(value) if cls is tuple else b"L%d:" % len(value)
         return [head, *[_encode(item, memo) for item in value]]
+    if cls is Layers:  # its two layers: the shared one is hashed once, whoever holds it
+        return [b"Y", _encode(value.shared, memo), _encode(value.own, memo)]
     if isinstance(value, Mapping):
         # Insertion order, as templates iterate it; the plan builds every mapping in a fixed order.
         out = [b"M%d:" % len(value)]
@@ -555,6 +590,35 @@ def _fields(cls: type) -> tuple[bytes, tuple[tuple[str, bytes], ...]] | None:
         return None
     names = tuple((f.name, f.name.encode()) for f in dataclasses.fields(cls))
     return b"C" + cls.__qualname__.encode() + b":", names
+
+
+class Layers(Mapping[str, Any]):
+    """A mapping of ``own`` entries over ``shared`` ones, as ``{**shared, **own}`` (the same
+    keys, values and order). A page context is one: what every page of an edition gets is one
+    mapping shared by all of them, hashed once a build by ``digest`` (which hashes the two
+    layers, not the entries), where a copy in every page would be hashed for every page."""
+
+    __slots__ = ("own", "shared")
+
+    def __init__(self, shared: Mapping[str, Any], own: Mapping[str, Any]) -> None:
+        self.shared = shared
+        self.own = own
+
+    def __getitem__(self, key: str) -> Any:
+        return self.own[key] if key in self.own else self.shared[key]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.shared
+        yield from (key for key in self.own if key not in self.shared)
+
+    def __len__(self) -> int:
+        return len(self.shared) + sum(1 for key in self.own if key not in self.shared)
+
+    def __repr__(self) -> str:
+        return f"Layers({self.shared!r}, {self.own!r})"
+
+    def __reduce__(self) -> tuple[type[Layers], tuple[Mapping[str, Any], Mapping[str, Any]]]:
+        return Layers, (self.shared, self.own)
 
 
 def _feed(h: Any, label: str, data: str | bytes) -> None:

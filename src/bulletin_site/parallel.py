@@ -22,6 +22,7 @@ import concurrent.futures
 import contextlib
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -170,11 +171,33 @@ class Background:
         context = multiprocessing.get_context("spawn")
         self._receive, send = context.Pipe(duplex=False)
         self._process = context.Process(target=_send_outcome, args=(send, func, args))
-        self._process.start()
-        send.close()
+        # Started by a thread: the arguments go to the new interpreter through a pipe, which
+        # it reads only once it has started and imported this package (a second or two), so
+        # ``start`` would block this process that long; the thread waits instead.
+        self._starting = threading.Thread(target=self._start, args=(send,), daemon=True)
+        self._start_error: BaseException | None = None
+        self._starting.start()
+
+    def _start(self, send: Any) -> None:
+        try:
+            self._process.start()
+        except BaseException as error:  # raised by result(), in the build's thread
+            self._start_error = error
+        finally:
+            send.close()
+
+    def _started(self) -> None:
+        """Wait for ``start`` (its thread); raise what it raised."""
+        self._starting.join()
+        if self._start_error is not None:
+            self._receive.close()
+            self._process = None
+            error, self._start_error = self._start_error, None
+            raise error
 
     def result(self) -> Any:
         if self._process is not None:
+            self._started()
             try:
                 self._outcome = self._receive.recv()
             except EOFError:
@@ -190,6 +213,9 @@ class Background:
         return _unwrap(self._outcome)
 
     def cancel(self) -> None:
+        if self._process is not None:
+            with contextlib.suppress(Exception):
+                self._started()
         if self._process is not None:
             self._process.terminate()
             self._process.join()

@@ -175,7 +175,14 @@ def build(
     bundles = store.folder if store.enabled else None
     handover = _temporary_file("bulletin-site-index-", ".outputs")
     index = parallel.Background(
-        _timed, index_into, Path(handover), by_edition, config.site, kinds, bundles
+        _timed,
+        index_into,
+        Path(handover),
+        by_edition,
+        config.site,
+        kinds,
+        bundles,
+        source_identities(by_edition, store) if kinds is KINDS else None,
     )
     try:
         # 6. Plan every page and render each into the staging folder as it comes (the site is
@@ -412,16 +419,30 @@ def _temporary_file(prefix: str, suffix: str) -> str:
     return path
 
 
+def source_identities(
+    by_edition: Mapping[str, Sequence[site.Source]], store: Cache
+) -> dict[str, dict[str, str]]:
+    """Edition code → stem → the source's digest, for the index to look its parts up by
+    (``search.index_files``). Cheap here: a document read or converted is hashed as the cache
+    key it came from (``cache.known_by``), where the index's process would walk its text."""
+    return {
+        code: {s.stem: cache.digest(s, store.memo).hex() for s in sources}
+        for code, sources in by_edition.items()
+    }
+
+
 def index_into(
     handover: Path,
     by_edition: Mapping[str, Sequence[site.Source]],
     config: SiteConfig,
     kinds: Kinds,
     bundles: Path | None,
+    identities: Mapping[str, Mapping[str, str]] | None = None,
 ) -> None:
     """In the index's own process: the search index's files into ``handover``, one file the
     build reads back one output at a time (a mapping sent back whole would be held twice)."""
-    write.save_outputs(handover, search.index_files(by_edition, config, kinds, bundles))
+    files = search.index_files(by_edition, config, kinds, bundles, identities=identities)
+    write.save_outputs(handover, files)
 
 
 def write_search_index(handover: Path, staging: write.Staging) -> None:

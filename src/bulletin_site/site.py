@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import difflib
+import functools
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -21,6 +22,7 @@ from urllib.parse import quote, urlsplit
 from markupsafe import escape
 
 from bulletin_site import project
+from bulletin_site.cache import Layers
 from bulletin_site.config import DocumentMeta, SiteConfig
 from bulletin_site.errors import WARNING, Message, Problem
 from bulletin_site.model import DOUBTS, Bulletin, Document, Notice, Page, Plan
@@ -367,6 +369,10 @@ def numbered_metadata(
     known = {a.number for a in doc.articles}
     for n in sorted(set(meta.titles) - known):
         warn("titles: the bulletin has no article {n}", "titles", n=n)
+    if not known & meta.titles.keys():
+        # The document as read, the very object: the cache knows its digest already
+        # (``cache.digest``, by what it was read from), where a copy would be hashed again.
+        return doc, number
     articles = tuple(
         dataclasses.replace(a, title=meta.titles[a.number]) if a.number in meta.titles else a
         for a in doc.articles
@@ -592,6 +598,11 @@ class EditionView:
     default: Edition
     kinds: Kinds
     _issues: dict[str, IssueView] = field(default_factory=dict, compare=False, repr=False)
+    # A page's alternates, by the path of its default edition's twin: made once for a page
+    # and its twin (the editions' views share this), so their page keys hash them once.
+    _alternates: dict[str, tuple[Alternate, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def issue(self, source: Source) -> IssueView:
         """The issue view of a bulletin, made once: the home page, the feed, the issue's pages
@@ -612,6 +623,11 @@ class EditionView:
     @property
     def other(self) -> Edition:
         return next(e for e in self.editions if e.code != self.edition.code)
+
+    @functools.cached_property
+    def shared(self) -> dict[str, Any]:
+        """``common()``, made once: one mapping every page of the edition holds (``page``)."""
+        return self.common()
 
     def common(self) -> dict[str, Any]:
         return {
@@ -644,15 +660,24 @@ class EditionView:
             title=title,
             description=description,
             canonical=absolute_url(self.config.base_url, path),
-            alternates=alternates(self.config.base_url, path, self.editions, self.default),
+            alternates=self.alternates(path),
             twin=twin_path(path, self.other.code),
             origin=origin,
             locale=OG_LOCALE[self.edition.script],
             kind=kind,
         )
 
+    def alternates(self, path: str) -> tuple[Alternate, ...]:
+        """``alternates`` of the page at ``path``, one tuple for it and its twins."""
+        twin = twin_path(path, self.default.code)
+        found = self._alternates.get(twin)
+        if found is None:
+            made = alternates(self.config.base_url, path, self.editions, self.default)
+            found = self._alternates[twin] = made
+        return found
+
     def page(self, path: str, template: str, **context: Any) -> Target:
-        return Target(path, template, {**self.common(), **context})
+        return Target(path, template, Layers(self.shared, context))
 
 
 def site_targets(
@@ -667,8 +692,9 @@ def site_targets(
         edition_chooser(config, editions, default, "index.html", "chooser.html"),
         edition_chooser(config, editions, default, "404.html", "404.html"),
     ]
+    twins: dict[str, tuple[Alternate, ...]] = {}  # every edition's alternates (``EditionView``)
     for edition in editions:
-        view = EditionView(config, edition, editions, default, kinds)
+        view = EditionView(config, edition, editions, default, kinds, _alternates=twins)
         targets.extend(edition_targets(view, by_edition[edition.code]))
     targets.append(sitemap(config, editions, targets))
     targets.append(Target("robots.txt", "robots.txt", {"sitemap": config.base_url + "sitemap.xml"}))

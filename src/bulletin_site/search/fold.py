@@ -115,9 +115,14 @@ def fold_table(aligned: Iterable[tuple[str, str]]) -> dict[str, str]:
     is represented by its Simplified member (or the lowest code point). Only classes that
     contain a character of the texts are kept.
     """
-    opencc_parent, opencc_simplified, traditional = _opencc_classes()
-    classes = _Classes(opencc_parent)
-    simplified = set(opencc_simplified)
+    return table_of(*fold_inputs(aligned))
+
+
+def fold_inputs(aligned: Iterable[tuple[str, str]]) -> tuple[set[str], set[tuple[str, str]]]:
+    """What ``fold_table`` takes from the texts: the Chinese characters present, and the
+    distinct pairs of different Chinese characters printed at the same place. Both are sets,
+    so the texts can be taken apart (the index's parts, each kept with its own) and the
+    unions give the same table as the whole."""
     present: set[str] = set()
     pairs: set[tuple[str, str]] = set()
     for hant, hans in aligned:
@@ -125,23 +130,31 @@ def fold_table(aligned: Iterable[tuple[str, str]]) -> dict[str, str]:
         present.update(hant, hans)
         if len(hant) == len(hans) and hant != hans:
             pairs.update(zip(hant, hans, strict=True))
+    chars = {c for c in present if char_class(c) == HAN}
+    return chars, {(a, b) for a, b in pairs if a != b and a in chars and b in chars}
+
+
+def table_of(chars: Iterable[str], pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """``fold_table`` of the texts whose ``fold_inputs`` are ``chars`` and ``pairs``."""
+    opencc_parent, opencc_simplified, traditional = _opencc_classes()
+    classes = _Classes(opencc_parent)
+    simplified = set(opencc_simplified)
     # Each pair once (an archive prints the same few thousand pairs millions of times), in a
     # fixed order; the classes do not depend on it (a class's root is its lowest code point).
-    for a, b in sorted(pairs):
-        if a != b and char_class(a) == HAN and char_class(b) == HAN:
-            classes.union(a, b)
-            simplified.add(b)
-    seen = {c for c in present if char_class(c) == HAN}
+    for a, b in sorted(set(pairs)):
+        classes.union(a, b)
+        simplified.add(b)
+    seen = set(chars)
     members: dict[str, list[str]] = {}
     for char in sorted(set(classes.parent) | seen):
         members.setdefault(classes.find(char), []).append(char)
     table: dict[str, str] = {}
-    for chars in members.values():
-        if not any(c in seen for c in chars):
+    for group in members.values():
+        if not any(c in seen for c in group):
             continue
-        lead = next((c for c in chars if c in simplified and c not in traditional), None)
-        lead = lead or next((c for c in chars if c in simplified), chars[0])
-        for c in chars:
+        lead = next((c for c in group if c in simplified and c not in traditional), None)
+        lead = lead or next((c for c in group if c in simplified), group[0])
+        for c in group:
             if c != lead:
                 table[c] = lead
     return dict(sorted(table.items()))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ from bulletin_site.search.records import (
     records,
     title_span,
 )
+from bulletin_site.search.words import HAN, char_class
 
 if TYPE_CHECKING:
     from bulletin_site.kinds import Kinds
@@ -89,6 +91,7 @@ class PartBundle:
     records: int
     years: tuple[str, ...]
     kinds: tuple[str, ...]
+    chars: str = ""  # the Chinese characters of its records (NFC), sorted (data.json's chars)
 
     def summary(self) -> dict[str, object]:
         """What data.json says of the part (search.js reads the parts in this order, newest
@@ -184,29 +187,105 @@ def _unpack(payload: bytes) -> tuple[dict[str, bytes], dict[str, Any]]:
     return files, head["about"]
 
 
-def _cached(
-    store: cache.Cache, key: str, compute: Callable[[], tuple[dict[str, bytes], dict[str, Any]]]
-) -> tuple[dict[str, bytes], dict[str, Any]]:
+# What a part's cache entry says besides its files: enough for data.json and the edition's
+# answers, so that a part found in the cache needs neither its records nor Pagefind.
+_ABOUT = ("answers", "directory", "span", "records", "years", "kinds", "chars")
+
+
+def _load(store: cache.Cache, key: str) -> tuple[dict[str, bytes], dict[str, Any]] | None:
+    """A part's files and description from the cache; None when missing or damaged (then it
+    is reported, like any damaged entry, and computed again)."""
     payload = store.get(cache.BUNDLES, key)
-    if payload is not None:
-        try:
-            found = _unpack(payload)
-        except (ValueError, KeyError, TypeError):
-            store.damaged(cache.BUNDLES, key)
-        else:
-            store.count(cache.BUNDLES, reused=True)
-            return found
-    files, about = compute()
+    if payload is None:
+        return None
+    try:
+        files, about = _unpack(payload)
+        if not isinstance(about, dict) or not all(name in about for name in _ABOUT):
+            raise ValueError("a part's description lacks an entry")
+    except (ValueError, KeyError, TypeError):
+        store.damaged(cache.BUNDLES, key)
+        return None
+    store.count(cache.BUNDLES, reused=True)
+    return files, about
+
+
+def _store(
+    store: cache.Cache, key: str, files: dict[str, bytes], about: dict[str, Any]
+) -> tuple[dict[str, bytes], dict[str, Any]]:
     store.count(cache.BUNDLES, reused=False)
     store.put(cache.BUNDLES, key, _pack(files, about))
     return files, about
 
 
+@dataclass(frozen=True)
+class PartJob:
+    """One part of one edition to index: its cache key (``part_key``, ``sources_part_key``)
+    and its records, made only if the cache lacks it (``records``: called at most once)."""
+
+    edition: Edition
+    part: Part
+    key: str
+    records: Callable[[], Sequence[Record]]
+
+
 def part_key(store: cache.Cache, script: str, part: Part, recs: Sequence[Record]) -> str:
     """The cache key of a part's bundle: everything Pagefind is given (the records, the part's
     name and script), Pagefind's version and settings, and the code (``Cache.key``)."""
-    inputs = (script, part.name, tuple(recs), INDEX_CHUNK_SIZE, pagefind_version())
+    inputs = ("records", script, part.name, tuple(recs), INDEX_CHUNK_SIZE, pagefind_version())
     return store.key(cache.BUNDLES, cache.digest(inputs).hex())
+
+
+def sources_part_key(
+    store: cache.Cache,
+    edition: Edition,
+    part: Part,
+    config: SiteConfig,
+    kind_names: Sequence[str],
+    identities: Mapping[str, str],
+) -> str:
+    """The cache key of a part's bundle from what its records are made of, without making
+    them: each source's digest (``identities``, stem → ``cache.digest`` of the source, made by
+    the build, which has them at hand), the edition, the site's configuration and the kinds
+    (the built-in ones only: their record makers are this package's code, in every key).
+    Pagefind's version and settings and the part's name as in ``part_key``."""
+    inputs = (
+        "sources",
+        edition.code,
+        edition.script,
+        part.name,
+        tuple(identities[s.stem] for s in part.sources),
+        config,
+        tuple(kind_names),
+        INDEX_CHUNK_SIZE,
+        pagefind_version(),
+    )
+    return store.key(cache.BUNDLES, cache.digest(inputs).hex())
+
+
+def computed_part(
+    script: str, name: str, recs: Sequence[Record], kind_names: Sequence[str]
+) -> tuple[dict[str, bytes], dict[str, Any]]:
+    """A part's bundle (``build_part``) and its description (``_ABOUT``)."""
+    span = title_span(recs)
+    contents = [format_content(record, span) for record in recs]
+    files, info = build_part(script, name, contents, recs)
+    return files, {
+        "answers": answers.common_units(contents, span).to_json(),
+        "directory": answers.directory(info.chunks, info.filters, len(recs), span),
+        "span": span,
+        "records": len(recs),
+        "years": sorted({r.year for r in recs if r.year}, reverse=True),
+        "kinds": kinds_present(recs, kind_names),
+        "chars": "".join(sorted(record_chars(recs))),
+    }
+
+
+def record_chars(recs: Iterable[Record]) -> set[str]:
+    """The Chinese characters of the records' texts, NFC (data.json's ``chars``)."""
+    present: set[str] = set()
+    for r in recs:
+        present.update(*(unicodedata.normalize("NFC", text) for text in (r.title, *r.body)))
+    return {c for c in present if char_class(c) == HAN}
 
 
 def part_bundle(
@@ -218,28 +297,27 @@ def part_bundle(
 ) -> PartBundle:
     """One part's bundle, with its directory and answers (``answers``), from the cache if its
     records were indexed before."""
-    script = edition.script
-    span = title_span(recs)
+    key = part_key(store, edition.script, part, recs)
+    found = _load(store, key)
+    if found is None:
+        found = _store(store, key, *computed_part(edition.script, part.name, recs, kind_names))
+    return bundle_of(edition, part, *found)
 
-    def compute() -> tuple[dict[str, bytes], dict[str, Any]]:
-        contents = [format_content(record, span) for record in recs]
-        files, info = build_part(script, part.name, contents, recs)
-        return files, {
-            "answers": answers.common_units(contents, span).to_json(),
-            "directory": answers.directory(info.chunks, info.filters, len(recs), span),
-        }
 
-    files, about = _cached(store, part_key(store, script, part, recs), compute)
+def bundle_of(
+    edition: Edition, part: Part, files: dict[str, bytes], about: Mapping[str, Any]
+) -> PartBundle:
     return PartBundle(
         name=part.name,
-        folder=f"{script}/{part.name}-{files_digest(files)}",
+        folder=f"{edition.script}/{part.name}-{files_digest(files)}",
         files=files,
         answers=answers.PartAnswers.from_json(about["answers"]),
         directory=about["directory"],
-        span=span,
-        records=len(recs),
-        years=tuple(sorted({r.year for r in recs if r.year}, reverse=True)),
-        kinds=tuple(kinds_present(recs, kind_names)),
+        span=int(about["span"]),
+        records=int(about["records"]),
+        years=tuple(about["years"]),
+        kinds=tuple(about["kinds"]),
+        chars=str(about["chars"]),
     )
 
 
@@ -271,16 +349,24 @@ def edition_parts(
 
 
 def build_bundles(
-    store: cache.Cache,
-    jobs: Iterable[tuple[Edition, Part, Sequence[Record]]],
-    kind_names: Sequence[str],
+    store: cache.Cache, jobs: Iterable[PartJob], kind_names: Sequence[str]
 ) -> list[PartBundle]:
-    """Every part's bundle, in the order of ``jobs``; the parts not in the cache are indexed
-    one or two at a time (``parts_at_once``)."""
+    """Every part's bundle, in the order of ``jobs``: from the cache, or indexed (the parts
+    the cache lacks, one or two at a time: ``parts_at_once``)."""
     todo = list(jobs)
-    largest = max((len(recs) for _, _, recs in todo), default=0)
-    workers = parts_at_once(largest, machine_memory())
-    if workers == 1:
-        return [part_bundle(store, e, p, recs, kind_names) for e, p, recs in todo]
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(lambda job: part_bundle(store, *job, kind_names), todo))
+    found = {i: _load(store, job.key) for i, job in enumerate(todo)}
+    missing = [i for i, entry in found.items() if entry is None]
+    made = {i: todo[i].records() for i in missing}
+    largest = max((len(recs) for recs in made.values()), default=0)
+
+    def index(i: int) -> tuple[dict[str, bytes], dict[str, Any]]:
+        job = todo[i]
+        computed = computed_part(job.edition.script, job.part.name, made[i], kind_names)
+        return _store(store, job.key, *computed)
+
+    if parts_at_once(largest, machine_memory()) == 1 or len(missing) < 2:
+        found.update({i: index(i) for i in missing})
+    else:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            found.update(zip(missing, pool.map(index, missing), strict=True))
+    return [bundle_of(job.edition, job.part, *found[i]) for i, job in enumerate(todo)]

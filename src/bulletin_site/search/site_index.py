@@ -9,9 +9,9 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,9 +22,8 @@ from bulletin_site.convert import EDITIONS, Edition
 from bulletin_site.errors import BuildError
 from bulletin_site.search import answers, parts
 from bulletin_site.search.bundle import files_digest
-from bulletin_site.search.fold import fold_char, fold_table
-from bulletin_site.search.records import Record, aligned_texts, kinds_present
-from bulletin_site.search.words import HAN, char_class
+from bulletin_site.search.fold import fold_char, fold_inputs, table_of
+from bulletin_site.search.records import aligned_texts, records
 
 if TYPE_CHECKING:
     from bulletin_site.kinds import Kinds
@@ -49,22 +48,27 @@ def index_files(
     config: SiteConfig,
     kinds: Kinds,
     cache_dir: Path | None = None,
+    *,
+    identities: Mapping[str, Mapping[str, str]] | None = None,
 ) -> dict[str, bytes]:
     """The search index as site path → bytes, from every edition's documents (``site.Source``,
     converted). It needs the documents only, not the rendered pages, so the build computes it
     while it renders. ``cache_dir``: the project's cache folder, where the parts' bundles are
-    kept from one build to the next (none: every part is indexed)."""
+    kept from one build to the next (none: every part is indexed). ``identities``: edition
+    code → stem → the source's ``cache.digest``, for the built-in kinds only: a part is then
+    looked up in the cache by its sources, and its records are made only if it is missing
+    (without them, every record is made and hashed to look a part up)."""
     store = cache.Cache(
         cache_dir or Path(project.CACHE), enabled=cache_dir is not None, stores=[cache.BUNDLES]
     )
     editions = [e for e in EDITIONS if e.code in by_edition]
-    per_edition = {
-        e.code: parts.edition_parts(by_edition[e.code], e, config, kinds) for e in editions
-    }
-    all_records = {code: [r for _, recs in ps for r in recs] for code, ps in per_edition.items()}
-    table = fold_table(aligned_texts(all_records))
-    jobs = [(e, part, recs) for e in editions for part, recs in per_edition[e.code]]
+    jobs = [
+        _job(store, e, part, config, kinds, identities)
+        for e in editions
+        for part in parts.split_into_parts(by_edition[e.code])
+    ]
     bundles = parts.build_bundles(store, jobs, kinds.names)
+    table = fold_table_of(store, jobs)
     files = {}
     for bundle in bundles:
         for path, data in bundle.files.items():
@@ -79,13 +83,80 @@ def index_files(
         map_folder = f"{index_language(edition)}/map-{files_digest(mapped)}"
         for path, data in mapped.items():
             files[f"{BUNDLE}/{map_folder}/{path}"] = data
-        data = edition_data(edition, all_records[edition.code], mine, table, kinds.names)
+        data = edition_data(edition, mine, table, kinds.names)
         data["common"] = {"path": f"{folder}/", "prefixes": prefixes, "words": words}
         data["map"] = {"path": f"{map_folder}/", "from": firsts}
         files[f"{edition.code}/{DATA}"] = _json(data)
         files[f"{edition.code}/{PARTS}"] = answers.directories([b.directory for b in mine])
     store.prune()  # the parts of this build are kept, the others go
     return files
+
+
+def _job(
+    store: cache.Cache,
+    edition: Edition,
+    part: parts.Part,
+    config: SiteConfig,
+    kinds: Kinds,
+    identities: Mapping[str, Mapping[str, str]] | None,
+) -> parts.PartJob:
+    """A part to index, keyed by its sources when their digests are known, else by its
+    records; its records made once, when first asked for."""
+    made = functools.cache(lambda: records(part.sources, edition, config, kinds))
+    if identities is not None:
+        key = parts.sources_part_key(
+            store, edition, part, config, kinds.names, identities[edition.code]
+        )
+    else:
+        key = parts.part_key(store, edition.script, part, made())
+    return parts.PartJob(edition, part, key, made)
+
+
+def fold_table_of(store: cache.Cache, jobs: Sequence[parts.PartJob]) -> dict[str, str]:
+    """``fold_table`` of every record, from each part's ``fold_inputs`` (kept in the cache
+    under the keys of the part in each edition): the table changes with the whole archive,
+    what a part contributes only with the part. A part holds the same documents in each
+    edition (parts are cut by date and order, which conversion keeps), so the records the
+    table aligns are always in the same part."""
+    by_name: dict[str, list[parts.PartJob]] = {}
+    for job in jobs:
+        by_name.setdefault(job.part.name, []).append(job)
+    chars: set[str] = set()
+    pairs: set[tuple[str, str]] = set()
+    for same in by_name.values():
+        key = store.key(cache.BUNDLES, "fold", *(job.key for job in same))
+        found = _load_fold(store, key)
+        if found is None:
+            per_edition = {job.edition.code: job.records() for job in same}
+            found = fold_inputs(aligned_texts(per_edition))
+            store.count(cache.BUNDLES, reused=False)
+            store.put(cache.BUNDLES, key, _fold_payload(*found))
+        chars.update(found[0])
+        pairs.update(found[1])
+    return table_of(chars, pairs)
+
+
+def _fold_payload(chars: set[str], pairs: set[tuple[str, str]]) -> bytes:
+    """A part's ``fold_inputs`` as a cache entry: its characters, then its pairs, sorted."""
+    return _json(
+        {"chars": "".join(sorted(chars)), "pairs": "".join(a + b for a, b in sorted(pairs))}
+    )
+
+
+def _load_fold(store: cache.Cache, key: str) -> tuple[set[str], set[tuple[str, str]]] | None:
+    payload = store.get(cache.BUNDLES, key)
+    if payload is None:
+        return None
+    try:
+        data = json.loads(payload)
+        chars, joined = data["chars"], data["pairs"]
+        if not isinstance(chars, str) or not isinstance(joined, str) or len(joined) % 2:
+            raise ValueError("not a part's fold inputs")
+    except (ValueError, KeyError, TypeError):
+        store.damaged(cache.BUNDLES, key)
+        return None
+    store.count(cache.BUNDLES, reused=True)
+    return set(chars), {(joined[i], joined[i + 1]) for i in range(0, len(joined), 2)}
 
 
 def write_files(files: Mapping[str, bytes], site_dir: Path) -> None:
@@ -118,7 +189,6 @@ def _json(value: object) -> bytes:
 
 def edition_data(
     edition: Edition,
-    recs: Sequence[Record],
     bundles: Sequence[parts.PartBundle],
     table: Mapping[str, str],
     kind_names: Sequence[str],
@@ -138,19 +208,20 @@ def edition_data(
     - ``chars``: every Chinese character of the edition (a query character is looked up as
       each of them that folds to the same);
     - ``years``, ``kinds``: the filters' values; ``records``: how many there are.
+
+    All of it from the parts' summaries (``parts.PartBundle``), not the records: a part from
+    the cache is not made again.
     """
-    present: set[str] = set()
-    for r in recs:
-        present.update(*(unicodedata.normalize("NFC", text) for text in (r.title, *r.body)))
-    chars = {c for c in present if char_class(c) == HAN}
+    chars = {c for b in bundles for c in b.chars}
     folds = {fold_char(c, table) for c in chars}
+    kinds = {k for b in bundles for k in b.kinds}
     return {
         "version": DATA_VERSION,
         "index": index_language(edition),
         "parts": [b.summary() for b in bundles],
         "fold": "".join(k + v for k, v in table.items() if v in folds),
         "chars": "".join(sorted(chars)),
-        "years": sorted({r.year for r in recs if r.year}, reverse=True),
-        "kinds": kinds_present(recs, kind_names),
-        "records": len(recs),
+        "years": sorted({y for b in bundles for y in b.years}, reverse=True),
+        "kinds": [name for name in kind_names if name in kinds],
+        "records": sum(b.records for b in bundles),
     }
