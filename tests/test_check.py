@@ -17,7 +17,7 @@ from bulletin_site.cli import main
 from bulletin_site.corrections import export
 from bulletin_site.kinds import KINDS, Kinds
 from bulletin_site.model import Notice, Reading
-from bulletin_site.site import is_doubt
+from bulletin_site.site import is_doubt, reader_warnings
 
 TODAY = datetime.date(2024, 6, 1)
 
@@ -187,3 +187,35 @@ def test_a_yaml_typo_is_one_error_at_its_own_line(project: Path) -> None:
         "`key: value`: the key needs a colon and a space after it (the YAML parser says: could "
         "not find expected ':', while scanning a simple key)"
     ]
+
+
+def test_doubts_are_shown_on_asking_for_each_seed_not_yet_corrected(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`check --doubts` adds the reader's doubts (each at its raw line) about the seeds that
+    have no correction; a seed's correction file carries them as comments instead. Without
+    the flag, check says only the editors' own problems."""
+    from bulletin_site.parse import read_document
+
+    def doubts_of(stem: str) -> list[str]:
+        reading = read_document(project / "seeds" / f"{stem}.txt")
+        return [
+            str(p) for p in reader_warnings(reading.document, f"seeds/{stem}.txt") if is_doubt(p)
+        ]
+
+    stems = sorted(p.stem for p in (project / "seeds").glob("*.txt"))
+    expected = sorted(d for stem in stems for d in doubts_of(stem))
+    assert expected  # the sample archive has some: the test can fail
+    asked = check(project, KINDS, today=TODAY, doubts=True).problems
+    assert sorted(str(p) for p in asked if is_doubt(p)) == expected
+    assert not [p for p in check(project, KINDS, today=TODAY).problems if is_doubt(p)]
+
+    doubted = next(stem for stem in stems if doubts_of(stem))
+    export(project, doubted, KINDS)
+    asked = check(project, KINDS, today=TODAY, doubts=True).problems
+    assert not [p for p in asked if is_doubt(p) and doubted in p.path]
+    assert main(["check", "--doubts", "--root", str(project)]) == 0
+    out = capsys.readouterr().out
+    assert sorted(line for line in out.splitlines() if ": warning: " in line) == sorted(
+        d for d in expected if doubted not in d
+    )

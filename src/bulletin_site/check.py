@@ -54,9 +54,17 @@ class CheckReport:
         return len(self.problems) - self.errors
 
 
-def check(root: Path, kinds: Kinds = KINDS, *, today: datetime.date | None = None) -> CheckReport:
+def check(
+    root: Path,
+    kinds: Kinds = KINDS,
+    *,
+    today: datetime.date | None = None,
+    doubts: bool = False,
+) -> CheckReport:
     """Every problem in the project at ``root``; ``today`` (default: the clock) is for dates in
-    the future."""
+    the future. ``doubts``: also the reader's doubts about every seed without a correction
+    (left out by default: an archive's issues the reader read right would each repeat theirs
+    at every check; a correction file carries its seed's doubts as comments instead)."""
     started = time.perf_counter()
     today = today or datetime.date.today()
     where = Project(root)
@@ -93,6 +101,13 @@ def check(root: Path, kinds: Kinds = KINDS, *, today: datetime.date | None = Non
         [s for s in seeds.values() if s.stem not in corrected], store, kinds
     )
     problems += found
+    if doubts:
+        problems += [
+            problem
+            for stem, reading in readings.items()
+            for problem in site.reader_warnings(reading.document, project.seed_name(stem))
+            if site.is_doubt(problem)
+        ]
     documents: dict[str, Document] = {s: r.document for s, r in readings.items()}
     documents.update({s: c.document for s, c in corrections.items()})
 
@@ -192,8 +207,10 @@ def _at_date_line(problem: Problem, metas: Mapping[str, DocumentMeta]) -> Proble
 # Command line
 
 
-def check_command(root: Path, out: TextIO, kinds: Kinds, language: Language = ENGLISH) -> int:
-    report = check(root, kinds)
+def check_command(
+    root: Path, out: TextIO, kinds: Kinds, language: Language = ENGLISH, *, doubts: bool = False
+) -> int:
+    report = check(root, kinds, doubts=doubts)
     for problem in report.problems:
         print(problem.shown(language), file=out)
     print(summary(report, language), file=out)

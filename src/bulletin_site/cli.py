@@ -55,7 +55,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     from bulletin_site.check import check_command
     from bulletin_site.kinds import KINDS
 
-    return check_command(Path(args.root), sys.stdout, KINDS, args.language)
+    return check_command(Path(args.root), sys.stdout, KINDS, args.language, doubts=args.doubts)
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
@@ -129,6 +129,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     k = sub.add_parser("check", help="report every problem in seeds/ and content/ at once")
     k.add_argument("--root", default=".", help="project folder (default: the current one)")
+    k.add_argument(
+        "--doubts",
+        action="store_true",
+        help="also the reader's doubts about each seed that has no correction file yet",
+    )
     k.set_defaults(func=_cmd_check)
 
     e = sub.add_parser(
