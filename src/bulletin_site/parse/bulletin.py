@@ -589,6 +589,11 @@ def _find_repeats(units: list[Line], joined: list[bool]) -> tuple[dict[int, int]
             and not _at_break(units, pairs[0][0], pairs[-1][0], joined, repeat_of)
             and not _at_break(units, pairs[0][1], pairs[-1][1], joined, repeat_of)
         )
+        # A short run printed later amid its own article's text (body before it on the page,
+        # and its sentence going on after it) is a phrase two articles share: a reprint is
+        # cut at a line's end, so what follows it on the page is other text.
+        if 0 < len(pairs) < 3 and _embedded(units, pairs[0][0], pairs[-1][0], joined, repeat_of):
+            short = True
         if (len(pairs) >= 2 or single) and not short:
             inserted.update(skipped)
             end, last = pairs[-1][0] + 1, pairs[-1][1] + 1
@@ -614,6 +619,27 @@ def _find_repeats(units: list[Line], joined: list[bool]) -> tuple[dict[int, int]
         seen[units[j].key].append(j)
         j += 1
     return repeat_of, inserted
+
+
+def _embedded(
+    units: list[Line], first: int, last: int, joined: list[bool], repeat_of: dict[int, int]
+) -> bool:
+    """Is the run first..last set amid body text on one page: a line of body before it (not
+    printed twice), and, past any caption lines, its unfinished sentence going on after it?"""
+    if first == 0 or not joined[first] or units[first].opens_page or first - 1 in repeat_of:
+        return False
+    if _captionish([units[first - 1]]):
+        return False
+    if is_terminal(units[last].text):
+        return False
+    nxt = last + 1
+    while nxt < len(units) and nxt - last <= 2 and _captionish([units[nxt]]):
+        nxt += 1
+    if nxt >= len(units) or any(
+        not joined[k] or units[k].opens_page for k in range(last + 1, nxt + 1)
+    ):
+        return False
+    return not _captionish([units[nxt]])
 
 
 def _thread_ahead(units: list[Line], pairs: list[tuple[int, int]], joined: list[bool]) -> bool:
