@@ -19,10 +19,10 @@ import math
 import operator
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
-from functools import cached_property
+from functools import cache, cached_property
 
 from bulletin_site.clean import (
     bigrams,
@@ -564,6 +564,8 @@ def _find_repeats(units: list[Line], joined: list[bool]) -> tuple[dict[int, int]
     is kept.
     """
     seen: dict[str, list[int]] = defaultdict(list)
+    # The character pairs printed side by side, read only when a short run needs them.
+    printed = cache(lambda: _printed_pairs(units))
     repeat_of: dict[int, int] = {}
     inserted: set[int] = set()
     j = 0
@@ -592,7 +594,9 @@ def _find_repeats(units: list[Line], joined: list[bool]) -> tuple[dict[int, int]
         # A short run printed later amid its own article's text (body before it on the page,
         # and its sentence going on after it) is a phrase two articles share: a reprint is
         # cut at a line's end, so what follows it on the page is other text.
-        if 0 < len(pairs) < 3 and _embedded(units, pairs[0][0], pairs[-1][0], joined, repeat_of):
+        if 0 < len(pairs) < 3 and _embedded(
+            units, pairs[0][0], pairs[-1][0], joined, repeat_of, printed
+        ):
             short = True
         if (len(pairs) >= 2 or single) and not short:
             inserted.update(skipped)
@@ -622,14 +626,29 @@ def _find_repeats(units: list[Line], joined: list[bool]) -> tuple[dict[int, int]
 
 
 def _embedded(
-    units: list[Line], first: int, last: int, joined: list[bool], repeat_of: dict[int, int]
+    units: list[Line],
+    first: int,
+    last: int,
+    joined: list[bool],
+    repeat_of: dict[int, int],
+    pairs: Callable[[], set[str]],
 ) -> bool:
     """Is the run first..last set amid body text on one page: a line of body before it (not
-    printed twice), and, past any caption lines, its unfinished sentence going on after it?"""
+    printed twice) whose sentence runs into it, or, past any caption lines, its own
+    unfinished sentence going on after it?"""
     if first == 0 or not joined[first] or units[first].opens_page or first - 1 in repeat_of:
         return False
     if _captionish([units[first - 1]]):
         return False
+    # The sentence before runs into it, as the bulletin's own character pairs read, and not
+    # past it into the text after it: a reprint starts where other text has ended, or is
+    # set inside a sentence that goes on after it.
+    before = units[first - 1].key
+    if not is_terminal(units[first - 1].text) and _joins_printed(before, units[first].key, pairs()):
+        after = last + 1
+        while after < len(units) and after - last <= 2 and _captionish([units[after]]):
+            after += 1
+        return after >= len(units) or not _joins_printed(before, units[after].key, pairs())
     if is_terminal(units[last].text):
         return False
     nxt = last + 1
@@ -814,8 +833,7 @@ def _caption_layout(body: list[Line], kept: list[int], twice: set[int]) -> _Capt
     # that runs on across a line break usually joins two characters seen together elsewhere.
     # All lines at once (each distinct line once: footers and reprints come back), joined by
     # line breaks: the pairs that straddle a break are never asked for, as no key holds one.
-    printed = "\n".join(dict.fromkeys(line.key for line in body))
-    pairs = set(map(operator.add, printed, printed[1:]))
+    pairs = _printed_pairs(body)
     return _CaptionLayout(
         {index: k for k, index in enumerate(kept)},
         anchors,
@@ -961,6 +979,14 @@ def _carried_width(following: str) -> float:
 
 def _joins_printed(left: str, right: str, pairs: set[str]) -> bool:
     return bool(left) and bool(right) and left[-1] + right[0] in pairs
+
+
+def _printed_pairs(lines: list[Line]) -> set[str]:
+    """The pairs of characters printed side by side within a line (each distinct line once:
+    footers and reprints come back), joined by line breaks: the pairs that straddle a break
+    are never asked for, as no key holds one."""
+    printed = "\n".join(dict.fromkeys(line.key for line in lines))
+    return set(map(operator.add, printed, printed[1:]))
 
 
 def _fits_neighbours(
