@@ -75,6 +75,9 @@ class ReaderConfig:
     # A line that does not end a sentence is followed by more of its paragraph, never by a
     # line shaped as another paragraph's first: that much evidence of a caption.
     opening_after_weight: int = 2
+    # A line runs over its column by a punctuation mark kept off the next line's start: one
+    # em, never more (a line wider still is a wider column: a page or a photo ends).
+    overflow_limit: float = 1.0
     # Two lines this close in width are set to one column (a narrowed one beside a photo).
     same_width: float = 0.5
     # A line whose end joins the next text's start as the bulletin prints elsewhere is that
@@ -912,7 +915,9 @@ def _caption_score(
     # the next one that much shorter.
     overflow = 0.0
     if prev_flow is not None and not starts_paragraph:
-        overflow = max(0.0, body[prev_flow].width - (after or before or 0.0))
+        overflow = min(
+            CONFIG.overflow_limit, max(0.0, body[prev_flow].width - (after or before or 0.0))
+        )
     carried = _carried_width(body[next_i].text) if next_i == i + 1 else 0.0
 
     def misfit(width: float | None) -> bool:
