@@ -1071,6 +1071,11 @@ def _shape_evidence(
     if opens and not fills and stepped:
         return CONFIG.opening_after_weight  # the next line opens a paragraph: this one is no body
     first_line = abs(line.width - (column - indent)) <= tolerance
+    # Where a paragraph starts, two lines short by the indent in a row (as the column after
+    # them reads): a paragraph's first line that goes on is followed by a full one, so the
+    # first of the two is no body.
+    if starts_paragraph and first_line and opens and not fills:
+        return CONFIG.opening_after_weight
     if starts_paragraph and first_line and fills and not is_terminal(following.text):
         return -CONFIG.shape_weight  # the first line of a paragraph that goes on
     return 0
