@@ -1074,7 +1074,9 @@ def _shape_evidence(
     # Where a paragraph starts, two lines short by the indent in a row (as the column after
     # them reads): a paragraph's first line that goes on is followed by a full one, so the
     # first of the two is no body.
-    if starts_paragraph and first_line and opens and not fills:
+    # (Unless a Latin word moved whole to the next line left either one short.)
+    latin_cut = line.text.endswith(" ") or following.text.endswith(" ")
+    if starts_paragraph and first_line and opens and not fills and not latin_cut:
         return CONFIG.opening_after_weight
     if starts_paragraph and first_line and fills and not is_terminal(following.text):
         return -CONFIG.shape_weight  # the first line of a paragraph that goes on
