@@ -593,6 +593,7 @@ def _find_repeats(units: list[Line], joined: list[bool]) -> tuple[dict[int, int]
             0 < len(pairs) < 3
             and not _at_break(units, pairs[0][0], pairs[-1][0], joined, repeat_of)
             and not _at_break(units, pairs[0][1], pairs[-1][1], joined, repeat_of)
+            and not _set_inside(units, pairs[0][0], pairs[-1][0], joined, printed)
         )
         # A short run printed later amid its own article's text (body before it on the page,
         # and its sentence going on after it) is a phrase two articles share: a reprint is
@@ -626,6 +627,25 @@ def _find_repeats(units: list[Line], joined: list[bool]) -> tuple[dict[int, int]
         seen[units[j].key].append(j)
         j += 1
     return repeat_of, inserted
+
+
+def _set_inside(
+    units: list[Line], first: int, last: int, joined: list[bool], pairs: Callable[[], set[str]]
+) -> bool:
+    """Is the run first..last set inside another sentence on one page: the line before it
+    joins the line after it (as the bulletin's own character pairs read) and not the run?
+    A reprint cut at a line's end is dropped in wherever the page had room."""
+    after = last + 1
+    if first == 0 or after >= len(units) or not joined[first] or not joined[after]:
+        return False
+    if units[first].opens_page or units[after].opens_page:
+        return False
+    before = units[first - 1].key
+    if is_terminal(units[first - 1].text):
+        return False
+    return _joins_printed(before, units[after].key, pairs()) and not _joins_printed(
+        before, units[first].key, pairs()
+    )
 
 
 def _embedded(
