@@ -643,8 +643,17 @@ def _set_inside(
     before = units[first - 1].key
     if is_terminal(units[first - 1].text):
         return False
-    return _joins_printed(before, units[after].key, pairs()) and not _joins_printed(
-        before, units[first].key, pairs()
+    if _joins_printed(before, units[first].key, pairs()):
+        return False
+    if _joins_printed(before, units[after].key, pairs()):
+        return True
+    # Or by the widths: the run ends a sentence, yet what follows it is as wide as the line
+    # before the run (a full line, not a paragraph's opening): it goes on with that line.
+    return (
+        is_terminal(units[last].text)
+        and not is_terminal(units[after].text)
+        and not numbered(units[after].text)
+        and abs(units[after].width - units[first - 1].width) <= CONFIG.shape_tolerance
     )
 
 
