@@ -633,8 +633,8 @@ def _set_inside(
     units: list[Line], first: int, last: int, joined: list[bool], pairs: Callable[[], set[str]]
 ) -> bool:
     """Is the run first..last set inside another sentence on one page: the line before it
-    joins the line after it (as the bulletin's own character pairs read) and not the run?
-    A reprint cut at a line's end is dropped in wherever the page had room."""
+    joins the line after it, not the run (as the bulletin's own character pairs read, or as
+    the widths do)? A reprint cut at a line's end is dropped in wherever the page had room."""
     after = last + 1
     if first == 0 or after >= len(units) or not joined[first] or not joined[after]:
         return False
