@@ -19,10 +19,10 @@ import math
 import operator
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
-from functools import cached_property
+from functools import cache, cached_property
 
 from bulletin_site.clean import (
     bigrams,
@@ -75,6 +75,9 @@ class ReaderConfig:
     # A line that does not end a sentence is followed by more of its paragraph, never by a
     # line shaped as another paragraph's first: that much evidence of a caption.
     opening_after_weight: int = 2
+    # A line runs over its column by a punctuation mark kept off the next line's start: one
+    # em, never more (a line wider still is a wider column: a page or a photo ends).
+    overflow_limit: float = 1.0
     # Two lines this close in width are set to one column (a narrowed one beside a photo).
     same_width: float = 0.5
     # A line whose end joins the next text's start as the bulletin prints elsewhere is that
@@ -564,6 +567,8 @@ def _find_repeats(units: list[Line], joined: list[bool]) -> tuple[dict[int, int]
     is kept.
     """
     seen: dict[str, list[int]] = defaultdict(list)
+    # The character pairs printed side by side, read only when a short run needs them.
+    printed = cache(lambda: _printed_pairs(units))
     repeat_of: dict[int, int] = {}
     inserted: set[int] = set()
     j = 0
@@ -588,7 +593,15 @@ def _find_repeats(units: list[Line], joined: list[bool]) -> tuple[dict[int, int]
             0 < len(pairs) < 3
             and not _at_break(units, pairs[0][0], pairs[-1][0], joined, repeat_of)
             and not _at_break(units, pairs[0][1], pairs[-1][1], joined, repeat_of)
+            and not _set_inside(units, pairs[0][0], pairs[-1][0], joined, printed)
         )
+        # A short run printed later amid its own article's text (body before it on the page,
+        # and its sentence going on after it) is a phrase two articles share: a reprint is
+        # cut at a line's end, so what follows it on the page is other text.
+        if 0 < len(pairs) < 3 and _embedded(
+            units, pairs[0][0], pairs[-1][0], joined, repeat_of, printed
+        ):
+            short = True
         if (len(pairs) >= 2 or single) and not short:
             inserted.update(skipped)
             end, last = pairs[-1][0] + 1, pairs[-1][1] + 1
@@ -614,6 +627,70 @@ def _find_repeats(units: list[Line], joined: list[bool]) -> tuple[dict[int, int]
         seen[units[j].key].append(j)
         j += 1
     return repeat_of, inserted
+
+
+def _set_inside(
+    units: list[Line], first: int, last: int, joined: list[bool], pairs: Callable[[], set[str]]
+) -> bool:
+    """Is the run first..last set inside another sentence on one page: the line before it
+    joins the line after it, not the run (as the bulletin's own character pairs read, or as
+    the widths do)? A reprint cut at a line's end is dropped in wherever the page had room."""
+    after = last + 1
+    if first == 0 or after >= len(units) or not joined[first] or not joined[after]:
+        return False
+    if units[first].opens_page or units[after].opens_page:
+        return False
+    before = units[first - 1].key
+    if is_terminal(units[first - 1].text):
+        return False
+    if _joins_printed(before, units[first].key, pairs()):
+        return False
+    if _joins_printed(before, units[after].key, pairs()):
+        return True
+    # Or by the widths: the run ends a sentence, yet what follows it is as wide as the line
+    # before the run (a full line, not a paragraph's opening): it goes on with that line.
+    return (
+        is_terminal(units[last].text)
+        and not is_terminal(units[after].text)
+        and not numbered(units[after].text)
+        and abs(units[after].width - units[first - 1].width) <= CONFIG.shape_tolerance
+    )
+
+
+def _embedded(
+    units: list[Line],
+    first: int,
+    last: int,
+    joined: list[bool],
+    repeat_of: dict[int, int],
+    pairs: Callable[[], set[str]],
+) -> bool:
+    """Is the run first..last set amid body text on one page: a line of body before it (not
+    printed twice) whose sentence runs into it, or, past any caption lines, its own
+    unfinished sentence going on after it?"""
+    if first == 0 or not joined[first] or units[first].opens_page or first - 1 in repeat_of:
+        return False
+    if _captionish([units[first - 1]]):
+        return False
+    # The sentence before runs into it, as the bulletin's own character pairs read, and not
+    # past it into the text after it: a reprint starts where other text has ended, or is
+    # set inside a sentence that goes on after it.
+    before = units[first - 1].key
+    if not is_terminal(units[first - 1].text) and _joins_printed(before, units[first].key, pairs()):
+        after = last + 1
+        while after < len(units) and after - last <= 2 and _captionish([units[after]]):
+            after += 1
+        return after >= len(units) or not _joins_printed(before, units[after].key, pairs())
+    if is_terminal(units[last].text):
+        return False
+    nxt = last + 1
+    while nxt < len(units) and nxt - last <= 2 and _captionish([units[nxt]]):
+        nxt += 1
+    if nxt >= len(units) or any(
+        not joined[k] or units[k].opens_page for k in range(last + 1, nxt + 1)
+    ):
+        return False
+    return not _captionish([units[nxt]])
 
 
 def _thread_ahead(units: list[Line], pairs: list[tuple[int, int]], joined: list[bool]) -> bool:
@@ -788,8 +865,7 @@ def _caption_layout(body: list[Line], kept: list[int], twice: set[int]) -> _Capt
     # that runs on across a line break usually joins two characters seen together elsewhere.
     # All lines at once (each distinct line once: footers and reprints come back), joined by
     # line breaks: the pairs that straddle a break are never asked for, as no key holds one.
-    printed = "\n".join(dict.fromkeys(line.key for line in body))
-    pairs = set(map(operator.add, printed, printed[1:]))
+    pairs = _printed_pairs(body)
     return _CaptionLayout(
         {index: k for k, index in enumerate(kept)},
         anchors,
@@ -868,7 +944,9 @@ def _caption_score(
     # the next one that much shorter.
     overflow = 0.0
     if prev_flow is not None and not starts_paragraph:
-        overflow = max(0.0, body[prev_flow].width - (after or before or 0.0))
+        overflow = min(
+            CONFIG.overflow_limit, max(0.0, body[prev_flow].width - (after or before or 0.0))
+        )
     carried = _carried_width(body[next_i].text) if next_i == i + 1 else 0.0
 
     def misfit(width: float | None) -> bool:
@@ -935,6 +1013,14 @@ def _carried_width(following: str) -> float:
 
 def _joins_printed(left: str, right: str, pairs: set[str]) -> bool:
     return bool(left) and bool(right) and left[-1] + right[0] in pairs
+
+
+def _printed_pairs(lines: list[Line]) -> set[str]:
+    """The pairs of characters printed side by side within a line (each distinct line once:
+    footers and reprints come back), joined by line breaks: the pairs that straddle a break
+    are never asked for, as no key holds one."""
+    printed = "\n".join(dict.fromkeys(line.key for line in lines))
+    return set(map(operator.add, printed, printed[1:]))
 
 
 def _fits_neighbours(
@@ -1014,6 +1100,13 @@ def _shape_evidence(
     if opens and not fills and stepped:
         return CONFIG.opening_after_weight  # the next line opens a paragraph: this one is no body
     first_line = abs(line.width - (column - indent)) <= tolerance
+    # Where a paragraph starts, two lines short by the indent in a row (as the column after
+    # them reads): a paragraph's first line that goes on is followed by a full one, so the
+    # first of the two is no body.
+    # (Unless a Latin word moved whole to the next line left either one short.)
+    latin_cut = line.text.endswith(" ") or following.text.endswith(" ")
+    if starts_paragraph and first_line and opens and not fills and not latin_cut:
+        return CONFIG.opening_after_weight
     if starts_paragraph and first_line and fills and not is_terminal(following.text):
         return -CONFIG.shape_weight  # the first line of a paragraph that goes on
     return 0
