@@ -249,6 +249,50 @@ def put(staging: Staging, path: str, data: bytes, origin: str, *, checked: bool 
         raise _cannot_write(staging.site_dir, error) from None
 
 
+def put_published(staging: Staging, path: str, inode: int, origin: str) -> None:
+    """The published file at ``path`` (``inode``, as listed) into the staging, linked without
+    being read: for a file the caller knows holds the bytes the build would write (``kept``).
+    A file replaced since the listing is not carried over: the build stops and says so, as it
+    has no bytes of its own to write instead."""
+    _claim(staging, path, origin)
+    try:
+        if not staging.made:
+            staging.pending.append((path, inode))
+            return
+        _make_folders(staging, path)
+        if _link(staging, path, inode):
+            staging.linked += 1
+        else:  # cannot link here, or replaced meanwhile (then a BuildError)
+            _copy_published(staging, path, inode)
+    except OSError as error:
+        raise _cannot_write(staging.site_dir, error) from None
+
+
+def kept(
+    found: PublishedSite, under: str, depth: int, mode: int
+) -> dict[str, list[tuple[str, int]]]:
+    """The published folders ``depth`` levels below ``under`` → their files (path, inode), for
+    a caller whose folders are named by their content (``search``: a part's folder name is a
+    digest of its files), so a folder of the same name holds the same files. Only folders
+    whose files all have the permission bits ``mode`` (what a file the build writes gets):
+    another umask makes them files the build would write anew. The caller must know the site
+    is as the last build left it (its fingerprint), else a hand edit could be carried over."""
+    prefix = under + "/"
+    folders: dict[str, list[tuple[str, int]]] = {}
+    other_mode: set[str] = set()
+    for path, info in found.files.items():
+        if not path.startswith(prefix):
+            continue
+        pieces = path.split("/", depth + 1)
+        if len(pieces) <= depth + 1:
+            continue  # a file above that depth: not in such a folder
+        folder = "/".join(pieces[: depth + 1])
+        folders.setdefault(folder, []).append((path, info.inode))
+        if info.mode != mode:
+            other_mode.add(folder)
+    return {folder: files for folder, files in folders.items() if folder not in other_mode}
+
+
 def put_all(staging: Staging, outputs: Iterable[tuple[str, bytes]], origin: str) -> None:
     for path, data in outputs:
         put(staging, path, data, origin)
