@@ -12,6 +12,9 @@ the staging folder, a new or changed one is written as a new file. The published
 not a manifest of hashes, is what is compared: it is the truth, where a manifest could
 disagree with it (a hand edit, a restored backup) and would need keeping safe itself; and
 reading back a file the system has just listed costs about what hashing the new bytes would.
+The one exception is a folder named by a digest of its files (the search index's parts), in a
+site exactly as the last build left it: ``kept`` lists such folders and ``put_published``
+links their files unread, for a caller that knows the new folder of that name is the same.
 No file the published site holds is ever opened for writing, so the published site stays
 exactly as it was until the swap, and a file edited there by hand is simply not the same: the
 build writes its own. The staging folder is made only when the first difference shows: a
