@@ -356,11 +356,11 @@ def test_search_index_is_added_to_the_staged_site_before_the_swap(
 
     real_write = pipeline.write_search_index
 
-    def write_search_index(files: dict[str, bytes], staging: write.Staging) -> None:
+    def write_search_index(files: Path, staging: write.Staging, kept: dict) -> None:
         seen["staged"] = staging.folder.name
         seen["has_pages"] = (staging.folder / "zh-hant" / "index.html").is_file()
         seen["swapped"] = (project / "_site").exists()
-        real_write(files, staging)
+        real_write(files, staging, kept)
 
     monkeypatch.setattr(pipeline.search, "index_files", index_files)
     monkeypatch.setattr(pipeline, "write_search_index", write_search_index)

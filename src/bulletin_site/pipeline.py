@@ -132,6 +132,9 @@ def build(
     if last and last.inputs == inputs and last.site == f"{published.fingerprint:064x}":
         return unchanged_report(last, site_dir, time.perf_counter() - started)
     lastbuild.forget(store.folder)
+    # The site exactly as the last build left it (no file edited, added or replaced since):
+    # then a search part's folder it holds holds what its name says (``write.kept``).
+    as_left = last is not None and last.site == f"{published.fingerprint:064x}"
 
     # 1. Read everything: configuration, metadata, the editors' corrections and every seed
     #    (except the corrected ones: see 2); report all errors at once.
@@ -173,6 +176,8 @@ def build(
     # 5. Start the search index: it needs the documents, not the pages, so Pagefind works
     #    while the pages are rendered and written. Its parts are kept in the cache folder.
     bundles = store.folder if store.enabled else None
+    staging = write.open_staging(site_dir, published)
+    kept = write.kept(published, search.BUNDLE, 2, staging.mode) if as_left else {}
     handover = _temporary_file("bulletin-site-index-", ".outputs")
     index = parallel.Background(
         _timed,
@@ -183,12 +188,12 @@ def build(
         kinds,
         bundles,
         source_identities(by_edition, store) if kinds is KINDS else None,
+        frozenset(kept),
     )
     try:
         # 6. Plan every page and render each into the staging folder as it comes (the site is
         #    never held in memory whole); pages whose context and templates are unchanged come
         #    from the cache, files the published site already holds are linked from it.
-        staging = write.open_staging(site_dir, published)
         targets = site.site_targets(config.site, editions, by_edition, kinds)
         search_path = render.template_search_path(root, config.site.templates)
         env = render.make_environment(search_path, allow_html=config.site.allow_html)
@@ -208,10 +213,10 @@ def build(
 
             # 7. Add the search index to the staging, then swap it into place (when anything
             #    changed); then forget the cache entries this build did not use.
-            index_seconds, _ = index.result()
+            index_seconds, unchanged = index.result()
             # The index stage: its own time, and the wait for it after the pages were written.
             stages["index"] = index_seconds
-            write_search_index(Path(handover), staging)
+            write_search_index(Path(handover), staging, {f: kept[f] for f in unchanged})
             mark = _lap(stages, "index wait", mark)
             if write.finish(staging):
                 write.swap(staging)
@@ -438,18 +443,39 @@ def index_into(
     kinds: Kinds,
     bundles: Path | None,
     identities: Mapping[str, Mapping[str, str]] | None = None,
-) -> None:
+    published: frozenset[str] = frozenset(),
+) -> list[str]:
     """In the index's own process: the search index's files into ``handover``, one file the
-    build reads back one output at a time (a mapping sent back whole would be held twice)."""
+    build reads back one output at a time (a mapping sent back whole would be held twice).
+    ``published``: part folders (``pagefind/<script>/<name>-<digest>``) the published site
+    holds as the last build left them; the files of those this index has too are left out
+    (most of the index, when one issue changed), and the folders returned, for the build to
+    link from the site unread (``write_search_index``)."""
     files = search.index_files(by_edition, config, kinds, bundles, identities=identities)
-    write.save_outputs(handover, files)
+    unchanged = set()
+    fresh = {}
+    for path, data in files.items():
+        folder = "/".join(path.split("/", 3)[:3])
+        if folder in published:
+            unchanged.add(folder)
+        else:
+            fresh[path] = data
+    write.save_outputs(handover, fresh)
+    return sorted(unchanged)
 
 
-def write_search_index(handover: Path, staging: write.Staging) -> None:
+def write_search_index(
+    handover: Path, staging: write.Staging, kept: Mapping[str, Sequence[tuple[str, int]]]
+) -> None:
     """The search index's files (``index_into``) into the staging (the swap has not happened).
-    Made by search/, which escapes what it writes: not checked again."""
+    Made by search/, which escapes what it writes: not checked again. ``kept``: the part
+    folders the index left out, each with its published files (path, inode): linked as they
+    are, since a part's folder is named by a digest of its files (``search.bundle``)."""
     for path, data in write.load_outputs(handover):
         write.put(staging, path, data, "the search index", checked=True)
+    for files in kept.values():
+        for path, inode in files:
+            write.put_published(staging, path, inode, "the search index")
 
 
 def _timed(function: Callable[..., T], *args: Any) -> tuple[float, T]:

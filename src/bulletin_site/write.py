@@ -12,6 +12,9 @@ the staging folder, a new or changed one is written as a new file. The published
 not a manifest of hashes, is what is compared: it is the truth, where a manifest could
 disagree with it (a hand edit, a restored backup) and would need keeping safe itself; and
 reading back a file the system has just listed costs about what hashing the new bytes would.
+The one exception is a folder named by a digest of its files (the search index's parts), in a
+site exactly as the last build left it: ``kept`` lists such folders and ``put_published``
+links their files unread, for a caller that knows the new folder of that name is the same.
 No file the published site holds is ever opened for writing, so the published site stays
 exactly as it was until the swap, and a file edited there by hand is simply not the same: the
 build writes its own. The staging folder is made only when the first difference shows: a
@@ -117,6 +120,10 @@ class PublishedSite:
     folders: frozenset[str] = frozenset()
     other: bool = False
     fingerprint: int = 0
+    # Each file's ``file_digest`` as listed: a file linked as it was listed adds the same one
+    # to the new site's fingerprint, not hashed again (two hashes a file were ~1/10 of the
+    # compare-and-link work of a rebuild).
+    digests: dict[str, int] = field(default_factory=dict)
 
 
 def published_site(site_dir: Path) -> PublishedSite:
@@ -124,6 +131,7 @@ def published_site(site_dir: Path) -> PublishedSite:
     a file is only ever linked from the site itself. A folder that cannot be listed counts as
     "something else" (its files are then written anew)."""
     files: dict[str, Published] = {}
+    digests: dict[str, int] = {}
     folders: set[str] = set()
     other = False
     fingerprint = 0
@@ -145,12 +153,13 @@ def published_site(site_dir: Path) -> PublishedSite:
                     fingerprint += folder_digest(path)
                 elif entry.is_file(follow_symlinks=False):
                     found = files[path] = published(entry.stat(follow_symlinks=False))
-                    fingerprint += file_digest(path, found)
+                    digest = digests[path] = file_digest(path, found)
+                    fingerprint += digest
                 else:
                     other = True
             except OSError:  # gone meanwhile, or cannot be looked at
                 other = True
-    return PublishedSite(files, frozenset(folders), other, fingerprint % _MODULUS)
+    return PublishedSite(files, frozenset(folders), other, fingerprint % _MODULUS, digests)
 
 
 def published(info: os.stat_result) -> Published:
@@ -247,6 +256,50 @@ def put(staging: Staging, path: str, data: bytes, origin: str, *, checked: bool 
         _write(staging, path, data)
     except OSError as error:
         raise _cannot_write(staging.site_dir, error) from None
+
+
+def put_published(staging: Staging, path: str, inode: int, origin: str) -> None:
+    """The published file at ``path`` (``inode``, as listed) into the staging, linked without
+    being read: for a file the caller knows holds the bytes the build would write (``kept``).
+    A file replaced since the listing is not carried over: the build stops and says so, as it
+    has no bytes of its own to write instead."""
+    _claim(staging, path, origin)
+    try:
+        if not staging.made:
+            staging.pending.append((path, inode))
+            return
+        _make_folders(staging, path)
+        if _link(staging, path, inode):
+            staging.linked += 1
+        else:  # cannot link here, or replaced meanwhile (then a BuildError)
+            _copy_published(staging, path, inode)
+    except OSError as error:
+        raise _cannot_write(staging.site_dir, error) from None
+
+
+def kept(
+    found: PublishedSite, under: str, depth: int, mode: int
+) -> dict[str, list[tuple[str, int]]]:
+    """The published folders ``depth`` levels below ``under`` → their files (path, inode), for
+    a caller whose folders are named by their content (``search``: a part's folder name is a
+    digest of its files), so a folder of the same name holds the same files. Only folders
+    whose files all have the permission bits ``mode`` (what a file the build writes gets):
+    another umask makes them files the build would write anew. The caller must know the site
+    is as the last build left it (its fingerprint), else a hand edit could be carried over."""
+    prefix = under + "/"
+    folders: dict[str, list[tuple[str, int]]] = {}
+    other_mode: set[str] = set()
+    for path, info in found.files.items():
+        if not path.startswith(prefix):
+            continue
+        pieces = path.split("/", depth + 1)
+        if len(pieces) <= depth + 1:
+            continue  # a file above that depth: not in such a folder
+        folder = "/".join(pieces[: depth + 1])
+        folders.setdefault(folder, []).append((path, info.inode))
+        if info.mode != mode:
+            other_mode.add(folder)
+    return {folder: files for folder, files in folders.items() if folder not in other_mode}
 
 
 def put_all(staging: Staging, outputs: Iterable[tuple[str, bytes]], origin: str) -> None:
@@ -383,7 +436,12 @@ def _link(staging: Staging, path: str, inode: int) -> bool:
         raise
     info = os.lstat(target)
     if info.st_ino == inode:
-        staging.digest += file_digest(path, published(info))
+        now = published(info)
+        # Changed since the listing (its time, its permissions): hashed as it is now.
+        listed = staging.published.digests.get(path)
+        if listed is None or staging.published.files.get(path) != now:
+            listed = file_digest(path, now)
+        staging.digest += listed
         return True
     os.unlink(target)  # replaced since it was compared: not that file
     return False
