@@ -464,6 +464,21 @@ class Answers {
   }
 }
 
+/** Of files in key order, each named by where it starts (``from``: its first key or a
+ * prefix of it), the ones that may hold ``key`` (EXACT: the last file starting at or before
+ * it) or keys starting with it (PREFIX: that one and every next file starting with ``key``). */
+function filesHolding(from, key, mode) {
+  let first = -1;
+  for (let i = 0; i < from.length && compareKeys(from[i], key) <= 0; i++) first = i;
+  if (mode === EXACT) return first < 0 ? [] : [first];
+  const out = [];
+  for (let i = Math.max(first, 0); i < from.length; i++) {
+    if (i > first && !from[i].startsWith(key)) break;
+    out.push(i);
+  }
+  return out;
+}
+
 /** The word map (answers.word_map): every Chinese key of the edition with the places of the
  * parts that hold it, in files by key range (data.json: each file's first key). */
 class WordMap {
@@ -486,15 +501,7 @@ class WordMap {
 
   /** The files that may hold ``key`` (EXACT) or keys starting with it (PREFIX). */
   filesFor(key, mode) {
-    let first = -1;
-    for (let i = 0; i < this.from.length && compareKeys(this.from[i], key) <= 0; i++) first = i;
-    if (mode === EXACT) return first < 0 ? [] : [first];
-    const out = [];
-    for (let i = Math.max(first, 0); i < this.from.length; i++) {
-      if (i > first && !this.from[i].startsWith(key)) break;
-      out.push(i);
-    }
-    return out;
+    return filesHolding(this.from, key, mode);
   }
 
   fileUrl(n) {
@@ -631,20 +638,10 @@ class Part {
     return this;
   }
 
-  /** The index files that may hold ``key`` (EXACT) or words starting with it (PREFIX). The
-   * files are in word order, each from a prefix of its first word (Pagefind's chunk_meta), so
-   * a word is in the last file starting at or before it. */
+  /** The index files that may hold ``key`` (EXACT) or words starting with it (PREFIX):
+   * Pagefind's chunk_meta gives each file from a prefix of its first word. */
   chunksFor(key, mode) {
-    let first = -1;
-    for (let i = 0; i < this.from.length && compareKeys(this.from[i], key) <= 0; i++) first = i;
-    if (mode === EXACT) return first < 0 ? [] : [first];
-    const out = [];
-    for (let i = Math.max(first, 0); i < this.from.length; i++) {
-      const from = this.from[i];
-      if (i > first && !from.startsWith(key)) break;
-      out.push(i);
-    }
-    return out;
+    return filesHolding(this.from, key, mode);
   }
 
   chunkUrl(i) {
