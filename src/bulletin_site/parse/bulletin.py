@@ -107,6 +107,24 @@ class ReaderConfig:
     body_doubt_score: int = 2
     # … and only if its width is within this much (em) of the column around it.
     caption_doubt_width: float = 2.5
+    # Joint labelling of a page's lines (`_label_lines`). A line's own caption score is
+    # weighed against the score a caption starts at (3): half a point short of it, a line
+    # is as likely body as caption.
+    joint_threshold: float = 2.5
+    # Captions stand one to three in a row, a long one broken over two lines: more lines
+    # of captions in a row than this (a caption found by its printed block not counted)
+    # are never read.
+    joint_run: int = 6
+    # Two lines read as one text after the captions between them are taken out: a line
+    # that does not end a sentence, yet would have held the next one's first word, is no
+    # line of running text (the layout fills a line before breaking it).
+    joint_fit_weight: float = 1.0
+    # … where the widths are sure: a half-width character (Latin, digits) is measured to
+    # within this much of an em (proportional fonts), so each one on the line widens the
+    # margin the test allows.
+    joint_narrow_slack: float = 0.2
+    # A paragraph does not start with continuation punctuation (，、）…).
+    joint_closed_weight: float = 3.0
 
 
 CONFIG = ReaderConfig()
@@ -882,9 +900,11 @@ def _find_captions(
     known: set[int],
     layout: _CaptionLayout,
     scores: dict[int, int] | None = None,
+    margins: dict[int, float] | None = None,
 ) -> set[int]:
     """Photo captions: short lines that no sentence runs through (``scores``, if given,
-    receives each candidate's last score: the doubts are read from it).
+    receives each candidate's last score: the doubts are read from it; ``margins`` each
+    candidate's margin in the joint labelling, see `_label_lines`).
 
     A caption has no prose punctuation and does not end a sentence. Body lines in that state
     are rare, and they fill the column: as wide as the prose line that follows them (and,
@@ -893,6 +913,7 @@ def _find_captions(
     repeats, or by leaving a sentence that would have to run on past a page's footers.
     """
     captions: set[int] = set(known)
+    last: dict[int, int] = {}
     for _ in range(2):
         for i in layout.candidates:
             if i in known:
@@ -909,11 +930,249 @@ def _find_captions(
             )
             if scores is not None:
                 scores[i] = score
+            last[i] = score
             if score >= 3:
                 captions.add(i)
             else:
                 captions.discard(i)
-    return captions
+    return _label_lines(body, kept, known, layout, last, captions, margins)
+
+
+def _label_lines(
+    body: list[Line],
+    kept: list[int],
+    known: set[int],
+    layout: _CaptionLayout,
+    scores: dict[int, int],
+    captions: set[int],
+    margins: dict[int, float] | None = None,
+) -> set[int]:
+    """Decide the lines' roles together: the best labelling (body or caption) of all kept
+    lines at once, by dynamic programming over the lines read as body.
+
+    Each line brings its own evidence (its caption score, read with the captions found
+    line by line as its neighbours); each two lines read one after the other as running
+    text (the captions between them taken out) must join: no paragraph opens with
+    continuation punctuation, and a line that does not end a sentence was full when the
+    next one began (`_pair_evidence`). Captions come one to three in a row.
+
+    ``margins`` receives, for each line that may be either, how much better the best
+    labelling with it as a caption scores than the best with it as body (below 0: body);
+    a small margin is a decision in doubt."""
+    n = len(kept)
+    if not n:
+        return captions
+    free = [kept[k] in scores and kept[k] not in known for k in range(n)]
+    forced = [kept[k] in known for k in range(n)]
+    gain = [scores[kept[k]] - CONFIG.joint_threshold if free[k] else 0.0 for k in range(n)]
+    shape = _PairShape(body, kept, captions, layout.indent)
+    # best[k][o]: the best score of lines 0..k with line k read as body, o: whether line k
+    # opens a paragraph (the body line before it ends a sentence, or there is none).
+    minus = -math.inf
+    best = [[minus, minus] for _ in range(n)]
+    back: list[list[tuple[int, int] | None]] = [[None, None] for _ in range(n)]
+
+    def between(j: int, k: int) -> float | None:
+        """Lines j+1..k-1 all read as captions: their gain, or None if they may not be."""
+        total, run = 0.0, 0
+        for m in range(j + 1, k):
+            if not (free[m] or forced[m]):
+                return None
+            run = run + 1 if free[m] else run
+            if run > CONFIG.joint_run:
+                return None
+            total += gain[m]
+        return total
+
+    for k in range(n):
+        if forced[k]:
+            continue
+        # The lines before k all captions (the text starts at k).
+        head = between(-1, k)
+        if head is not None and head > best[k][1]:
+            best[k][1] = head
+            back[k][1] = None
+        j = k - 1
+        while j >= 0:
+            gap = between(j, k)
+            if gap is None:
+                break
+            if not forced[j]:
+                for o in (0, 1):
+                    if best[j][o] == minus:
+                        continue
+                    step = gap + shape.pair(j, k, bool(o))
+                    opens = int(shape.terminal[j])
+                    if best[j][o] + step > best[k][opens]:
+                        best[k][opens] = best[j][o] + step
+                        back[k][opens] = (j, o)
+            j -= 1
+    # The end: the last body line, then captions to the end.
+    final, end = minus, None
+    for k in range(n):
+        if forced[k]:
+            continue
+        tail = between(k, n)
+        if tail is None:
+            continue
+        for o in (0, 1):
+            if best[k][o] + tail > final:
+                final, end = best[k][o] + tail, (k, o)
+    if end is None:
+        return captions  # nothing may be body: keep the line-by-line reading
+    body_lines: set[int] = set()
+    at: tuple[int, int] | None = end
+    while at is not None:
+        body_lines.add(at[0])
+        at = back[at[0]][at[1]]
+    chosen = {kept[k] for k in range(n) if k not in body_lines}
+    if margins is not None:
+        margins.update(_margins(n, free, best, between, shape))
+    return chosen
+
+
+def _margins(
+    n: int,
+    free: list[bool],
+    best: list[list[float]],
+    between: Callable[[int, int], float | None],
+    shape: _PairShape,
+) -> dict[int, float]:
+    """For each line that may be either: the best labelling with it as a caption less the
+    best with it as body (max-marginals, from the forward scores and a backward pass)."""
+    minus = -math.inf
+    # rest[k][o]: the best score of lines k+1.. given line k is body and opens (o) or not.
+    rest = [[minus, minus] for _ in range(n)]
+    caption_best = [minus] * n
+    for k in range(n - 1, -1, -1):
+        tail = between(k, n)
+        for o in (0, 1):
+            value = tail if tail is not None else minus
+            m = k + 1
+            while m < n:
+                gap = between(k, m)
+                if gap is None:
+                    break
+                if rest[m][int(shape.terminal[k])] > minus:
+                    step = gap + shape.pair(k, m, bool(o))
+                    value = max(value, step + rest[m][int(shape.terminal[k])])
+                m += 1
+            rest[k][o] = value
+    # Lines read as captions between two body lines j and k (or an edge).
+    for k in range(n):
+        tail = between(k, n)
+        for o in (0, 1):
+            if best[k][o] == minus:
+                continue
+            if tail is not None:
+                for m in range(k + 1, n):
+                    caption_best[m] = max(caption_best[m], best[k][o] + tail)
+            m = k + 1
+            while m < n:
+                gap = between(k, m)
+                if gap is None:
+                    break
+                after = rest[m][int(shape.terminal[k])]
+                if after > minus and m > k + 1:
+                    total = best[k][o] + gap + shape.pair(k, m, bool(o)) + after
+                    for x in range(k + 1, m):
+                        caption_best[x] = max(caption_best[x], total)
+                m += 1
+    for m in range(n):
+        head = between(-1, m)
+        if head is not None and rest[m][1] > minus:
+            for x in range(m):
+                caption_best[x] = max(caption_best[x], head + rest[m][1])
+    out: dict[int, float] = {}
+    for k in range(n):
+        if not free[k]:
+            continue
+        as_body = max(best[k][0] + rest[k][0], best[k][1] + rest[k][1])
+        out[shape.kept[k]] = caption_best[k] - as_body
+    return out
+
+
+class _PairShape:
+    """What two lines read one after the other as running text say about each other."""
+
+    def __init__(self, body: list[Line], kept: list[int], captions: set[int], indent: float):
+        self.body = body
+        self.kept = kept
+        self.indent = indent
+        self.terminal = [is_terminal(body[i].text) for i in kept]
+        full = [self._full(k, captions) for k in range(len(kept))]
+        self.left = _nearest_widths(full, body, kept, -1)
+        self.right = _nearest_widths(full, body, kept, 1)
+
+    def _full(self, k: int, captions: set[int]) -> bool:
+        """A line that sets the column: running text that goes on, follows an unfinished
+        line, ends with a character (not punctuation that may hang in the margin, nor a
+        Latin word that may leave it short) and is not letter-spaced."""
+        i = self.kept[k]
+        text = self.body[i].text
+        if i in captions or not text or self.terminal[k] or self.body[i].justified:
+            return False
+        if k == 0 or self.terminal[k - 1] or self.kept[k - 1] in captions:
+            return False
+        end = text[-1]
+        return not (end in _CLOSED_START or end in _OPENERS or end.isascii())
+
+    def pair(self, j: int, k: int, opens: bool) -> float:
+        """Line k read as the running text right after line j (``opens``: line j opens a
+        paragraph): the evidence for that reading (below 0: against it)."""
+        before, after = self.body[self.kept[j]], self.body[self.kept[k]]
+        if self.terminal[j]:
+            if after.text[:1] in _CLOSED_START:
+                return -CONFIG.joint_closed_weight
+            return 0.0
+        if before.justified or before.text.endswith(("：", ":")):
+            return 0.0
+        left, right = self.left[j], self.right[k]
+        if left is None or right is None:
+            return 0.0
+        limit = min(left, right) - (self.indent if opens else 0.0)
+        unit = _first_unit(after.text)
+        narrow = sum(display_width(ch) < 1 for ch in before.text) + (unit % 1 > 0)
+        if before.width + unit <= limit - CONFIG.joint_narrow_slack * narrow + 0.01:
+            return -CONFIG.joint_fit_weight
+        return 0.0
+
+
+def _nearest_widths(
+    full: list[bool], body: list[Line], kept: list[int], step: int
+) -> list[float | None]:
+    """For each line, the width of the nearest full line before it (step -1) or after it
+    (step 1), itself excluded: the column there."""
+    out: list[float | None] = [None] * len(kept)
+    seen: float | None = None
+    order = range(len(kept)) if step == -1 else range(len(kept) - 1, -1, -1)
+    for k in order:
+        out[k] = seen
+        if full[k]:
+            seen = body[kept[k]].width
+    return out
+
+
+# A word no line break cuts: a Latin word or a number (with the marks inside it), in
+# half-width or full-width forms; else one character.
+_UNIT = re.compile(
+    r"[A-Za-z0-9\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+(?:[.,:/@%+&'_-]+[A-Za-z0-9]+)*%?|."
+)
+
+
+def _first_unit(text: str) -> float:
+    """The width a line's first word needs at the end of the line before: with an opening
+    mark before it and the closing marks after it (which no line starts with), and the
+    space before a Latin word."""
+    k = 0
+    while k < len(text) and text[k] in _OPENERS:
+        k += 1
+    match = _UNIT.match(text, k)
+    end = match.end() if match else k
+    while end < len(text) and text[end] in _CLOSED_START:
+        end += 1
+    space = 0.3 if text[:1].isascii() and text[:1].isalnum() else 0.0
+    return display_width(text[:end]) + space
 
 
 def _caption_score(
