@@ -862,6 +862,7 @@ class _CaptionLayout:
     candidates: list[int]
     pairs: set[str]
     indent: float
+    terminal: dict[int, bool]  # body index → the line ends a sentence
 
 
 def _caption_layout(body: list[Line], kept: list[int], twice: set[int]) -> _CaptionLayout:
@@ -890,6 +891,7 @@ def _caption_layout(body: list[Line], kept: list[int], twice: set[int]) -> _Capt
         candidates,
         pairs,
         _paragraph_indent([body[i].width for i in kept], [terminal[i] for i in kept]),
+        terminal,
     )
 
 
@@ -952,154 +954,125 @@ def _label_lines(
 
     Each line brings its own evidence (its caption score, read with the captions found
     line by line as its neighbours); each two lines read one after the other as running
-    text (the captions between them taken out) must join: no paragraph opens with
-    continuation punctuation, and a line that does not end a sentence was full when the
-    next one began (`_pair_evidence`). Captions come one to three in a row.
+    text (the captions between them taken out) must join (`_PairShape.pair`): no
+    paragraph opens with continuation punctuation, and a line that does not end a sentence
+    was full when the next one began. Captions come a few lines in a row at most.
 
     ``margins`` receives, for each line that may be either, how much better the best
     labelling with it as a caption scores than the best with it as body (below 0: body);
     a small margin is a decision in doubt."""
     n = len(kept)
-    if not n:
-        return captions
     free = [kept[k] in scores and kept[k] not in known for k in range(n)]
+    if not any(free):
+        return captions
     forced = [kept[k] in known for k in range(n)]
     gain = [scores[kept[k]] - CONFIG.joint_threshold if free[k] else 0.0 for k in range(n)]
-    shape = _PairShape(body, kept, captions, layout.indent)
-    # best[k][o]: the best score of lines 0..k with line k read as body, o: whether line k
-    # opens a paragraph (the body line before it ends a sentence, or there is none).
+    shape = _PairShape(body, kept, captions, layout)
+    steps = _steps(free, forced, gain)
     minus = -math.inf
-    best = [[minus, minus] for _ in range(n)]
-    back: list[list[tuple[int, int] | None]] = [[None, None] for _ in range(n)]
-
-    def between(j: int, k: int) -> float | None:
-        """Lines j+1..k-1 all read as captions: their gain, or None if they may not be."""
-        total, run = 0.0, 0
-        for m in range(j + 1, k):
-            if not (free[m] or forced[m]):
-                return None
-            run = run + 1 if free[m] else run
-            if run > CONFIG.joint_run:
-                return None
-            total += gain[m]
-        return total
-
-    for k in range(n):
-        if forced[k]:
-            continue
-        # The lines before k all captions (the text starts at k).
-        head = between(-1, k)
-        if head is not None and head > best[k][1]:
-            best[k][1] = head
-            back[k][1] = None
-        j = k - 1
-        while j >= 0:
-            gap = between(j, k)
-            if gap is None:
-                break
-            if not forced[j]:
-                for o in (0, 1):
-                    if best[j][o] == minus:
-                        continue
-                    step = gap + shape.pair(j, k, bool(o))
-                    opens = int(shape.terminal[j])
-                    if best[j][o] + step > best[k][opens]:
-                        best[k][opens] = best[j][o] + step
-                        back[k][opens] = (j, o)
-            j -= 1
-    # The end: the last body line, then captions to the end.
-    final, end = minus, None
-    for k in range(n):
-        if forced[k]:
-            continue
-        tail = between(k, n)
-        if tail is None:
-            continue
-        for o in (0, 1):
-            if best[k][o] + tail > final:
-                final, end = best[k][o] + tail, (k, o)
-    if end is None:
-        return captions  # nothing may be body: keep the line-by-line reading
-    body_lines: set[int] = set()
-    at: tuple[int, int] | None = end
+    # ahead[k][o]: the best score of lines 0..k with line k read as body; o: whether it
+    # opens a paragraph (the body line before it ends a sentence, or there is none).
+    # Index n is the end of the text.
+    ahead = [[minus, minus] for _ in range(n + 1)]
+    back: list[list[tuple[int, int] | None]] = [[None, None] for _ in range(n + 1)]
+    for j, k, gap, weighed in steps:  # in order of j: every step into j came before
+        for o, start in ((1, 0.0),) if j < 0 else enumerate(ahead[j]):
+            if start == minus:
+                continue
+            value = start + gap + (shape.pair(j, k, bool(o)) if weighed else 0.0)
+            opens = 1 if j < 0 else int(shape.terminal[j])
+            if value > ahead[k][opens]:
+                ahead[k][opens] = value
+                back[k][opens] = (j, o) if j >= 0 else None
+    at: tuple[int, int] | None = (n, max((0, 1), key=lambda o: ahead[n][o]))
+    if ahead[n][at[1]] == minus:
+        return captions  # no labelling allowed: keep the line-by-line reading
+    as_body: set[int] = set()
     while at is not None:
-        body_lines.add(at[0])
+        as_body.add(at[0])
         at = back[at[0]][at[1]]
-    chosen = {kept[k] for k in range(n) if k not in body_lines}
     if margins is not None:
-        margins.update(_margins(n, free, best, between, shape))
-    return chosen
+        margins.update(_margins(kept, free, steps, ahead, shape))
+    return {kept[k] for k in range(n) if k not in as_body}
+
+
+def _steps(
+    free: list[bool], forced: list[bool], gain: list[float]
+) -> list[tuple[int, int, float, bool]]:
+    """The steps from one line read as body to the next (-1: the start, n: the end), over
+    the lines between them read as captions: (from, to, what those captions gain, whether
+    the join is weighed). Two lines that are body in every labelling, after a third that
+    is too, join alike in all of them: not weighed (a constant changes no decision)."""
+    n = len(free)
+    out = []
+    for j in range(-1, n):
+        if j >= 0 and forced[j]:
+            continue
+        settled = j >= 0 and not free[j] and (j == 0 or not (free[j - 1] or forced[j - 1]))
+        total, run = 0.0, 0
+        for k in range(j + 1, n + 1):
+            if k == n or not forced[k]:
+                weighed = not (settled and k == j + 1 and (k == n or not free[k]))
+                out.append((j, k, total, weighed))
+            if k == n or not (free[k] or forced[k]):
+                break
+            run += free[k]
+            if run > CONFIG.joint_run:
+                break
+            total += gain[k]
+    return out
 
 
 def _margins(
-    n: int,
+    kept: list[int],
     free: list[bool],
-    best: list[list[float]],
-    between: Callable[[int, int], float | None],
+    steps: list[tuple[int, int, float, bool]],
+    ahead: list[list[float]],
     shape: _PairShape,
 ) -> dict[int, float]:
     """For each line that may be either: the best labelling with it as a caption less the
-    best with it as body (max-marginals, from the forward scores and a backward pass)."""
+    best with it as body (max-marginals: the forward scores and a backward pass)."""
+    n = len(kept)
     minus = -math.inf
-    # rest[k][o]: the best score of lines k+1.. given line k is body and opens (o) or not.
-    rest = [[minus, minus] for _ in range(n)]
-    caption_best = [minus] * n
-    for k in range(n - 1, -1, -1):
-        tail = between(k, n)
-        for o in (0, 1):
-            value = tail if tail is not None else minus
-            m = k + 1
-            while m < n:
-                gap = between(k, m)
-                if gap is None:
-                    break
-                if rest[m][int(shape.terminal[k])] > minus:
-                    step = gap + shape.pair(k, m, bool(o))
-                    value = max(value, step + rest[m][int(shape.terminal[k])])
-                m += 1
-            rest[k][o] = value
-    # Lines read as captions between two body lines j and k (or an edge).
-    for k in range(n):
-        tail = between(k, n)
-        for o in (0, 1):
-            if best[k][o] == minus:
-                continue
-            if tail is not None:
-                for m in range(k + 1, n):
-                    caption_best[m] = max(caption_best[m], best[k][o] + tail)
-            m = k + 1
-            while m < n:
-                gap = between(k, m)
-                if gap is None:
-                    break
-                after = rest[m][int(shape.terminal[k])]
-                if after > minus and m > k + 1:
-                    total = best[k][o] + gap + shape.pair(k, m, bool(o)) + after
-                    for x in range(k + 1, m):
-                        caption_best[x] = max(caption_best[x], total)
-                m += 1
-    for m in range(n):
-        head = between(-1, m)
-        if head is not None and rest[m][1] > minus:
-            for x in range(m):
-                caption_best[x] = max(caption_best[x], head + rest[m][1])
-    out: dict[int, float] = {}
-    for k in range(n):
-        if not free[k]:
+    # rest[k][o]: the best score of what follows line k read as body (o: it opens).
+    rest = [[minus, minus] for _ in range(n)] + [[0.0, 0.0]]
+    for j, k, gap, weighed in reversed(steps):
+        if j < 0:
             continue
-        as_body = max(best[k][0] + rest[k][0], best[k][1] + rest[k][1])
-        out[shape.kept[k]] = caption_best[k] - as_body
-    return out
+        after = rest[k][int(shape.terminal[j])]
+        if after == minus:
+            continue
+        for o in (0, 1):
+            join = shape.pair(j, k, bool(o)) if weighed else 0.0
+            rest[j][o] = max(rest[j][o], gap + join + after)
+    as_caption = [minus] * n
+    for j, k, gap, _ in steps:
+        if k == j + 1:
+            continue  # no line between: nothing read as a caption
+        after = rest[k][1 if j < 0 else int(shape.terminal[j])]
+        for o, start in ((1, 0.0),) if j < 0 else enumerate(ahead[j]):
+            if start == minus or after == minus:
+                continue
+            total = start + gap + shape.pair(j, k, bool(o)) + after
+            for x in range(j + 1, k):
+                as_caption[x] = max(as_caption[x], total)
+    return {
+        kept[k]: as_caption[k] - max(ahead[k][0] + rest[k][0], ahead[k][1] + rest[k][1])
+        for k in range(n)
+        if free[k]
+    }
 
 
 class _PairShape:
     """What two lines read one after the other as running text say about each other."""
 
-    def __init__(self, body: list[Line], kept: list[int], captions: set[int], indent: float):
+    def __init__(
+        self, body: list[Line], kept: list[int], captions: set[int], layout: _CaptionLayout
+    ):
         self.body = body
         self.kept = kept
-        self.indent = indent
-        self.terminal = [is_terminal(body[i].text) for i in kept]
+        self.indent = layout.indent
+        self.terminal = [layout.terminal[i] for i in kept]
         full = [self._full(k, captions) for k in range(len(kept))]
         self.left = _nearest_widths(full, body, kept, -1)
         self.right = _nearest_widths(full, body, kept, 1)
@@ -1110,32 +1083,39 @@ class _PairShape:
         Latin word that may leave it short) and is not letter-spaced."""
         i = self.kept[k]
         text = self.body[i].text
-        if i in captions or not text or self.terminal[k] or self.body[i].justified:
+        if not text or text[-1] in _CLOSED_START or text[-1] in _OPENERS or text[-1].isascii():
             return False
-        if k == 0 or self.terminal[k - 1] or self.kept[k - 1] in captions:
+        if self.terminal[k] or k == 0 or self.terminal[k - 1]:
             return False
-        end = text[-1]
-        return not (end in _CLOSED_START or end in _OPENERS or end.isascii())
+        return i not in captions and self.kept[k - 1] not in captions and not self.body[i].justified
 
     def pair(self, j: int, k: int, opens: bool) -> float:
         """Line k read as the running text right after line j (``opens``: line j opens a
         paragraph): the evidence for that reading (below 0: against it)."""
+        if j < 0 or k >= len(self.kept):
+            return 0.0  # the text's start or end: nothing to join
         before, after = self.body[self.kept[j]], self.body[self.kept[k]]
         if self.terminal[j]:
             if after.text[:1] in _CLOSED_START:
                 return -CONFIG.joint_closed_weight
             return 0.0
-        if before.justified or before.text.endswith(("：", ":")):
-            return 0.0
         left, right = self.left[j], self.right[k]
         if left is None or right is None:
             return 0.0
         limit = min(left, right) - (self.indent if opens else 0.0)
+        # Cheap first: no word is narrower than half an em.
+        if before.width + 0.5 > limit or before.justified or before.text.endswith(("：", ":")):
+            return 0.0
         unit = _first_unit(after.text)
-        narrow = sum(display_width(ch) < 1 for ch in before.text) + (unit % 1 > 0)
+        narrow = _half_width(before.text) + (unit % 1 > 0)
         if before.width + unit <= limit - CONFIG.joint_narrow_slack * narrow + 0.01:
             return -CONFIG.joint_fit_weight
         return 0.0
+
+
+def _half_width(text: str) -> int:
+    """How many characters of the text take less than a full cell (Latin and digits)."""
+    return len(text.encode("ascii", "ignore"))
 
 
 def _nearest_widths(
