@@ -118,11 +118,14 @@ class ReaderConfig:
     # Two lines read as one text after the captions between them are taken out: a line
     # that does not end a sentence, yet would have held the next one's first word, is no
     # line of running text (the layout fills a line before breaking it).
-    joint_fit_weight: float = 1.0
+    joint_fit_weight: float = 2.0
     # … where the widths are sure: a half-width character (Latin, digits) is measured to
     # within this much of an em (proportional fonts), so each one on the line widens the
     # margin the test allows.
     joint_narrow_slack: float = 0.2
+    # The column there is read from the nearest full line on either side, this many lines
+    # away at most.
+    joint_window: int = 6
     # A paragraph does not start with continuation punctuation (，、）…).
     joint_closed_weight: float = 3.0
 
@@ -1073,9 +1076,9 @@ class _PairShape:
         self.kept = kept
         self.indent = layout.indent
         self.terminal = [layout.terminal[i] for i in kept]
-        full = [self._full(k, captions) for k in range(len(kept))]
-        self.left = _nearest_widths(full, body, kept, -1)
-        self.right = _nearest_widths(full, body, kept, 1)
+        self.full = [self._full(k, captions) for k in range(len(kept))]
+        self.left = _nearest_widths(self.full, body, kept, -1)
+        self.right = _nearest_widths(self.full, body, kept, 1)
 
     def _full(self, k: int, captions: set[int]) -> bool:
         """A line that sets the column: running text that goes on, follows an unfinished
@@ -1102,7 +1105,14 @@ class _PairShape:
         left, right = self.left[j], self.right[k]
         if left is None or right is None:
             return 0.0
-        limit = min(left, right) - (self.indent if opens else 0.0)
+        # The narrower side: a column narrowed beside a photo starts or ends somewhere. The
+        # next line is as wide as the column too, if it is a full one itself.
+        column = min(left, right)
+        # A numbered item starts at the margin; its other lines hang under its text (the
+        # text layer keeps that indent): their column is not the paragraphs'.
+        if before.indent >= 3 and not before.opens_page:
+            return 0.0
+        limit = column - (self.indent if opens and not numbered(before.text) else 0.0)
         # Cheap first: no word is narrower than half an em.
         if before.width + 0.5 > limit or before.justified or before.text.endswith(("：", ":")):
             return 0.0
@@ -1125,11 +1135,13 @@ def _nearest_widths(
     (step 1), itself excluded: the column there."""
     out: list[float | None] = [None] * len(kept)
     seen: float | None = None
+    at = 0
     order = range(len(kept)) if step == -1 else range(len(kept) - 1, -1, -1)
     for k in order:
-        out[k] = seen
+        # Only near: further off, the text may be another article's, in another column.
+        out[k] = seen if abs(k - at) <= CONFIG.joint_window else None
         if full[k]:
-            seen = body[kept[k]].width
+            seen, at = body[kept[k]].width, k
     return out
 
 
