@@ -123,6 +123,9 @@ class ReaderConfig:
     # within this much of an em (proportional fonts), so each one on the line widens the
     # margin the test allows.
     joint_narrow_slack: float = 0.2
+    # A line wider than its column (closing marks hung in the margin aside) is no line of
+    # running text.
+    joint_wide_weight: float = 1.0
     # The column there is read from the nearest full line on either side, this many lines
     # away at most.
     joint_window: int = 6
@@ -1097,29 +1100,47 @@ class _PairShape:
         paragraph): the evidence for that reading (below 0: against it)."""
         if j < 0 or k >= len(self.kept):
             return 0.0  # the text's start or end: nothing to join
-        before, after = self.body[self.kept[j]], self.body[self.kept[k]]
-        if self.terminal[j]:
-            if after.text[:1] in _CLOSED_START:
-                return -CONFIG.joint_closed_weight
-            return 0.0
+        after = self.body[self.kept[k]]
+        if self.terminal[j] and after.text[:1] in _CLOSED_START:
+            return -CONFIG.joint_closed_weight
+        joined = -CONFIG.joint_fit_weight if self._room(j, k, opens) else 0.0
+        return joined + self._wide(k)
+
+    def _room(self, j: int, k: int, opens: bool) -> bool:
+        """Would line j (``opens``: a paragraph's first), which does not end a sentence,
+        have held line k's first word? The column from the nearest full lines on both
+        sides, the narrower (a column narrowed beside a photo starts or ends somewhere);
+        the widths of half-width characters are known only roughly, each one widens the
+        margin."""
         left, right = self.left[j], self.right[k]
-        if left is None or right is None:
-            return 0.0
-        # The narrower side: a column narrowed beside a photo starts or ends somewhere. The
-        # next line is as wide as the column too, if it is a full one itself.
-        column = min(left, right)
+        if self.terminal[j] or left is None or right is None:
+            return False
+        before, after = self.body[self.kept[j]], self.body[self.kept[k]]
         # A numbered item starts at the margin; its other lines hang under its text (the
         # text layer keeps that indent): their column is not the paragraphs'.
         if before.indent >= 3 and not before.opens_page:
-            return 0.0
-        limit = column - (self.indent if opens and not numbered(before.text) else 0.0)
+            return False
+        limit = min(left, right) - (self.indent if opens and not numbered(before.text) else 0.0)
         # Cheap first: no word is narrower than half an em.
         if before.width + 0.5 > limit or before.justified or before.text.endswith(("：", ":")):
-            return 0.0
+            return False
         unit = _first_unit(after.text)
         narrow = _half_width(before.text) + (unit % 1 > 0)
-        if before.width + unit <= limit - CONFIG.joint_narrow_slack * narrow + 0.01:
-            return -CONFIG.joint_fit_weight
+        return before.width + unit <= limit - CONFIG.joint_narrow_slack * narrow + 0.01
+
+    def _wide(self, k: int) -> float:
+        """A line of running text is no wider than its column, but for the closing marks
+        hung in the margin at its end: one wider still is no body line. The column from the
+        nearest full lines on both sides, the wider (a line beside a photo's end)."""
+        left, right = self.left[k], self.right[k]
+        if left is None or right is None:
+            return 0.0
+        line = self.body[self.kept[k]]
+        text = line.text.rstrip()
+        hung = len(text) - len(text.rstrip("".join(_CLOSED_START)))
+        slack = CONFIG.shape_tolerance + CONFIG.joint_narrow_slack * _half_width(text)
+        if line.width - hung > max(left, right) + slack:
+            return -CONFIG.joint_wide_weight
         return 0.0
 
 
