@@ -111,6 +111,10 @@ class ReaderConfig:
     # weighed against the score a caption starts at (3): half a point short of it, a line
     # is as likely body as caption.
     joint_threshold: float = 2.5
+    # A line scoring below this on its own (a sentence runs on through it, or it fits the
+    # column well) stays body without asking its neighbours: they rarely outweigh that
+    # (0 here: the same on tune), and each line weighed jointly costs time.
+    joint_least_score: int = 1
     # Captions stand one to three in a row, a long one broken over two lines: more lines
     # of captions in a row than this (a caption found by its printed block not counted)
     # are never read.
@@ -254,7 +258,10 @@ def parse_bulletin(
     layout = _caption_layout(body, kept, twice)
     grams = _Grams()
     caption_scores: dict[int, int] = {}
-    captions = _find_captions(body, kept, footer_of, known, layout, caption_scores)
+    # Each caption-or-body decision's margin in the joint labelling (above 0: caption),
+    # for the doubts: a small one is a decision the reader was unsure of.
+    caption_margins: dict[int, float] = {}
+    captions = _find_captions(body, kept, footer_of, known, layout, caption_scores, caption_margins)
     for _ in range(3):
         flow = [i for i in kept if i not in captions]
         margins: dict[int, float] = {}
@@ -268,7 +275,10 @@ def parse_bulletin(
             break
         known |= strays - twice
         caption_scores.clear()
-        captions = _find_captions(body, kept, footer_of, known, layout, caption_scores)
+        caption_margins.clear()
+        captions = _find_captions(
+            body, kept, footer_of, known, layout, caption_scores, caption_margins
+        )
 
     by_article: dict[int, list[Paragraph]] = defaultdict(list)
     for paragraph, article in zip(paragraphs, assignment, strict=True):
@@ -968,59 +978,66 @@ def _label_lines(
     labelling with it as a caption scores than the best with it as body (below 0: body);
     a small margin is a decision in doubt."""
     n = len(kept)
-    free = [kept[k] in scores and kept[k] not in known for k in range(n)]
+    least = CONFIG.joint_least_score
+    free = [kept[k] not in known and scores.get(kept[k], least - 1) >= least for k in range(n)]
     if not any(free):
         return captions
     forced = [kept[k] in known for k in range(n)]
     gain = [scores[kept[k]] - CONFIG.joint_threshold if free[k] else 0.0 for k in range(n)]
-    shape = _PairShape(body, kept, captions, layout)
-    steps = _steps(free, forced, gain)
-    minus = -math.inf
-    # ahead[k][o]: the best score of lines 0..k with line k read as body; o: whether it
-    # opens a paragraph (the body line before it ends a sentence, or there is none).
-    # Index n is the end of the text.
-    ahead = [[minus, minus] for _ in range(n + 1)]
-    back: list[list[tuple[int, int] | None]] = [[None, None] for _ in range(n + 1)]
-    for j, k, gap, weighed in steps:  # in order of j: every step into j came before
-        for o, start in ((1, 0.0),) if j < 0 else enumerate(ahead[j]):
-            if start == minus:
-                continue
-            value = start + gap + (shape.pair(j, k, bool(o)) if weighed else 0.0)
-            opens = 1 if j < 0 else int(shape.terminal[j])
-            if value > ahead[k][opens]:
-                ahead[k][opens] = value
-                back[k][opens] = (j, o) if j >= 0 else None
-    at: tuple[int, int] | None = (n, max((0, 1), key=lambda o: ahead[n][o]))
-    if ahead[n][at[1]] == minus:
-        return captions  # no labelling allowed: keep the line-by-line reading
-    as_body: set[int] = set()
-    while at is not None:
-        as_body.add(at[0])
-        at = back[at[0]][at[1]]
-    if margins is not None:
-        margins.update(_margins(kept, free, steps, ahead, shape))
-    return {kept[k] for k in range(n) if k not in as_body}
+    shape = _PairShape(body, kept, captions, layout, {kept[k] for k in range(n) if free[k]})
+    chosen = set(captions)
+    for lo, hi in _windows(free, forced):
+        steps = _steps(free, forced, gain, lo, hi)
+        ahead = _ahead(steps, shape, lo, hi)
+        if ahead is None:
+            continue  # no labelling allowed: keep the line-by-line reading
+        for k in range(lo + 1, hi):
+            chosen.discard(kept[k])
+        as_body = _best_path(ahead, hi)
+        chosen |= {kept[k] for k in range(lo + 1, hi) if k not in as_body}
+        if margins is not None:
+            margins.update(_margins(kept, free, steps, ahead, shape, hi))
+    return chosen
+
+
+def _windows(free: list[bool], forced: list[bool]) -> list[tuple[int, int]]:
+    """Stretches of lines whose labellings do not depend on each other: each from a line
+    that is body in every labelling after another such line (its paragraph state is then
+    settled; -1: the text's start) to the next such pair's second line (n: the end),
+    around the lines that may be either. Only these are labelled: elsewhere nothing is
+    open to choice."""
+    n = len(free)
+
+    def settled(m: int) -> bool:
+        body_line = not (free[m] or forced[m])
+        return body_line and (m == 0 or not (free[m - 1] or forced[m - 1]))
+
+    out: list[tuple[int, int]] = []
+    for f in (k for k in range(n) if free[k]):
+        if out and f < out[-1][1]:
+            continue  # inside the stretch before
+        lo = next((m for m in range(f - 1, -1, -1) if settled(m)), -1)
+        hi = next((m for m in range(f + 2, n) if settled(m)), n)
+        out.append((lo, hi))
+    return out
 
 
 def _steps(
-    free: list[bool], forced: list[bool], gain: list[float]
-) -> list[tuple[int, int, float, bool]]:
-    """The steps from one line read as body to the next (-1: the start, n: the end), over
-    the lines between them read as captions: (from, to, what those captions gain, whether
-    the join is weighed). Two lines that are body in every labelling, after a third that
-    is too, join alike in all of them: not weighed (a constant changes no decision)."""
+    free: list[bool], forced: list[bool], gain: list[float], lo: int, hi: int
+) -> list[tuple[int, int, float]]:
+    """The steps from one line read as body to the next, within the stretch lo..hi (-1:
+    the start, n: the end), over the lines between them read as captions: (from, to,
+    what those captions gain)."""
     n = len(free)
     out = []
-    for j in range(-1, n):
+    for j in range(lo, hi):
         if j >= 0 and forced[j]:
             continue
-        settled = j >= 0 and not free[j] and (j == 0 or not (free[j - 1] or forced[j - 1]))
         total, run = 0.0, 0
-        for k in range(j + 1, n + 1):
+        for k in range(j + 1, hi + 1):
             if k == n or not forced[k]:
-                weighed = not (settled and k == j + 1 and (k == n or not free[k]))
-                out.append((j, k, total, weighed))
-            if k == n or not (free[k] or forced[k]):
+                out.append((j, k, total))
+            if k == hi or not (free[k] or forced[k]):
                 break
             run += free[k]
             if run > CONFIG.joint_run:
@@ -1029,43 +1046,86 @@ def _steps(
     return out
 
 
+# ahead[k][o]: the best score of the stretch up to line k read as body; o: whether it opens a
+# paragraph (the body line before it ends a sentence, or there is none); with the step there.
+_Ahead = dict[int, list[tuple[float, tuple[int, int] | None]]]
+
+
+def _ahead(
+    steps: list[tuple[int, int, float]], shape: _PairShape, lo: int, hi: int
+) -> _Ahead | None:
+    """The forward pass over a stretch's steps (in order of their first line: every step
+    into a line comes before the steps from it)."""
+    minus = -math.inf
+    ahead: _Ahead = defaultdict(lambda: [(minus, None), (minus, None)])
+    if lo >= 0:
+        # The stretch starts at a settled line: its paragraph state is known.
+        opens = 1 if lo == 0 else int(shape.terminal[lo - 1])
+        ahead[lo][opens] = (0.0, None)
+    for j, k, gap in steps:
+        starts = [(1, 0.0)] if j < 0 else [(o, v) for o, (v, _) in enumerate(ahead[j])]
+        for o, start in starts:
+            if start == minus:
+                continue
+            value = start + gap + shape.pair(j, k, bool(o))
+            opens = 1 if j < 0 else int(shape.terminal[j])
+            if value > ahead[k][opens][0]:
+                ahead[k][opens] = (value, (j, o) if j >= 0 else None)
+    if max(ahead[hi])[0] == minus:
+        return None
+    return ahead
+
+
+def _best_path(ahead: _Ahead, hi: int) -> set[int]:
+    """The lines read as body on the best labelling, back from the stretch's end."""
+    o = max((0, 1), key=lambda x: ahead[hi][x][0])
+    at: tuple[int, int] | None = (hi, o)
+    out: set[int] = set()
+    while at is not None:
+        out.add(at[0])
+        at = ahead[at[0]][at[1]][1]
+    return out
+
+
 def _margins(
     kept: list[int],
     free: list[bool],
-    steps: list[tuple[int, int, float, bool]],
-    ahead: list[list[float]],
+    steps: list[tuple[int, int, float]],
+    ahead: _Ahead,
     shape: _PairShape,
+    hi: int,
 ) -> dict[int, float]:
-    """For each line that may be either: the best labelling with it as a caption less the
-    best with it as body (max-marginals: the forward scores and a backward pass)."""
-    n = len(kept)
+    """For each line of a stretch that may be either: the best labelling with it as a
+    caption less the best with it as body (max-marginals: the forward scores and a
+    backward pass)."""
     minus = -math.inf
-    # rest[k][o]: the best score of what follows line k read as body (o: it opens).
-    rest = [[minus, minus] for _ in range(n)] + [[0.0, 0.0]]
-    for j, k, gap, weighed in reversed(steps):
+    # rest[k][o]: the best score of the stretch after line k read as body (o: it opens).
+    rest: dict[int, list[float]] = defaultdict(lambda: [minus, minus])
+    rest[hi] = [0.0, 0.0]
+    for j, k, gap in reversed(steps):
         if j < 0:
             continue
         after = rest[k][int(shape.terminal[j])]
         if after == minus:
             continue
         for o in (0, 1):
-            join = shape.pair(j, k, bool(o)) if weighed else 0.0
-            rest[j][o] = max(rest[j][o], gap + join + after)
-    as_caption = [minus] * n
-    for j, k, gap, _ in steps:
+            rest[j][o] = max(rest[j][o], gap + shape.pair(j, k, bool(o)) + after)
+    as_caption: dict[int, float] = defaultdict(lambda: minus)
+    for j, k, gap in steps:
         if k == j + 1:
             continue  # no line between: nothing read as a caption
         after = rest[k][1 if j < 0 else int(shape.terminal[j])]
-        for o, start in ((1, 0.0),) if j < 0 else enumerate(ahead[j]):
+        starts = [(1, 0.0)] if j < 0 else [(o, v) for o, (v, _) in enumerate(ahead[j])]
+        for o, start in starts:
             if start == minus or after == minus:
                 continue
             total = start + gap + shape.pair(j, k, bool(o)) + after
             for x in range(j + 1, k):
                 as_caption[x] = max(as_caption[x], total)
     return {
-        kept[k]: as_caption[k] - max(ahead[k][0] + rest[k][0], ahead[k][1] + rest[k][1])
-        for k in range(n)
-        if free[k]
+        kept[k]: as_caption[k] - max(ahead[k][o][0] + rest[k][o] for o in (0, 1))
+        for k in {k for _, k, _ in steps} | set(as_caption)
+        if k < len(kept) and free[k]
     }
 
 
@@ -1073,15 +1133,22 @@ class _PairShape:
     """What two lines read one after the other as running text say about each other."""
 
     def __init__(
-        self, body: list[Line], kept: list[int], captions: set[int], layout: _CaptionLayout
+        self,
+        body: list[Line],
+        kept: list[int],
+        captions: set[int],
+        layout: _CaptionLayout,
+        open_lines: set[int],
     ):
         self.body = body
+        self.open = open_lines  # the lines that may be either
         self.kept = kept
         self.indent = layout.indent
         self.terminal = [layout.terminal[i] for i in kept]
         self.full = [self._full(k, captions) for k in range(len(kept))]
         self.left = _nearest_widths(self.full, body, kept, -1)
         self.right = _nearest_widths(self.full, body, kept, 1)
+        self._memo: dict[tuple[int, int, bool], float] = {}
 
     def _full(self, k: int, captions: set[int]) -> bool:
         """A line that sets the column: running text that goes on, follows an unfinished
@@ -1100,11 +1167,19 @@ class _PairShape:
         paragraph): the evidence for that reading (below 0: against it)."""
         if j < 0 or k >= len(self.kept):
             return 0.0  # the text's start or end: nothing to join
+        known = self._memo.get((j, k, opens))
+        if known is not None:
+            return known  # the forward pass, the backward pass and the margins all ask
         after = self.body[self.kept[k]]
         if self.terminal[j] and after.text[:1] in _CLOSED_START:
-            return -CONFIG.joint_closed_weight
-        joined = -CONFIG.joint_fit_weight if self._room(j, k, opens) else 0.0
-        return joined + self._wide(k)
+            value = -CONFIG.joint_closed_weight
+        else:
+            joined = -CONFIG.joint_fit_weight if self._room(j, k, opens) else 0.0
+            # A line body in every labelling is as wide in all of them: only the others'
+            # width is weighed.
+            value = joined + (self._wide(k) if self.kept[k] in self.open else 0.0)
+        self._memo[(j, k, opens)] = value
+        return value
 
     def _room(self, j: int, k: int, opens: bool) -> bool:
         """Would line j (``opens``: a paragraph's first), which does not end a sentence,
