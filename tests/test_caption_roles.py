@@ -43,6 +43,14 @@ def test_a_caption_wider_than_the_column_is_no_line_of_running_text() -> None:
     assert confusions(make_issue(67)) == []
 
 
+def test_an_opening_lines_room_is_weighed_with_the_indent_in_whole_em() -> None:
+    """The layout indents by three em, measured a tenth of an em more (half-width digits
+    on some openings). A paragraph's first line three em short of the column, read with
+    the measured indent, would have room for the next line's first character and pass
+    for a caption."""
+    assert confusions(make_issue(181)) == []
+
+
 def test_each_caption_or_body_decision_has_a_margin_of_its_sign(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -1143,7 +1143,10 @@ class _PairShape:
         self.body = body
         self.open = open_lines  # the lines that may be either
         self.kept = kept
-        self.indent = layout.indent
+        # A layout indents by full-width spaces, a whole number of em; the measured indent
+        # (a median) strays by half an em where half-width digits make some openings look
+        # deeper or shallower, and an opening's room is weighed to the character here.
+        self.indent = float(round(layout.indent))
         self.terminal = [layout.terminal[i] for i in kept]
         self.full = [self._full(k, captions) for k in range(len(kept))]
         self.left = _nearest_widths(self.full, body, kept, -1)
