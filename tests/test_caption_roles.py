@@ -43,6 +43,13 @@ def test_a_caption_wider_than_the_column_is_no_line_of_running_text() -> None:
     assert confusions(make_issue(67)) == []
 
 
+def test_a_numbered_items_first_line_stays_with_the_lines_hung_under_it() -> None:
+    """A numbered measure's first line has no prose punctuation and is no wider than the
+    lines around it; its second line is hung under its text (the text layer keeps the
+    indent). Taken as a caption, it would leave that hung line opening a paragraph."""
+    assert confusions(make_issue(134)) == []
+
+
 def test_an_opening_lines_room_is_weighed_with_the_indent_in_whole_em() -> None:
     """The layout indents by three em, measured a tenth of an em more (half-width digits
     on some openings). A paragraph's first line three em short of the column, read with

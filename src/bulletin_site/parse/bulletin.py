@@ -133,7 +133,8 @@ class ReaderConfig:
     # The column there is read from the nearest full line on either side, this many lines
     # away at most.
     joint_window: int = 6
-    # A paragraph does not start with continuation punctuation (，、）…).
+    # A paragraph does not start with continuation punctuation (，、）…), nor with a line
+    # hung under a numbered item's text.
     joint_closed_weight: float = 3.0
 
 
@@ -1174,7 +1175,10 @@ class _PairShape:
         if known is not None:
             return known  # the forward pass, the backward pass and the margins all ask
         after = self.body[self.kept[k]]
-        if self.terminal[j] and after.text[:1] in _CLOSED_START:
+        # No paragraph opens with continuation punctuation, nor with a line hung under a
+        # numbered item's text (the text layer keeps that indent).
+        hung = after.indent >= 3 and not after.opens_page
+        if self.terminal[j] and (after.text[:1] in _CLOSED_START or hung):
             value = -CONFIG.joint_closed_weight
         else:
             joined = -CONFIG.joint_fit_weight if self._room(j, k, opens) else 0.0
