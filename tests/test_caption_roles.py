@@ -50,6 +50,21 @@ def test_a_numbered_items_first_line_stays_with_the_lines_hung_under_it() -> Non
     assert confusions(make_issue(134)) == []
 
 
+def test_a_line_that_starts_with_a_lower_case_word_goes_on_with_the_text() -> None:
+    """Between a letter-spaced line and a caption, a line that starts with a Latin word in
+    lower case (``e-Invoice``), narrower than the column: it goes on with the sentence
+    before it, whatever its width says."""
+    issue = make_issue(112)
+    seen = roles(issue)
+    starts = [
+        printing[0]
+        for piece in issue.pieces
+        if piece.kind == "body" and piece.text[:1].islower()
+        for printing in piece.printings
+    ]
+    assert starts and all(seen[n] != Role.CAPTION for n in starts)
+
+
 def test_an_opening_lines_room_is_weighed_with_the_indent_in_whole_em() -> None:
     """The layout indents by three em, measured a tenth of an em more (half-width digits
     on some openings). A paragraph's first line three em short of the column, read with

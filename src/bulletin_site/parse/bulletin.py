@@ -984,7 +984,12 @@ def _label_lines(
     if not any(free):
         return captions
     forced = [kept[k] in known for k in range(n)]
-    gain = [scores[kept[k]] - CONFIG.joint_threshold if free[k] else 0.0 for k in range(n)]
+    gain = [
+        scores[kept[k]] - CONFIG.joint_threshold - _goes_on_weight(body[kept[k]].text)
+        if free[k]
+        else 0.0
+        for k in range(n)
+    ]
     shape = _PairShape(body, kept, captions, layout, {kept[k] for k in range(n) if free[k]})
     chosen = set(captions)
     for lo, hi in _windows(free, forced):
@@ -999,6 +1004,13 @@ def _label_lines(
         if margins is not None:
             margins.update(_margins(kept, free, steps, ahead, shape, hi))
     return chosen
+
+
+def _goes_on_weight(text: str) -> float:
+    """A caption starts as a title does; a line that starts with continuation punctuation
+    or a lower-case Latin word goes on with the text before it."""
+    start = text[:1]
+    return CONFIG.joint_closed_weight if start in _CLOSED_START or start.islower() else 0.0
 
 
 def _windows(free: list[bool], forced: list[bool]) -> list[tuple[int, int]]:
