@@ -113,7 +113,7 @@ class ReaderConfig:
     joint_threshold: float = 2.5
     # A line scoring below this on its own (a sentence runs on through it, or it fits the
     # column well) stays body without asking its neighbours: they rarely outweigh that
-    # (0 here: the same on tune), and each line weighed jointly costs time.
+    # (0 here: tune reads one article less), and each line weighed jointly costs time.
     joint_least_score: int = 1
     # Captions stand one to three in a row, a long one broken over two lines: more lines
     # of captions in a row than this (a caption found by its printed block not counted)
@@ -121,7 +121,9 @@ class ReaderConfig:
     joint_run: int = 6
     # Two lines read as one text after the captions between them are taken out: a line
     # that does not end a sentence, yet would have held the next one's first word, is no
-    # line of running text (the layout fills a line before breaking it).
+    # line of running text (the layout fills a line before breaking it). (1: fewer
+    # captions found; 2.5: more on tune, but tests/test_parse_layouts.py's other layouts
+    # lose five articles.)
     joint_fit_weight: float = 2.0
     # … where the widths are sure: a half-width character (Latin, digits) is measured to
     # within this much of an em (proportional fonts), so each one on the line widens the
@@ -134,7 +136,8 @@ class ReaderConfig:
     # away at most.
     joint_window: int = 6
     # A paragraph does not start with continuation punctuation (，、）…), nor with a line
-    # hung under a numbered item's text.
+    # hung under a numbered item's text; a caption does not start with continuation
+    # punctuation or a lower-case word either: that much against such a reading.
     joint_closed_weight: float = 3.0
 
 
@@ -976,8 +979,8 @@ def _label_lines(
     was full when the next one began. Captions come a few lines in a row at most.
 
     ``margins`` receives, for each line that may be either, how much better the best
-    labelling with it as a caption scores than the best with it as body (below 0: body);
-    a small margin is a decision in doubt."""
+    labelling with it as a caption scores than the best with it as body (below 0: body;
+    -inf: no labelling allows a caption there); a small margin is a decision in doubt."""
     n = len(kept)
     least = CONFIG.joint_least_score
     free = [kept[k] not in known and scores.get(kept[k], least - 1) >= least for k in range(n)]
