@@ -199,3 +199,37 @@ def test_a_caption_repeating_another_articles_caption_is_in_doubt() -> None:
     rivals = [None, 3, None]
     _name_kin(texts, [2, 5, 5], rivals, [True, False, False], said)
     assert rivals == [None, 3, None]
+
+
+def _captions_of(caption: str) -> tuple[list[int], list[int | None]]:
+    """Invented: article 1 alone on page 0; article 2 on page 1, a caption set between two
+    of its lines."""
+    from bulletin_site.parse.bulletin import Paragraph, _assign_captions, _Grams
+    from bulletin_site.parse.layout import Line
+
+    texts = [
+        (0, "黃志明副局長在講座上介紹了物流園區的最新發展。"),
+        (1, "交流團一行三十人先後參觀了孵化基地"),
+        (1, caption),
+        (1, "及科技企業，團員均表示獲益良多。"),
+    ]
+    body = [Line(n, text, text, float(len(text))) for n, (_, text) in enumerate(texts, 1)]
+    pages = [page for page, _ in texts]
+    by_article = {
+        1: [Paragraph([0], [body[0]])],
+        2: [Paragraph([1, 3], [body[1], body[3]])],
+    }
+    titles = {1: "經濟局舉辦物流講座", 2: "青年創業交流團訪問大灣區", 3: "展覽會促成商業配對"}
+    return _assign_captions(
+        [[2]], body, by_article, titles, pages, {0: {1}, 1: {2}}, {0: 1, 1: 2, 3: 2}, _Grams()
+    )
+
+
+def test_a_caption_between_an_articles_lines_stays_unless_its_words_weigh_heavily() -> None:
+    """A name the caption shares with the article of the page before is a light sign: the
+    caption set amid article 2's text is article 2's; many of that article's rare words
+    take it there."""
+    out, _ = _captions_of("黃志明副局長致辭")
+    assert out == [2]
+    out, _ = _captions_of("黃志明副局長介紹物流園區的最新發展")
+    assert out == [1]
