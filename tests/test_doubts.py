@@ -233,3 +233,28 @@ def test_a_caption_between_an_articles_lines_stays_unless_its_words_weigh_heavil
     assert out == [2]
     out, _ = _captions_of("黃志明副局長介紹物流園區的最新發展")
     assert out == [1]
+
+
+def _articles_of(texts: list[str], named: set[int]) -> list[int]:
+    """Invented: one page of paragraphs, its footers naming ``named``."""
+    from bulletin_site.parse.bulletin import Paragraph, _assign_articles, _Grams
+    from bulletin_site.parse.layout import Line
+
+    paragraphs = [
+        Paragraph([k], [Line(k + 1, text, text, float(len(text)))]) for k, text in enumerate(texts)
+    ]
+    titles = {1: "展覽會促成商業配對", 2: "經濟局舉辦物流講座", 3: "“青年創業援助計劃”接受申請"}
+    groups = [(0, named)] * len(paragraphs)
+    return _assign_articles(paragraphs, groups, titles, set(), _Grams())
+
+
+def test_every_article_a_pages_footers_name_has_text_on_it() -> None:
+    """Article 3's title echoes none of its text: its paragraphs still are not all given to
+    the article before it, as the page's footers name both."""
+    texts = [
+        "經濟局於本月舉辦物流講座，吸引逾百名業界代表參加。",
+        "講座邀請資深顧問分享物流園區的實務經驗。",
+        "交流團一行三十人先後參觀了孵化基地及科技企業。",
+        "交流團團員均表示獲益良多，期望日後有更多同類活動。",
+    ]
+    assert _articles_of(texts, {2, 3}) == [2, 2, 3, 3]

@@ -68,6 +68,11 @@ class ReaderConfig:
     # another article (a name, 口岸查驗大樓) are often a way of speaking. Tune range: 6 →
     # 1,911 articles exact, 8 → 1,914, 10 → 1,913, none → 1,901.
     caption_enclosed_weight: float = 8.0
+    # The footers name the articles printed on a page: a split of the page's paragraphs
+    # that leaves one of them without text costs this much (in `_segment`'s units, where a
+    # paragraph echoing its whole title gains 1), unless the next page names it too (its
+    # text may all be there, a few first lines threaded onto this page).
+    named_missing_cost: float = 0.5
     # A caption sharing a run of this many characters with a caption placed by its words in
     # another article, at least this many of its pairs in no article's text, may belong
     # there: a doubt.
@@ -1481,6 +1486,7 @@ def _assign_articles(
     paragraph_grams = [grams[p.text] for p in paragraphs]
     cohesion = _cohesion(paragraph_grams)
     assignment: list[int] = []
+    named = dict(groups)  # page → the articles its footers name
     start = 0
     while start < len(paragraphs):
         page, allowed = groups[start]
@@ -1492,7 +1498,11 @@ def _assign_articles(
         page_paragraphs = paragraphs[start:end]
         leads = [0.5 if p.units[0] in reprinted else 0.0 for p in page_paragraphs]
         ties = [0.0, *cohesion[start + 1 : end]]
-        assignment.extend(_segment(paragraph_grams[start:end], leads, ties, candidates, echo))
+        # An article the footers name here and not on the next page is printed here.
+        required = allowed - named.get(page + 1, set())
+        assignment.extend(
+            _segment(paragraph_grams[start:end], leads, ties, candidates, echo, required)
+        )
         start = end
     return assignment
 
@@ -1546,6 +1556,7 @@ def _segment(
     ties: list[float],
     candidates: list[int],
     echo: _TitleEcho,
+    required: set[int] | None = None,
 ) -> list[int]:
     """Best split of a page's paragraphs into runs, one article each (dynamic programming).
 
@@ -1588,7 +1599,14 @@ def _segment(
                 state = (end, used | {a} if exact else frozenset({a}))
                 if score > best.get(state, (-math.inf, ()))[0]:
                     best[state] = (score, (*runs, (start, a)))
-    finals = [value for (end, _), value in best.items() if end == n]
+    # An article ``required`` on the page that gets no run costs `named_missing_cost` (only
+    # counted where every used article is remembered).
+    must = (required or set()) if exact else set()
+    finals = [
+        (score - CONFIG.named_missing_cost * len(must - used), runs)
+        for (end, used), (score, runs) in best.items()
+        if end == n
+    ]
     runs = max(finals, key=lambda value: value[0])[1] if finals else ()
     if not runs:
         return [candidates[0]] * n
