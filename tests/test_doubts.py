@@ -235,8 +235,9 @@ def test_a_caption_between_an_articles_lines_stays_unless_its_words_weigh_heavil
     assert out == [1]
 
 
-def _articles_of(texts: list[str], named: set[int]) -> list[int]:
-    """Invented: one page of paragraphs, its footers naming ``named``."""
+def _articles_of(texts: list[str], named: set[int], spill: set[int] | None = None) -> list[int]:
+    """Invented: one page of paragraphs, its footers naming ``named``; the last paragraph
+    runs on into the next page, whose footers name ``spill``."""
     from bulletin_site.parse.bulletin import Paragraph, _assign_articles, _Grams
     from bulletin_site.parse.layout import Line
 
@@ -244,7 +245,7 @@ def _articles_of(texts: list[str], named: set[int]) -> list[int]:
         Paragraph([k], [Line(k + 1, text, text, float(len(text)))]) for k, text in enumerate(texts)
     ]
     titles = {1: "展覽會促成商業配對", 2: "經濟局舉辦物流講座", 3: "“青年創業援助計劃”接受申請"}
-    groups = [(0, named)] * len(paragraphs)
+    groups = [(0, named, set())] * (len(paragraphs) - 1) + [(0, named, spill or set())]
     return _assign_articles(paragraphs, groups, titles, set(), _Grams())
 
 
@@ -258,3 +259,16 @@ def test_every_article_a_pages_footers_name_has_text_on_it() -> None:
         "交流團團員均表示獲益良多，期望日後有更多同類活動。",
     ]
     assert _articles_of(texts, {2, 3}) == [2, 2, 3, 3]
+
+
+def test_a_paragraph_running_on_into_the_next_page_may_be_that_pages_article() -> None:
+    """The next page's article threaded onto this page's foot (its first lines, printed again
+    there and dropped as a repeat) runs on into the rest of its text: the paragraph is the
+    next page's article's, as its title says, though this page's footers do not name it."""
+    texts = [
+        "經濟局於本月舉辦物流講座，吸引逾百名業界代表參加。",
+        "講座邀請資深顧問分享物流園區的實務經驗。",
+        "國際展覽會本月在澳門舉行，現場設有商業配對區，促成逾三百場洽談。",
+    ]
+    assert _articles_of(texts, {2}, {1}) == [2, 2, 1]
+    assert _articles_of(texts, {2}) == [2, 2, 2]

@@ -1443,8 +1443,9 @@ def _paragraph_indent(widths: list[float], terminal: list[bool]) -> float:
 
 def _page_groups(
     body: list[Line], paragraphs: list[Paragraph], footer_of: dict[int, int]
-) -> list[tuple[int, set[int]]]:
-    """For each paragraph: (page index, articles named by the footers that close that page)."""
+) -> list[tuple[int, set[int], set[int]]]:
+    """For each paragraph: (page index, articles named by the footers that close that page,
+    those named by the next page's footers if the paragraph runs on past this page's)."""
     footer_lines = sorted(footer_of)
     pages: list[set[int]] = []
     page_of_footer: dict[int, int] = {}
@@ -1463,7 +1464,10 @@ def _page_groups(
         following = [page_of_footer[i] for i in footer_lines if i > first]
         page = following[0] if following else len(pages)
         allowed = pages[page] if page < len(pages) else set()
-        result.append((page, allowed))
+        last = paragraph.units[-1]
+        ends = next((page_of_footer[i] for i in footer_lines if i > last), len(pages))
+        spill = pages[ends] if page < ends < len(pages) else set()
+        result.append((page, allowed, spill))
     return result
 
 
@@ -1473,7 +1477,7 @@ def _is_flow_between(body: list[Line], j: int) -> bool:
 
 def _assign_articles(
     paragraphs: list[Paragraph],
-    groups: list[tuple[int, set[int]]],
+    groups: list[tuple[int, set[int], set[int]]],
     titles: dict[int, str],
     reprinted: set[int],
     grams: _Grams,
@@ -1486,10 +1490,10 @@ def _assign_articles(
     paragraph_grams = [grams[p.text] for p in paragraphs]
     cohesion = _cohesion(paragraph_grams)
     assignment: list[int] = []
-    named = dict(groups)  # page → the articles its footers name
+    named = {page: allowed for page, allowed, _ in groups}  # the articles its footers name
     start = 0
     while start < len(paragraphs):
-        page, allowed = groups[start]
+        page, allowed, _ = groups[start]
         end = start
         while end < len(paragraphs) and groups[end][0] == page:
             end += 1
@@ -1500,8 +1504,11 @@ def _assign_articles(
         ties = [0.0, *cohesion[start + 1 : end]]
         # An article the footers name here and not on the next page is printed here.
         required = allowed - named.get(page + 1, set())
+        # The page's last paragraph may run on into the next page: the first lines of the
+        # next page's article threaded onto this one (its later printing dropped).
+        tail = (groups[end - 1][2] - set(candidates)) if allowed else set()
         assignment.extend(
-            _segment(paragraph_grams[start:end], leads, ties, candidates, echo, required)
+            _segment(paragraph_grams[start:end], leads, ties, candidates, echo, required, tail)
         )
         start = end
     return assignment
@@ -1557,6 +1564,7 @@ def _segment(
     candidates: list[int],
     echo: _TitleEcho,
     required: set[int] | None = None,
+    tail: set[int] | None = None,
 ) -> list[int]:
     """Best split of a page's paragraphs into runs, one article each (dynamic programming).
 
@@ -1566,6 +1574,8 @@ def _segment(
     between two paragraphs that share many words costs more (``ties``).
     """
     n = len(grams)
+    tail = tail or set()
+    candidates = [*candidates, *sorted(tail)]
     affinity = {(p, a): echo(a, grams[p]) for p in range(n) for a in candidates}
     if n * len(candidates) > 600:
         # No page is this long: the file has no usable footers. Follow the titles greedily.
@@ -1585,8 +1595,8 @@ def _segment(
             if start >= end:
                 continue
             for a in candidates:
-                if a in used:
-                    continue
+                if a in used or (a in tail and (start, end) != (n - 1, n)):
+                    continue  # an article of the next page: the last paragraph only
                 score = (
                     score0
                     + affinity[(start, a)]
