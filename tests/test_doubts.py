@@ -272,3 +272,15 @@ def test_a_paragraph_running_on_into_the_next_page_may_be_that_pages_article() -
     ]
     assert _articles_of(texts, {2}, {1}) == [2, 2, 1]
     assert _articles_of(texts, {2}) == [2, 2, 2]
+
+
+def test_the_next_pages_article_threaded_onto_a_page_may_take_its_last_paragraphs() -> None:
+    """Two paragraphs of the next page's article threaded onto this page's foot, the second
+    running on there: both are that article's."""
+    texts = [
+        "經濟局於本月舉辦物流講座，吸引逾百名業界代表參加。",
+        "講座邀請資深顧問分享物流園區的實務經驗。",
+        "國際展覽會本月在澳門舉行，促成多項商業配對。",
+        "展覽會現場設有商業配對區，促成逾三百場洽談。",
+    ]
+    assert _articles_of(texts, {2}, {1}) == [2, 2, 1, 1]

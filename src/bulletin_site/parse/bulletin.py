@@ -1504,8 +1504,9 @@ def _assign_articles(
         ties = [0.0, *cohesion[start + 1 : end]]
         # An article the footers name here and not on the next page is printed here.
         required = allowed - named.get(page + 1, set())
-        # The page's last paragraph may run on into the next page: the first lines of the
-        # next page's article threaded onto this one (its later printing dropped).
+        # Where the page's last paragraph runs on into the next page, the page's last
+        # paragraphs may be the first of an article of the next page, threaded onto this
+        # one (their later printing dropped as a repeat).
         tail = (groups[end - 1][2] - set(candidates)) if allowed else set()
         assignment.extend(
             _segment(paragraph_grams[start:end], leads, ties, candidates, echo, required, tail)
@@ -1595,8 +1596,8 @@ def _segment(
             if start >= end:
                 continue
             for a in candidates:
-                if a in used or (a in tail and (start, end) != (n - 1, n)):
-                    continue  # an article of the next page: the last paragraph only
+                if a in used or (a in tail and end != n):
+                    continue  # an article of the next page: the page's last paragraphs only
                 score = (
                     score0
                     + affinity[(start, a)]
