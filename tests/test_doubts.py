@@ -318,3 +318,20 @@ def test_a_caption_between_an_articles_lines_is_not_taken_by_a_few_shared_words(
         _Grams(),
     )
     assert out == [2]
+
+
+def test_a_paragraph_is_parted_where_the_next_page_opens_one_at_its_own_column() -> None:
+    """A sentence ends flush at a page's foot (column 16); the next page's first line is 18
+    wide, a full line there would be 20: an opening of that page's wider column."""
+    from bulletin_site.parse.bulletin import Paragraph, _split_at_pages
+    from bulletin_site.parse.layout import Line
+
+    widths = [16.0, 16.0, 16.0, 18.0, 20.0, 20.0, 20.0, 20.0]
+    texts = ["甲" * 15 + "，", "乙" * 15 + "，", "丙" * 15 + "。", *["丁" * 17 + "，"] * 5]
+    lines = [Line(n, t, t, w) for n, (t, w) in enumerate(zip(texts, widths, strict=True), 1)]
+    pages = [0, 0, 0, 1, 1, 1, 1, 1]
+    parted = _split_at_pages([Paragraph(list(range(8)), lines)], pages, 2.0)
+    assert [p.units for p in parted] == [[0, 1, 2], [3, 4, 5, 6, 7]]
+    # A full line of the next page's column goes on with the sentence's paragraph.
+    lines[3] = Line(4, texts[3], texts[3], 20.0)
+    assert len(_split_at_pages([Paragraph(list(range(8)), lines)], pages, 2.0)) == 1

@@ -76,6 +76,9 @@ class ReaderConfig:
     # paragraph echoing its whole title gains 1), unless the next page names it too (its
     # text may all be there, a few first lines threaded onto this page).
     named_missing_cost: float = 0.5
+    # A page's column, where a paragraph runs on over a page's end, is read from this many
+    # full lines after its first (fewer: it is not read).
+    page_column_lines: int = 3
     # A caption sharing a run of this many characters with a caption placed by its words in
     # another article, at least this many of its pairs in no article's text, may belong
     # there: a doubt.
@@ -245,10 +248,11 @@ def parse_bulletin(
     grams = _Grams()
     caption_scores: dict[int, int] = {}
     captions = _find_captions(body, kept, footer_of, known, layout, caption_scores)
+    page_of = _page_numbers(body, footer_of)
     for _ in range(3):
         flow = [i for i in kept if i not in captions]
         margins: dict[int, float] = {}
-        paragraphs = _paragraphs(body, flow, margins)
+        paragraphs = _split_at_pages(_paragraphs(body, flow, margins), page_of, layout.indent)
         groups = _page_groups(body, paragraphs, footer_of)
         assignment = _assign_articles(paragraphs, groups, titles, reprinted, grams)
         strays = _stray_captions(
@@ -1442,6 +1446,49 @@ def _paragraph_indent(widths: list[float], terminal: list[bool]) -> float:
     deficits.sort()
     median = deficits[len(deficits) // 2]
     return median if median >= 1.5 else 0.0
+
+
+def _split_at_pages(
+    paragraphs: list[Paragraph], pages: list[int], indent: float
+) -> list[Paragraph]:
+    """Part a paragraph where a sentence ends at a page's foot and the next page's first line
+    is an opening, as that page's own column reads (the lines after it there): the next
+    page's article begins. Read across the break, the two columns mix, and an opening of a
+    wider column looks like a full line of the narrower one."""
+    if indent <= 0:
+        return paragraphs
+    out: list[Paragraph] = []
+    for paragraph in paragraphs:
+        start = 0
+        for k in range(1, len(paragraph.units)):
+            if _opens_page_text(paragraph, k, pages, indent):
+                out.append(Paragraph(paragraph.units[start:k], paragraph.lines[start:k]))
+                start = k
+        if start == 0:
+            out.append(paragraph)
+        else:
+            out.append(Paragraph(paragraph.units[start:], paragraph.lines[start:]))
+    return out
+
+
+def _opens_page_text(paragraph: Paragraph, k: int, pages: list[int], indent: float) -> bool:
+    """Is line k of the paragraph, the first on its page after a sentence's end, as much
+    short of the column after it as a paragraph's opening?"""
+    units, lines = paragraph.units, paragraph.lines
+    page = pages[units[k]]
+    if page == pages[units[k - 1]] or not is_terminal(lines[k - 1].text):
+        return False
+    if numbered(lines[k].text):
+        return False
+    after = [
+        line.width
+        for unit, line in zip(units[k + 1 :], lines[k + 1 :], strict=True)
+        if pages[unit] == page and not is_terminal(line.text) and not line.justified
+    ][: CONFIG.page_column_lines]
+    column = _median(after)
+    if column is None or len(after) < CONFIG.page_column_lines:
+        return False
+    return lines[k].width <= column - indent + CONFIG.same_width
 
 
 def _page_groups(
