@@ -286,35 +286,37 @@ def test_the_next_pages_article_threaded_onto_a_page_may_take_its_last_paragraph
     assert _articles_of(texts, {2}, {1}) == [2, 2, 1, 1]
 
 
-def test_a_caption_between_an_articles_lines_is_not_taken_by_a_few_shared_words() -> None:
-    """Two articles of one page: a caption set between article 2's lines shares a name with
-    article 1 (and with article 3, elsewhere) and one rare pair (致辭): too light to take
-    it from the article around it."""
+@pytest.mark.parametrize("at", [2, 3])
+def test_a_caption_by_an_articles_lines_is_not_taken_by_a_few_shared_words(at: int) -> None:
+    """Two articles of one page: a caption set between article 2's lines, or after them at
+    the page's foot, shares a name with article 1 (and with article 3, elsewhere) and one
+    rare pair (致辭): too light to take it from the article beside it."""
     from bulletin_site.parse.bulletin import Paragraph, _assign_captions, _Grams
     from bulletin_site.parse.layout import Line
 
     texts = [
         "黃志明副局長在講座上致辭，介紹了物流園區的最新發展。",
         "交流團一行三十人先後參觀了孵化基地",
-        "黃志明副局長致辭",
         "及科技企業，團員均表示獲益良多。",
         "黃志明副局長出席展覽開幕儀式。",
     ]
+    texts.insert(at, "黃志明副局長致辭")
     body = [Line(n, text, text, float(len(text))) for n, text in enumerate(texts, 1)]
-    by_article = {
-        1: [Paragraph([0], [body[0]])],
-        2: [Paragraph([1, 3], [body[1], body[3]])],
-        3: [Paragraph([4], [body[4]])],
-    }
     titles = {1: "經濟局舉辦物流講座", 2: "青年創業交流團訪問大灣區", 3: "展覽會促成商業配對"}
+    text_of = [k for k in range(5) if k != at]
+    by_article = {
+        1: [Paragraph([text_of[0]], [body[text_of[0]]])],
+        2: [Paragraph(text_of[1:3], [body[k] for k in text_of[1:3]])],
+        3: [Paragraph([text_of[3]], [body[text_of[3]]])],
+    }
     out, _ = _assign_captions(
-        [[2]],
+        [[at]],
         body,
         by_article,
         titles,
         [1, 1, 1, 1, 3],
         {1: {1, 2}, 3: {3}},
-        {0: 1, 1: 2, 3: 2, 4: 3},
+        dict(zip(text_of, [1, 2, 2, 3], strict=True)),
         _Grams(),
     )
     assert out == [2]
