@@ -337,3 +337,29 @@ def test_a_paragraph_is_parted_where_the_next_page_opens_one_at_its_own_column()
     # A full line of the next page's column goes on with the sentence's paragraph.
     lines[3] = Line(4, texts[3], texts[3], 20.0)
     assert len(_split_at_pages([Paragraph(list(range(8)), lines)], pages, 2.0)) == 1
+
+
+def test_a_cut_between_two_articles_says_how_clearly_it_stands_there() -> None:
+    """The paragraphs either side of a cut carry its margin and the article each would have
+    with the cut moved by one: small where the paragraph echoes neither title."""
+    from bulletin_site.parse.bulletin import Paragraph, _assign_articles, _Grams
+    from bulletin_site.parse.layout import Line
+
+    texts = [
+        "經濟局於本月舉辦物流講座，吸引逾百名業界代表參加。",
+        "講座邀請資深顧問分享物流園區的實務經驗。",
+        "活動反應踴躍。",
+        "國際展覽會本月在澳門舉行，現場設有商業配對區。",
+        "展覽會促成逾三百場商業配對洽談。",
+    ]
+    paragraphs = [
+        Paragraph([k], [Line(k + 1, text, text, float(len(text)))]) for k, text in enumerate(texts)
+    ]
+    titles = {1: "展覽會促成商業配對", 2: "經濟局舉辦物流講座"}
+    margins: dict[int, tuple[float, int]] = {}
+    groups = [(0, {1, 2}, set())] * len(paragraphs)
+    got = _assign_articles(paragraphs, groups, titles, set(), _Grams(), margins)
+    assert got == [2, 2, 2, 1, 1]
+    assert set(margins) == {2, 3}
+    assert margins[2][1] == 1 and margins[3][1] == 2
+    assert 0 < margins[2][0] < margins[3][0]

@@ -1539,9 +1539,13 @@ def _assign_articles(
     titles: dict[int, str],
     reprinted: set[int],
     grams: _Grams,
+    margins: dict[int, tuple[float, int]] | None = None,
 ) -> list[int]:
     """Give each paragraph its article: a page's paragraphs fall into runs, one per article
-    named in its footers, each run echoing its article's title."""
+    named in its footers, each run echoing its article's title. ``margins``, if given,
+    receives for the paragraphs on either side of a cut between two articles how clearly
+    the cut stands there and the article each would have with the cut moved by one (by
+    paragraph index): doubts can be read from them."""
     if not titles:
         return [0] * len(paragraphs)
     echo = _TitleEcho(titles, grams)
@@ -1566,9 +1570,14 @@ def _assign_articles(
         # paragraphs may be the first of an article of the next page, threaded onto this
         # one (their later printing dropped as a repeat).
         tail = (groups[end - 1][2] - set(candidates)) if allowed else set()
+        cuts: dict[int, tuple[float, int]] | None = {} if margins is not None else None
         assignment.extend(
-            _segment(paragraph_grams[start:end], leads, ties, candidates, echo, required, tail)
+            _segment(
+                paragraph_grams[start:end], leads, ties, candidates, echo, required, tail, cuts
+            )
         )
+        if margins is not None and cuts:
+            margins.update({start + k: value for k, value in cuts.items()})
         start = end
     return assignment
 
@@ -1624,6 +1633,7 @@ def _segment(
     echo: _TitleEcho,
     required: set[int] | None = None,
     tail: set[int] | None = None,
+    margins: dict[int, tuple[float, int]] | None = None,
 ) -> list[int]:
     """Best split of a page's paragraphs into runs, one article each (dynamic programming).
 
@@ -1633,6 +1643,7 @@ def _segment(
     (``leads``); cutting between two paragraphs that share many words costs more
     (``ties``). An article of ``required`` left without a run costs `named_missing_cost`;
     an article of ``tail`` (the next page's) may take the page's last paragraphs only.
+    ``margins`` receives `_cut_margins` of the split found.
     """
     n = len(grams)
     tail = tail or set()
@@ -1681,10 +1692,67 @@ def _segment(
     runs = max(finals, key=lambda value: value[0])[1] if finals else ()
     if not runs:
         return [candidates[0]] * n
+    if margins is not None:
+
+        def total(split: tuple[tuple[int, int], ...]) -> float:
+            return _split_score(split, n, affinity, leads, ties, prefix) - (
+                CONFIG.named_missing_cost * len(must - {a for _, a in split})
+            )
+
+        margins.update(_cut_margins(runs, n, total))
     out = [0] * n
     bounds = [start for start, _ in runs] + [n]
     for (start, a), stop in zip(runs, bounds[1:], strict=True):
         out[start:stop] = [a] * (stop - start)
+    return out
+
+
+def _split_score(
+    runs: tuple[tuple[int, int], ...],
+    n: int,
+    affinity: dict[tuple[int, int], float],
+    leads: list[float],
+    ties: list[float],
+    prefix: dict[int, list[float]],
+) -> float:
+    """A split's score as `_segment` adds it up, run by run."""
+    bounds = [start for start, _ in runs] + [n]
+    return sum(
+        affinity[(start, a)]
+        + leads[start]
+        + prefix[a][stop]
+        - prefix[a][start]
+        - CONFIG.run_cost
+        - ties[start]
+        for (start, a), stop in zip(runs, bounds[1:], strict=True)
+    )
+
+
+def _cut_margins(
+    runs: tuple[tuple[int, int], ...],
+    n: int,
+    total: Callable[[tuple[tuple[int, int], ...]], float],
+) -> dict[int, tuple[float, int]]:
+    """For the paragraphs on either side of each cut between two runs: how much the split
+    scores above the same split with that cut moved by one paragraph (which gives the
+    paragraph to the other article), and that other article."""
+    best = total(runs)
+    bounds = [start for start, _ in runs] + [n]
+    out: dict[int, tuple[float, int]] = {}
+    for r in range(1, len(runs)):
+        cut, a = runs[r]
+        before = runs[r - 1][1]
+        # The cut one later: paragraph `cut` goes with the article before; one earlier: the
+        # paragraph before it goes with the article after. Neither may empty a run.
+        moves = []
+        if bounds[r + 1] - cut >= 2:
+            moves.append((cut, before, (*runs[:r], (cut + 1, a), *runs[r + 1 :])))
+        if cut - runs[r - 1][0] >= 2:
+            moves.append((cut - 1, a, (*runs[:r], (cut - 1, a), *runs[r + 1 :])))
+        for paragraph, rival, moved in moves:
+            margin = best - total(moved)
+            if paragraph not in out or margin < out[paragraph][0]:
+                out[paragraph] = (margin, rival)
     return out
 
 
