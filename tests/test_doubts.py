@@ -199,3 +199,167 @@ def test_a_caption_repeating_another_articles_caption_is_in_doubt() -> None:
     rivals = [None, 3, None]
     _name_kin(texts, [2, 5, 5], rivals, [True, False, False], said)
     assert rivals == [None, 3, None]
+
+
+def _captions_of(caption: str) -> tuple[list[int], list[int | None]]:
+    """Invented: article 1 alone on page 0; article 2 on page 1, a caption set between two
+    of its lines."""
+    from bulletin_site.parse.bulletin import Paragraph, _assign_captions, _Grams
+    from bulletin_site.parse.layout import Line
+
+    texts = [
+        (0, "黃志明副局長在講座上介紹了物流園區的最新發展。"),
+        (1, "交流團一行三十人先後參觀了孵化基地"),
+        (1, caption),
+        (1, "及科技企業，團員均表示獲益良多。"),
+    ]
+    body = [Line(n, text, text, float(len(text))) for n, (_, text) in enumerate(texts, 1)]
+    pages = [page for page, _ in texts]
+    by_article = {
+        1: [Paragraph([0], [body[0]])],
+        2: [Paragraph([1, 3], [body[1], body[3]])],
+    }
+    titles = {1: "經濟局舉辦物流講座", 2: "青年創業交流團訪問大灣區", 3: "展覽會促成商業配對"}
+    return _assign_captions(
+        [[2]], body, by_article, titles, pages, {0: {1}, 1: {2}}, {0: 1, 1: 2, 3: 2}, _Grams()
+    )
+
+
+def test_a_caption_between_an_articles_lines_stays_unless_its_words_weigh_heavily() -> None:
+    """A name the caption shares with the article of the page before is a light sign: the
+    caption set amid article 2's text is article 2's; many of that article's rare words
+    take it there."""
+    out, _ = _captions_of("黃志明副局長致辭")
+    assert out == [2]
+    out, _ = _captions_of("黃志明副局長介紹物流園區的最新發展")
+    assert out == [1]
+
+
+def _articles_of(texts: list[str], named: set[int], spill: set[int] | None = None) -> list[int]:
+    """Invented: one page of paragraphs, its footers naming ``named``; the last paragraph
+    runs on into the next page, whose footers name ``spill``."""
+    from bulletin_site.parse.bulletin import Paragraph, _assign_articles, _Grams
+    from bulletin_site.parse.layout import Line
+
+    paragraphs = [
+        Paragraph([k], [Line(k + 1, text, text, float(len(text)))]) for k, text in enumerate(texts)
+    ]
+    titles = {1: "展覽會促成商業配對", 2: "經濟局舉辦物流講座", 3: "“青年創業援助計劃”接受申請"}
+    groups = [(0, named, set())] * (len(paragraphs) - 1) + [(0, named, spill or set())]
+    return _assign_articles(paragraphs, groups, titles, set(), _Grams())
+
+
+def test_every_article_a_pages_footers_name_has_text_on_it() -> None:
+    """Article 3's title echoes none of its text: its paragraphs still are not all given to
+    the article before it, as the page's footers name both."""
+    texts = [
+        "經濟局於本月舉辦物流講座，吸引逾百名業界代表參加。",
+        "講座邀請資深顧問分享物流園區的實務經驗。",
+        "交流團一行三十人先後參觀了孵化基地及科技企業。",
+        "交流團團員均表示獲益良多，期望日後有更多同類活動。",
+    ]
+    assert _articles_of(texts, {2, 3}) == [2, 2, 3, 3]
+
+
+def test_a_paragraph_running_on_into_the_next_page_may_be_that_pages_article() -> None:
+    """The next page's article threaded onto this page's foot (its first lines, printed again
+    there and dropped as a repeat) runs on into the rest of its text: the paragraph is the
+    next page's article's, as its title says, though this page's footers do not name it."""
+    texts = [
+        "經濟局於本月舉辦物流講座，吸引逾百名業界代表參加。",
+        "講座邀請資深顧問分享物流園區的實務經驗。",
+        "國際展覽會本月在澳門舉行，現場設有商業配對區，促成逾三百場洽談。",
+    ]
+    assert _articles_of(texts, {2}, {1}) == [2, 2, 1]
+    assert _articles_of(texts, {2}) == [2, 2, 2]
+
+
+def test_the_next_pages_article_threaded_onto_a_page_may_take_its_last_paragraphs() -> None:
+    """Two paragraphs of the next page's article threaded onto this page's foot, the second
+    running on there: both are that article's."""
+    texts = [
+        "經濟局於本月舉辦物流講座，吸引逾百名業界代表參加。",
+        "講座邀請資深顧問分享物流園區的實務經驗。",
+        "國際展覽會本月在澳門舉行，促成多項商業配對。",
+        "展覽會現場設有商業配對區，促成逾三百場洽談。",
+    ]
+    assert _articles_of(texts, {2}, {1}) == [2, 2, 1, 1]
+
+
+@pytest.mark.parametrize("at", [2, 3])
+def test_a_caption_by_an_articles_lines_is_not_taken_by_a_few_shared_words(at: int) -> None:
+    """Two articles of one page: a caption set between article 2's lines, or after them at
+    the page's foot, shares a name with article 1 (and with article 3, elsewhere) and one
+    rare pair (致辭): too light to take it from the article beside it."""
+    from bulletin_site.parse.bulletin import Paragraph, _assign_captions, _Grams
+    from bulletin_site.parse.layout import Line
+
+    texts = [
+        "黃志明副局長在講座上致辭，介紹了物流園區的最新發展。",
+        "交流團一行三十人先後參觀了孵化基地",
+        "及科技企業，團員均表示獲益良多。",
+        "黃志明副局長出席展覽開幕儀式。",
+    ]
+    texts.insert(at, "黃志明副局長致辭")
+    body = [Line(n, text, text, float(len(text))) for n, text in enumerate(texts, 1)]
+    titles = {1: "經濟局舉辦物流講座", 2: "青年創業交流團訪問大灣區", 3: "展覽會促成商業配對"}
+    text_of = [k for k in range(5) if k != at]
+    by_article = {
+        1: [Paragraph([text_of[0]], [body[text_of[0]]])],
+        2: [Paragraph(text_of[1:3], [body[k] for k in text_of[1:3]])],
+        3: [Paragraph([text_of[3]], [body[text_of[3]]])],
+    }
+    out, _ = _assign_captions(
+        [[at]],
+        body,
+        by_article,
+        titles,
+        [1, 1, 1, 1, 3],
+        {1: {1, 2}, 3: {3}},
+        dict(zip(text_of, [1, 2, 2, 3], strict=True)),
+        _Grams(),
+    )
+    assert out == [2]
+
+
+def test_a_paragraph_is_parted_where_the_next_page_opens_one_at_its_own_column() -> None:
+    """A sentence ends flush at a page's foot (column 16); the next page's first line is 18
+    wide, a full line there would be 20: an opening of that page's wider column."""
+    from bulletin_site.parse.bulletin import Paragraph, _split_at_pages
+    from bulletin_site.parse.layout import Line
+
+    widths = [16.0, 16.0, 16.0, 18.0, 20.0, 20.0, 20.0, 20.0]
+    texts = ["甲" * 15 + "，", "乙" * 15 + "，", "丙" * 15 + "。", *["丁" * 17 + "，"] * 5]
+    lines = [Line(n, t, t, w) for n, (t, w) in enumerate(zip(texts, widths, strict=True), 1)]
+    pages = [0, 0, 0, 1, 1, 1, 1, 1]
+    parted = _split_at_pages([Paragraph(list(range(8)), lines)], pages, 2.0)
+    assert [p.units for p in parted] == [[0, 1, 2], [3, 4, 5, 6, 7]]
+    # A full line of the next page's column goes on with the sentence's paragraph.
+    lines[3] = Line(4, texts[3], texts[3], 20.0)
+    assert len(_split_at_pages([Paragraph(list(range(8)), lines)], pages, 2.0)) == 1
+
+
+def test_a_cut_between_two_articles_says_how_clearly_it_stands_there() -> None:
+    """The paragraphs either side of a cut carry its margin and the article each would have
+    with the cut moved by one: small where the paragraph echoes neither title."""
+    from bulletin_site.parse.bulletin import Paragraph, _assign_articles, _Grams
+    from bulletin_site.parse.layout import Line
+
+    texts = [
+        "經濟局於本月舉辦物流講座，吸引逾百名業界代表參加。",
+        "講座邀請資深顧問分享物流園區的實務經驗。",
+        "活動反應踴躍。",
+        "國際展覽會本月在澳門舉行，現場設有商業配對區。",
+        "展覽會促成逾三百場商業配對洽談。",
+    ]
+    paragraphs = [
+        Paragraph([k], [Line(k + 1, text, text, float(len(text)))]) for k, text in enumerate(texts)
+    ]
+    titles = {1: "展覽會促成商業配對", 2: "經濟局舉辦物流講座"}
+    margins: dict[int, tuple[float, int]] = {}
+    groups = [(0, {1, 2}, set())] * len(paragraphs)
+    got = _assign_articles(paragraphs, groups, titles, set(), _Grams(), margins)
+    assert got == [2, 2, 2, 1, 1]
+    assert set(margins) == {2, 3}
+    assert margins[2][1] == 1 and margins[3][1] == 2
+    assert 0 < margins[2][0] < margins[3][0]
