@@ -95,7 +95,13 @@ class ReaderConfig:
     single_repeat_length: int = 8
     # A paragraph break decided by a width this close (in em) to the deciding one is a
     # doubt.
-    paragraph_doubt_band: float = 0.5
+    paragraph_doubt_band: float = 0.25
+    # A paragraph run on because the next line is this much (em) wider than an opening
+    # line is a doubt too: a line that much wider than the column is no evidence of a
+    # paragraph going on but of another column (a page or a photo ends), where the
+    # widths decide nothing.
+    paragraph_doubt_wide: float = 3.0
+    paragraph_on_band: float = 0.0
     # Doubts said out loud. A caption placed by its words is in doubt when another article
     # shares at least this part of its weight.
     caption_doubt_share: float = 0.5
@@ -107,6 +113,13 @@ class ReaderConfig:
     body_doubt_score: int = 2
     # … and only if its width is within this much (em) of the column around it.
     caption_doubt_width: float = 2.5
+    # A paragraph is in doubt when another article of its page uses its rare words this
+    # many times as much as its own article does (plus this share of its words).
+    paragraph_article_ratio: float = 3.0
+    paragraph_article_floor: float = 0.2
+    # A line of text kept twice is in doubt when it is at least this long.
+    kept_twice_length: int = 10
+    kept_twice_pages: float = 1.0
 
 
 CONFIG = ReaderConfig()
@@ -321,6 +334,9 @@ def parse_bulletin(
         if rival is not None
     ]
     doubts += _paragraph_doubts(paragraphs, margins)
+    doubts += _unfinished_paragraphs(by_article)
+    doubts += _foreign_paragraphs(paragraphs, assignment, titles, grams)
+    doubts += _kept_twice(body, flow, pages)
     for i, code, values in sorted(doubts, key=lambda d: (d[0], d[1])):
         article = article_of_line.get(i)
         if article is None:
@@ -827,8 +843,71 @@ def _paragraph_doubts(paragraphs: list[Paragraph], margins: dict[int, float]) ->
     return [
         (i, "paragraph-end" if i in ends else "paragraph-on", {})
         for i, margin in sorted(margins.items())
-        if abs(margin) <= CONFIG.paragraph_doubt_band
+        if -CONFIG.paragraph_doubt_band <= margin <= CONFIG.paragraph_on_band
+        or margin >= CONFIG.paragraph_doubt_wide
     ]
+
+
+# Characters a paragraph may end with though no sentence ends there: a list follows.
+_LEADS_ON = set("：:；;")
+
+
+def _unfinished_paragraphs(by_article: dict[int, list[Paragraph]]) -> list[Doubt]:
+    """Paragraphs that end with no sentence's end (nor a colon before a list), or that
+    start with what only goes on a sentence (a closing mark, a comma): a wrong reading
+    leaves them behind (a line taken away as a caption or a repeat, or the text of another
+    article run on), as the bulletin prints neither."""
+    out: list[Doubt] = []
+    for paragraphs in by_article.values():
+        for paragraph in paragraphs:
+            text = paragraph.text.rstrip()
+            if not is_terminal(text) and text[-1:] not in _LEADS_ON:
+                out.append((paragraph.units[-1], "paragraph-end", {}))
+    return out
+
+
+def _foreign_paragraphs(
+    paragraphs: list[Paragraph],
+    assignment: list[int],
+    titles: dict[int, str],
+    grams: _Grams,
+) -> list[Doubt]:
+    """The paragraph that echoes an article's title most (its opening, as a rule), given
+    to another article whose title it echoes less: an article's start run on into the
+    article before it."""
+    if len(titles) < 2 or not paragraphs:
+        return []
+    echo = _TitleEcho(titles, grams)
+    mine = [grams[p.text] for p in paragraphs]
+    out: list[Doubt] = []
+    for n in sorted(titles):
+        scores = [echo(n, g) for g in mine]
+        p = max(range(len(paragraphs)), key=scores.__getitem__)
+        given = assignment[p]
+        if (
+            given != n
+            and scores[p] >= CONFIG.paragraph_article_floor
+            and scores[p] >= CONFIG.paragraph_article_ratio * echo(given, mine[p])
+        ):
+            out.append((paragraphs[p].units[0], "paragraph-article", {"other": str(n)}))
+    return out
+
+
+def _kept_twice(body: list[Line], flow: list[int], pages: list[int]) -> list[Doubt]:
+    """A long line of text kept twice within a page's length of text: a reprint not
+    dropped. (Farther apart, two articles may share a phrase of the bulletin's.)"""
+    page_length = len(flow) / (pages[-1] + 1) if pages else 0.0
+    seen: dict[str, int] = {}
+    out: list[Doubt] = []
+    for k, i in enumerate(flow):
+        text = body[i].key
+        if len(text) < CONFIG.kept_twice_length:
+            continue
+        first = seen.get(text)
+        if first is not None and k - first <= CONFIG.kept_twice_pages * page_length:
+            out.append((i, "printed-once", {}))
+        seen[text] = k
+    return out
 
 
 # --- captions -------------------------------------------------------------------------------
