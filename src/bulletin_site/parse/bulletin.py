@@ -67,6 +67,9 @@ class ReaderConfig:
     # there: a doubt.
     caption_kin_run: int = 6
     caption_kin_words: int = 3
+    # … said only if asked: on the tune range of bench/reader.py these doubts were right
+    # (the caption was the other article's) 1 time in 74, and stood on exact issues.
+    caption_kin_doubts: bool = False
     # How far (in em) a line's width may stray from the column, or the column less the
     # paragraph indent, and still count as filling it or as opening a paragraph.
     shape_tolerance: float = 1.0
@@ -103,8 +106,12 @@ class ReaderConfig:
     paragraph_doubt_wide: float = 3.0
     paragraph_on_band: float = 0.0
     # Doubts said out loud. A caption placed by its words is in doubt when another article
-    # shares at least this part of its weight.
-    caption_doubt_share: float = 0.5
+    # shares at least this part of its weight; one placed by the text around it, when that
+    # article shares this part of the weight of the article its words point to. At 1.0
+    # neither is said: on the tune range such doubts were right (the caption was the other
+    # article's) 3 times in 94 and 12 in 141, at any share; the caption moved by its words
+    # away from the text around it stays in doubt (right 10 times in 16).
+    caption_doubt_share: float = 1.0
     # A line is a caption when its score reaches 3; a score in this band is a doubt (a
     # caption as wide as the column at 3 is nearly always one: the band starts above).
     caption_doubt_band: tuple[int, int] = (4, 4)
@@ -326,7 +333,7 @@ def parse_bulletin(
         for i in group:
             article_of_line[i] = article
     doubts = _caption_doubts(
-        body, kept, layout.position, caption_scores, known, captions, layout.indent
+        body, kept, layout.position, caption_scores, known, captions, layout.indent, layout.pairs
     )
     doubts += [
         (group[0], "caption-article", {"other": str(rival)})
@@ -337,6 +344,7 @@ def parse_bulletin(
     doubts += _unfinished_paragraphs(by_article)
     doubts += _foreign_paragraphs(paragraphs, assignment, titles, grams)
     doubts += _kept_twice(body, flow, pages)
+    doubts += _unfinished_captions(body, caption_groups, captions, layout.pairs)
     for i, code, values in sorted(doubts, key=lambda d: (d[0], d[1])):
         article = article_of_line.get(i)
         if article is None:
@@ -811,10 +819,13 @@ def _caption_doubts(
     known: set[int],
     captions: set[int],
     indent: float,
+    pairs: set[str],
 ) -> list[Doubt]:
-    """Lines whose caption score came out next to the threshold where the width says
-    otherwise: a caption about as wide as the column around it, or a line read as body
-    that is far narrower or wider than the column and the lines right around it."""
+    """Lines whose caption score came out next to the threshold where the widths or the
+    words say otherwise: a caption as wide as the column and as the lines right around it,
+    or a line read as body (a point or two short of a caption) whose removal lets the text
+    before it run on into the text after it as the bulletin prints elsewhere, where the
+    sentence before it has ended or its width is far from the column's."""
     low, high = CONFIG.caption_doubt_band
     out: list[Doubt] = []
     for i, score in sorted(scores.items()):
@@ -822,17 +833,55 @@ def _caption_doubts(
             continue
         k = position[i]
         column = _local_column(body, kept, captions, k)
-        if column is None:
+        fits = column is not None and abs(body[i].width - column) <= CONFIG.caption_doubt_width
+        prev_i = kept[k - 1] if k > 0 else None
+        next_i = kept[k + 1] if k + 1 < len(kept) else None
+        around = _fits_neighbours(body, i, prev_i, next_i, captions, indent)
+        if i in captions:
+            if low <= score <= high and fits and around:
+                out.append((i, "caption-or-body", {}))
             continue
-        fits = abs(body[i].width - column) <= CONFIG.caption_doubt_width
-        if i in captions and low <= score <= high and fits:
-            out.append((i, "caption-or-body", {}))
-        elif i not in captions and score == CONFIG.body_doubt_score and not fits:
-            prev_i = kept[k - 1] if k > 0 else None
-            next_i = kept[k + 1] if k + 1 < len(kept) else None
-            if not _fits_neighbours(body, i, prev_i, next_i, captions, indent):
-                out.append((i, "body-or-caption", {}))
+        if not CONFIG.body_doubt_score - 1 <= score <= CONFIG.body_doubt_score or around:
+            continue
+        before, after = _flow_around(body, kept, captions, k)
+        if before is None or after is None:
+            continue
+        ended = is_terminal(body[before].text)
+        if (ended or not fits) and _joins_printed(body[before].key, body[after].key, pairs):
+            out.append((i, "body-or-caption", {}))
     return out
+
+
+def _unfinished_captions(
+    body: list[Line], groups: list[list[int]], captions: set[int], pairs: set[str]
+) -> list[Doubt]:
+    """Captions that leave a quotation or a title mark open (or close one they never
+    opened), or end with a character that leaves a phrase open where this bulletin never
+    ends a clause with it: a caption is a whole phrase; such a line is a sentence cut at a
+    line's end. (A caption whose rest is the next caption line is a caption broken in two.)"""
+    out: list[Doubt] = []
+    for group in groups:
+        text = join_lines([body[i].text for i in group]).strip()
+        opened = sum(ch in _OPENERS for ch in text)
+        closed = sum(ch in _CLOSERS for ch in text)
+        last = text[-1:]
+        open_ended = (
+            last in _OPEN_ENDED
+            and not any(last + mark in pairs for mark in _CLAUSE_ENDS)
+            and group[-1] + 1 not in captions
+        )
+        if opened != closed or open_ended:
+            out.append((group[0], "caption-or-body", {}))
+    return out
+
+
+def _flow_around(
+    body: list[Line], kept: list[int], captions: set[int], k: int
+) -> tuple[int | None, int | None]:
+    """The lines of text (not captions) right before and after the kept line k."""
+    before = next((kept[m] for m in range(k - 1, -1, -1) if kept[m] not in captions), None)
+    after = next((kept[m] for m in range(k + 1, len(kept)) if kept[m] not in captions), None)
+    return before, after
 
 
 def _paragraph_doubts(paragraphs: list[Paragraph], margins: dict[int, float]) -> list[Doubt]:
@@ -1794,7 +1843,8 @@ def _assign_captions(
         out.append(chosen)
         others = [x for x in [*sides, *ranked[:2]] if x != chosen]
         rivals.append(others[0] if others else None)
-    _name_kin(texts, out, rivals, by_words, set().union(*article_grams.values()))
+    if CONFIG.caption_kin_doubts:
+        _name_kin(texts, out, rivals, by_words, set().union(*article_grams.values()))
     return out, rivals
 
 
