@@ -216,11 +216,11 @@ def test_a_long_line_kept_twice_within_a_page_is_in_doubt() -> None:
 
     body = _lines(*[f"第{k}行文字，說明某項安排的內容。" for k in range(40)])
     again = _lines("市政署與某機構於月內簽署合作協議，")[0]
-    body[5] = body[12] = again
+    body[5], body[12] = dataclasses.replace(again, number=11), dataclasses.replace(again, number=25)
     flow = list(range(40))
     # Two pages of twenty lines: the line comes back seven lines on, within a page's length.
     pages = [k // 20 for k in range(40)]
-    assert _kept_twice(body, flow, pages) == [(12, "printed-once", {})]
+    assert _kept_twice(body, flow, pages) == [(12, "printed-once", {"first": "11"})]
     # Thirty lines on, farther than a page's length: a phrase the bulletin says twice.
     body[12] = _lines("另一行文字，說明另一項安排的內容。")[0]
     body[35] = again

@@ -100,7 +100,7 @@ DOUBTS = {
     "article-start": "began article {article}'s text at 「{text}」; "
     "it may belong to article {other}",
     "printed-once": "kept 「{text}」 as text of article {article}; "
-    "it may be a reprint of a line printed elsewhere",
+    "it may be a reprint of raw line {first}, kept as text too",
 }
 
 

@@ -827,9 +827,14 @@ def _caption_doubts(
     before it run on into the text after it as the bulletin prints elsewhere, where the
     sentence before it has ended or its width is far from the column's."""
     low, high = CONFIG.caption_doubt_band
+    lowest = CONFIG.body_doubt_score - 1
     out: list[Doubt] = []
     for i, score in sorted(scores.items()):
-        if i in known:
+        caption = i in captions
+        # Only scores in the bands are weighed (the widths cost time to read).
+        if i in known or not (
+            low <= score <= high if caption else lowest <= score <= CONFIG.body_doubt_score
+        ):
             continue
         k = position[i]
         column = _local_column(body, kept, captions, k)
@@ -837,11 +842,11 @@ def _caption_doubts(
         prev_i = kept[k - 1] if k > 0 else None
         next_i = kept[k + 1] if k + 1 < len(kept) else None
         around = _fits_neighbours(body, i, prev_i, next_i, captions, indent)
-        if i in captions:
-            if low <= score <= high and fits and around:
+        if caption:
+            if fits and around:
                 out.append((i, "caption-or-body", {}))
             continue
-        if not CONFIG.body_doubt_score - 1 <= score <= CONFIG.body_doubt_score or around:
+        if around:
             continue
         before, after = _flow_around(body, kept, captions, k)
         if before is None or after is None:
@@ -930,13 +935,17 @@ def _foreign_paragraphs(
     mine = [grams[p.text] for p in paragraphs]
     out: list[Doubt] = []
     for n in sorted(titles):
-        scores = [echo(n, g) for g in mine]
-        p = max(range(len(paragraphs)), key=scores.__getitem__)
+        # The paragraph sharing most of the title's weight (each title's grams are few).
+        weight, title = echo.weight, echo.grams[n]
+        shared = [sum(map(weight.__getitem__, title & g)) for g in mine]
+        p = max(range(len(paragraphs)), key=shared.__getitem__)
         given = assignment[p]
+        if given == n or not echo.whole[n]:
+            continue
+        score = shared[p] / echo.whole[n]
         if (
-            given != n
-            and scores[p] >= CONFIG.paragraph_article_floor
-            and scores[p] >= CONFIG.paragraph_article_ratio * echo(given, mine[p])
+            score >= CONFIG.paragraph_article_floor
+            and score >= CONFIG.paragraph_article_ratio * echo(given, mine[p])
         ):
             out.append((paragraphs[p].units[0], "paragraph-article", {"other": str(n)}))
     return out
@@ -954,7 +963,7 @@ def _kept_twice(body: list[Line], flow: list[int], pages: list[int]) -> list[Dou
             continue
         first = seen.get(text)
         if first is not None and k - first <= CONFIG.kept_twice_pages * page_length:
-            out.append((i, "printed-once", {}))
+            out.append((i, "printed-once", {"first": str(body[flow[first]].number)}))
         seen[text] = k
     return out
 
