@@ -363,3 +363,142 @@ def test_a_cut_between_two_articles_says_how_clearly_it_stands_there() -> None:
     assert set(margins) == {2, 3}
     assert margins[2][1] == 1 and margins[3][1] == 2
     assert 0 < margins[2][0] < margins[3][0]
+# ---------------------------------------------------------------------------------------------
+# Doubts read after the fact: what a wrong reading leaves behind (invented text, no seed's)
+
+
+def _lines(*texts: str):
+    from bulletin_site.parse.layout import printed_lines
+
+    return printed_lines("\n".join(texts))
+
+
+def test_a_long_line_kept_twice_within_a_page_is_in_doubt() -> None:
+    from bulletin_site.parse.bulletin import _kept_twice
+
+    body = _lines(*[f"第{k}行文字，說明某項安排的內容。" for k in range(40)])
+    again = _lines("市政署與某機構於月內簽署合作協議，")[0]
+    body[5], body[12] = dataclasses.replace(again, number=11), dataclasses.replace(again, number=25)
+    flow = list(range(40))
+    # Two pages of twenty lines: the line comes back seven lines on, within a page's length.
+    pages = [k // 20 for k in range(40)]
+    assert _kept_twice(body, flow, pages) == [(12, "printed-once", {"first": "11"})]
+    # Thirty lines on, farther than a page's length: a phrase the bulletin says twice.
+    body[12] = _lines("另一行文字，說明另一項安排的內容。")[0]
+    body[35] = again
+    assert _kept_twice(body, flow, pages) == []
+
+
+def test_the_paragraph_echoing_an_articles_title_most_given_to_another_is_in_doubt() -> None:
+    from bulletin_site.parse.bulletin import Paragraph, _foreign_paragraphs, _Grams
+
+    titles = {1: "海洋漁業展覽會開幕", 2: "青年創業培訓課程結業"}
+    texts = [
+        "海洋漁業展覽會於本月開幕，吸引多個國家的漁業代表參加。",
+        "展覽為期三日，設有多個專題環節。",
+        "青年創業培訓課程於上週結業，學員分享創業經驗。",
+    ]
+    paragraphs = []
+    for text in texts:
+        paragraph = Paragraph([len(paragraphs)])
+        paragraph.lines = _lines(text)
+        paragraphs.append(paragraph)
+    # The third paragraph opens article 2, yet was run on into article 1.
+    doubts = _foreign_paragraphs(paragraphs, [1, 1, 1], titles, _Grams())
+    assert doubts == [(2, "paragraph-article", {"other": "2"})]
+    assert _foreign_paragraphs(paragraphs, [1, 1, 2], titles, _Grams()) == []
+
+
+def test_a_paragraph_ending_with_no_sentences_end_is_in_doubt() -> None:
+    from bulletin_site.parse.bulletin import Paragraph, _unfinished_paragraphs
+
+    def paragraph(first: int, *texts: str) -> Paragraph:
+        out = Paragraph(list(range(first, first + len(texts))))
+        out.lines = _lines(*texts)
+        return out
+
+    by_article = {
+        1: [paragraph(0, "活動由兩地政府合辦，", "為期三日。")],
+        2: [paragraph(2, "主要內容包括：")],  # a list follows: a colon ends it
+        3: [paragraph(3, "代表團先後參觀了多間企業及")],  # cut: the rest read elsewhere
+    }
+    assert _unfinished_paragraphs(by_article) == [(3, "paragraph-end", {})]
+
+
+def test_a_caption_leaving_a_mark_open_or_ending_mid_phrase_is_in_doubt() -> None:
+    from bulletin_site.parse.bulletin import _unfinished_captions
+
+    body = _lines(
+        "規範某項貿易的《證書制度",  # a title mark opened, never closed: a cut sentence
+        "嘉賓參觀《證書制度》展覽",
+        "工作小組首次會議已於上月在",  # 在 leaves the phrase open
+        "與會者合照",
+    )
+    captions = {0, 1, 2, 3}
+    groups = [[0], [1], [2], [3]]
+    doubts = _unfinished_captions(body, groups, captions - {3}, pairs=set())
+    assert doubts == [(0, "caption-or-body", {}), (2, "caption-or-body", {})]
+    # Where the bulletin ends a clause with 在 (現在，), a line may end with it.
+    assert _unfinished_captions(body, groups, captions - {3}, pairs={"在，"}) == [
+        (0, "caption-or-body", {})
+    ]
+
+
+def test_paragraph_doubts_stand_near_the_deciding_width_and_past_a_much_wider_line() -> None:
+    from bulletin_site.parse.bulletin import CONFIG, Paragraph, _paragraph_doubts
+
+    paragraphs = [Paragraph([0, 1, 2]), Paragraph([3, 4])]
+    band = CONFIG.paragraph_doubt_band
+    margins = {
+        2: -band / 2,  # ended, just: in doubt
+        3: -2 * band,  # ended clearly
+        0: band / 2,  # ran on, if narrowly: the widths agree with a paragraph going on
+        1: CONFIG.paragraph_doubt_wide + 1,  # ran on past a line far wider than the column
+    }
+    assert _paragraph_doubts(paragraphs, margins) == [
+        (1, "paragraph-on", {}),
+        (2, "paragraph-end", {}),
+    ]
+
+
+def test_a_line_read_as_body_whose_removal_joins_the_text_around_it_is_in_doubt() -> None:
+    from bulletin_site.parse.bulletin import _caption_doubts, _printed_pairs
+
+    body = _lines(
+        "兩地代表就多項議題交換意見，並同意加強合作。",
+        "嘉賓參觀展覽",  # one point short of a caption
+        "會議於本月舉行，雙方並簽署合作協議。",
+        "另外，會上亦介紹了新措施。會後參觀。",
+    )
+    kept = [0, 1, 2, 3]
+    position = {i: i for i in kept}
+    pairs = _printed_pairs(body)  # 。會 (會後) is printed: the text before runs on past it
+    found = _caption_doubts(body, kept, position, {1: 2}, set(), set(), 0.0, pairs)
+    assert found == [(1, "body-or-caption", {})]
+    # Nothing printed says the text before it runs on into the text after it: no doubt.
+    assert _caption_doubts(body, kept, position, {1: 2}, set(), set(), 0.0, set()) == []
+
+
+def test_a_caption_placed_by_the_text_around_it_is_not_doubted_for_words_alone() -> None:
+    """Its words point a little more to another article of the page than to the one whose
+    text stands around it: placed by position, no doubt said (on the tune range such doubts
+    were right 12 times in 141)."""
+    from bulletin_site.parse.bulletin import Paragraph, _assign_captions, _Grams
+
+    body = _lines(
+        "甲乙展覽會於本月開幕，甲乙代表出席，",
+        "丙丁論壇嘉賓與甲乙代表合照",
+        "展覽為期三日。",
+        "丙丁論壇於上週舉行，論壇嘉賓討論多項議題。",
+    )
+    by_article: dict[int, list[Paragraph]] = {}
+    for article, units in ((1, [0, 2]), (2, [3])):
+        paragraph = Paragraph(units)
+        paragraph.lines = [body[i] for i in units]
+        by_article[article] = [paragraph]
+    titles = {1: "甲乙展覽會開幕", 2: "丙丁論壇舉行"}
+    placed, rivals = _assign_captions(
+        [[1]], body, by_article, titles, [0, 0, 0, 0], {0: {1, 2}}, {0: 1, 2: 1, 3: 2}, _Grams()
+    )
+    assert placed == [1]  # the text around it
+    assert rivals == [None]

@@ -95,10 +95,12 @@ DOUBTS = {
     "the paragraph may go on",
     "paragraph-on": "ran a paragraph of article {article} on after 「{text}」; "
     "a new paragraph may begin there",
+    "paragraph-article": "gave the paragraph starting 「{text}」 to article {article}; "
+    "its words are article {other}'s",
     "article-start": "began article {article}'s text at 「{text}」; "
     "it may belong to article {other}",
     "printed-once": "kept 「{text}」 as text of article {article}; "
-    "it may be a reprint of a line printed elsewhere",
+    "it may be a reprint of raw line {first}, kept as text too",
 }
 
 

@@ -92,6 +92,9 @@ class ReaderConfig:
     # there: a doubt.
     caption_kin_run: int = 6
     caption_kin_words: int = 3
+    # … said only if asked: on the tune range of bench/reader.py these doubts were right
+    # (the caption was the other article's) 1 time in 74, and stood on exact issues.
+    caption_kin_doubts: bool = False
     # How far (in em) a line's width may stray from the column, or the column less the
     # paragraph indent, and still count as filling it or as opening a paragraph.
     shape_tolerance: float = 1.0
@@ -118,19 +121,36 @@ class ReaderConfig:
     # when it is at least this long: a caption says a whole line of body text word for word
     # only when both are short.
     single_repeat_length: int = 8
-    # A paragraph break decided by a width this close (in em) to the deciding one is a
-    # doubt.
-    paragraph_doubt_band: float = 0.5
+    # A paragraph ended by a width this close (in em) below the deciding one is a doubt
+    # (on the tune range 42% of those within 0.25 em stood at a fault, 22% of those
+    # between 0.25 and 0.5).
+    paragraph_doubt_band: float = 0.25
+    # A paragraph run on because the next line is this much (em) wider than an opening
+    # line is a doubt too: a line that much wider than the column is no evidence of a
+    # paragraph going on but of another column (a page or a photo ends), where the
+    # widths decide nothing.
+    paragraph_doubt_wide: float = 3.0
+    # … and a paragraph run on by a width this close above the deciding one. 0: none are
+    # said (on the tune range run-ons within 0.5 em were wrong 10 times in 86, ends within
+    # 0.25 em 24 in 74: the band is kept on the side of the ends).
+    paragraph_on_band: float = 0.0
     # Doubts said out loud. A caption placed by its words is in doubt when another article
-    # shares at least this part of its weight.
-    caption_doubt_share: float = 0.5
+    # shares at least this part of its weight; one placed by the text around it, when that
+    # article shares this part of the weight of the article its words point to. At 1.0
+    # neither is said: on the tune range such doubts were right (the caption was the other
+    # article's) 3 times in 94 and 12 in 141, at any share; the caption moved by its words
+    # away from the text around it stays in doubt (right 10 times in 16).
+    caption_doubt_share: float = 1.0
     # A line is a caption when its score reaches 3; a score in this band is a doubt (a
     # caption as wide as the column at 3 is nearly always one: the band starts above).
     caption_doubt_band: tuple[int, int] = (4, 4)
-    # A line read as body with this score (one short of a caption) is a doubt when its
-    # width is far from the column and from the lines around it.
+    # A line read as body with this score or one less (short of a caption) is a doubt when
+    # the text before it joins the text after it as the bulletin prints (its removal leaves
+    # one sentence) and the sentence before it has ended or its width is off the column
+    # (right 13 times in 16 on the tune range; the width alone: 1 in 4).
     body_doubt_score: int = 2
-    # … and only if its width is within this much (em) of the column around it.
+    # How far (em) from the column around it a width counts as off it; a caption is in
+    # doubt only within it (and as wide as the lines right around it).
     caption_doubt_width: float = 2.5
     # Joint labelling of a page's lines (`_label_lines`). A line's own caption score is
     # weighed against the score a caption starts at (3): half a point short of it, a line
@@ -164,6 +184,18 @@ class ReaderConfig:
     # hung under a numbered item's text; a caption does not start with continuation
     # punctuation or a lower-case word either: that much against such a reading.
     joint_closed_weight: float = 3.0
+    # The paragraph that echoes an article's title most (an article's opening repeats its
+    # title's words) is in doubt when it was given to another article whose title it
+    # echoes this many times less, and echoes at least this share of the title's weight
+    # (66% stood at a fault on the tune range; 2x: 61%, 1x: 40%).
+    paragraph_article_ratio: float = 3.0
+    paragraph_article_floor: float = 0.2
+    # A line of text kept twice is in doubt when it is at least this long (shorter lines
+    # are phrases a bulletin repeats) and the two are within this many pages' length of
+    # text (a reprint stands on the next page; farther apart, two articles share a phrase:
+    # 74% at a fault within one page's length, 59% within 1.5).
+    kept_twice_length: int = 10
+    kept_twice_pages: float = 1.0
 
 
 CONFIG = ReaderConfig()
@@ -377,7 +409,7 @@ def parse_bulletin(
         for i in group:
             article_of_line[i] = article
     doubts = _caption_doubts(
-        body, kept, layout.position, caption_scores, known, captions, layout.indent
+        body, kept, layout.position, caption_scores, known, captions, layout.indent, layout.pairs
     )
     doubts += [
         (group[0], "caption-article", {"other": str(rival)})
@@ -385,6 +417,10 @@ def parse_bulletin(
         if rival is not None
     ]
     doubts += _paragraph_doubts(paragraphs, margins)
+    doubts += _unfinished_paragraphs(by_article)
+    doubts += _foreign_paragraphs(paragraphs, assignment, titles, grams)
+    doubts += _kept_twice(body, flow, pages)
+    doubts += _unfinished_captions(body, caption_groups, captions, layout.pairs)
     for i, code, values in sorted(doubts, key=lambda d: (d[0], d[1])):
         article = article_of_line.get(i)
         if article is None:
@@ -859,28 +895,74 @@ def _caption_doubts(
     known: set[int],
     captions: set[int],
     indent: float,
+    pairs: set[str],
 ) -> list[Doubt]:
-    """Lines whose caption score came out next to the threshold where the width says
-    otherwise: a caption about as wide as the column around it, or a line read as body
-    that is far narrower or wider than the column and the lines right around it."""
+    """Lines whose caption score came out next to the threshold where the widths or the
+    words say otherwise: a caption as wide as the column and as the lines right around it,
+    or a line read as body (a point or two short of a caption) whose removal lets the text
+    before it run on into the text after it as the bulletin prints elsewhere, where the
+    sentence before it has ended or its width is far from the column's."""
     low, high = CONFIG.caption_doubt_band
+    lowest = CONFIG.body_doubt_score - 1
     out: list[Doubt] = []
     for i, score in sorted(scores.items()):
-        if i in known:
+        caption = i in captions
+        # Only scores in the bands are weighed (the widths cost time to read).
+        if i in known or not (
+            low <= score <= high if caption else lowest <= score <= CONFIG.body_doubt_score
+        ):
             continue
         k = position[i]
         column = _local_column(body, kept, captions, k)
-        if column is None:
+        fits = column is not None and abs(body[i].width - column) <= CONFIG.caption_doubt_width
+        prev_i = kept[k - 1] if k > 0 else None
+        next_i = kept[k + 1] if k + 1 < len(kept) else None
+        around = _fits_neighbours(body, i, prev_i, next_i, captions, indent)
+        if caption:
+            if fits and around:
+                out.append((i, "caption-or-body", {}))
             continue
-        fits = abs(body[i].width - column) <= CONFIG.caption_doubt_width
-        if i in captions and low <= score <= high and fits:
-            out.append((i, "caption-or-body", {}))
-        elif i not in captions and score == CONFIG.body_doubt_score and not fits:
-            prev_i = kept[k - 1] if k > 0 else None
-            next_i = kept[k + 1] if k + 1 < len(kept) else None
-            if not _fits_neighbours(body, i, prev_i, next_i, captions, indent):
-                out.append((i, "body-or-caption", {}))
+        if around:
+            continue
+        before, after = _flow_around(body, kept, captions, k)
+        if before is None or after is None:
+            continue
+        ended = is_terminal(body[before].text)
+        if (ended or not fits) and _joins_printed(body[before].key, body[after].key, pairs):
+            out.append((i, "body-or-caption", {}))
     return out
+
+
+def _unfinished_captions(
+    body: list[Line], groups: list[list[int]], captions: set[int], pairs: set[str]
+) -> list[Doubt]:
+    """Captions that leave a quotation or a title mark open (or close one they never
+    opened), or end with a character that leaves a phrase open where this bulletin never
+    ends a clause with it: a caption is a whole phrase; such a line is a sentence cut at a
+    line's end. (A caption whose rest is the next caption line is a caption broken in two.)"""
+    out: list[Doubt] = []
+    for group in groups:
+        text = join_lines([body[i].text for i in group]).strip()
+        opened = sum(ch in _OPENERS for ch in text)
+        closed = sum(ch in _CLOSERS for ch in text)
+        last = text[-1:]
+        open_ended = (
+            last in _OPEN_ENDED
+            and not any(last + mark in pairs for mark in _CLAUSE_ENDS)
+            and group[-1] + 1 not in captions
+        )
+        if opened != closed or open_ended:
+            out.append((group[0], "caption-or-body", {}))
+    return out
+
+
+def _flow_around(
+    body: list[Line], kept: list[int], captions: set[int], k: int
+) -> tuple[int | None, int | None]:
+    """The lines of text (not captions) right before and after the kept line k."""
+    before = next((kept[m] for m in range(k - 1, -1, -1) if kept[m] not in captions), None)
+    after = next((kept[m] for m in range(k + 1, len(kept)) if kept[m] not in captions), None)
+    return before, after
 
 
 def _paragraph_doubts(paragraphs: list[Paragraph], margins: dict[int, float]) -> list[Doubt]:
@@ -891,8 +973,75 @@ def _paragraph_doubts(paragraphs: list[Paragraph], margins: dict[int, float]) ->
     return [
         (i, "paragraph-end" if i in ends else "paragraph-on", {})
         for i, margin in sorted(margins.items())
-        if abs(margin) <= CONFIG.paragraph_doubt_band
+        if -CONFIG.paragraph_doubt_band <= margin <= CONFIG.paragraph_on_band
+        or margin >= CONFIG.paragraph_doubt_wide
     ]
+
+
+# Characters a paragraph may end with though no sentence ends there: a list follows.
+_LEADS_ON = set("：:；;")
+
+
+def _unfinished_paragraphs(by_article: dict[int, list[Paragraph]]) -> list[Doubt]:
+    """Paragraphs that end with no sentence's end (nor a colon before a list), or that
+    start with what only goes on a sentence (a closing mark, a comma): a wrong reading
+    leaves them behind (a line taken away as a caption or a repeat, or the text of another
+    article run on), as the bulletin prints neither."""
+    out: list[Doubt] = []
+    for paragraphs in by_article.values():
+        for paragraph in paragraphs:
+            text = paragraph.text.rstrip()
+            if not is_terminal(text) and text[-1:] not in _LEADS_ON:
+                out.append((paragraph.units[-1], "paragraph-end", {}))
+    return out
+
+
+def _foreign_paragraphs(
+    paragraphs: list[Paragraph],
+    assignment: list[int],
+    titles: dict[int, str],
+    grams: _Grams,
+) -> list[Doubt]:
+    """The paragraph that echoes an article's title most (its opening, as a rule), given
+    to another article whose title it echoes less: an article's start run on into the
+    article before it."""
+    if len(titles) < 2 or not paragraphs:
+        return []
+    echo = _TitleEcho(titles, grams)
+    mine = [grams[p.text] for p in paragraphs]
+    out: list[Doubt] = []
+    for n in sorted(titles):
+        # The paragraph sharing most of the title's weight (each title's grams are few).
+        weight, title = echo.weight, echo.grams[n]
+        shared = [sum(map(weight.__getitem__, title & g)) for g in mine]
+        p = max(range(len(paragraphs)), key=shared.__getitem__)
+        given = assignment[p]
+        if given == n or not echo.whole[n]:
+            continue
+        score = shared[p] / echo.whole[n]
+        if (
+            score >= CONFIG.paragraph_article_floor
+            and score >= CONFIG.paragraph_article_ratio * echo(given, mine[p])
+        ):
+            out.append((paragraphs[p].units[0], "paragraph-article", {"other": str(n)}))
+    return out
+
+
+def _kept_twice(body: list[Line], flow: list[int], pages: list[int]) -> list[Doubt]:
+    """A long line of text kept twice within a page's length of text: a reprint not
+    dropped. (Farther apart, two articles may share a phrase of the bulletin's.)"""
+    page_length = len(flow) / (pages[-1] + 1) if pages else 0.0
+    seen: dict[str, int] = {}
+    out: list[Doubt] = []
+    for k, i in enumerate(flow):
+        text = body[i].key
+        if len(text) < CONFIG.kept_twice_length:
+            continue
+        first = seen.get(text)
+        if first is not None and k - first <= CONFIG.kept_twice_pages * page_length:
+            out.append((i, "printed-once", {"first": str(body[flow[first]].number)}))
+        seen[text] = k
+    return out
 
 
 # --- captions -------------------------------------------------------------------------------
@@ -2249,7 +2398,8 @@ def _assign_captions(
         out.append(chosen)
         others = [x for x in [*sides, *ranked[:2]] if x != chosen]
         rivals.append(others[0] if others else None)
-    _name_kin(texts, out, rivals, by_words, set().union(*article_grams.values()))
+    if CONFIG.caption_kin_doubts:
+        _name_kin(texts, out, rivals, by_words, set().union(*article_grams.values()))
     return out, rivals
 
 
