@@ -216,3 +216,40 @@ def test_full_width_numbers_number_the_contents_too() -> None:
     assert [a.title for a in doc.articles] == ["經濟局舉辦講座", "代表團考察"]
     assert doc.articles[0].paragraphs == ("業界踴躍參與講座。",)
     assert doc.warnings[0].message == "article 2 (代表團考察): no body text found"
+
+
+def _columns(paragraphs: list[str], column: int, indent: int) -> list[str]:
+    """Paragraphs set in a column whose first lines are ``indent`` narrower (no spaces: the
+    PDF's text layer drops them)."""
+    lines = []
+    for paragraph in paragraphs:
+        width = column - indent
+        while paragraph:
+            lines.append(paragraph[:width])
+            paragraph, width = paragraph[width:], column
+    return lines
+
+
+def test_a_one_line_paragraph_after_a_sentence_ending_flush_is_its_own() -> None:
+    # Fault 4, a paragraph break missed: no line next to the short one is surely full (each
+    # ends or opens a paragraph); the column is read further off, never from the short
+    # line's own width, which would make it seem to fill its column and go on.
+    paragraphs = [
+        "本局於上月舉辦企業數碼轉型講座，邀請多位業界專家分享經驗，吸引逾百名中小企業代表出席，設有問答環節讓與會者提問交流。",
+        "講座內容涵蓋雲端服務、電子支付及網上推廣等範疇，與會者反應熱烈，紛紛表示講座有助企業掌握最新的數碼工具。",
+        "本局表示，將繼續推出不同主題的培訓活動，協助企業提升競爭力，並會按業界的意見調整課程內容。",
+        "此外，本局亦會與商會合作，走訪社區內的中小企業，了解其經營困難及數碼轉型的需要，提供適切支援。",
+        "有意參加的企業可透過本局網頁報名，名額有限，先到先得，額滿即止，請把握機會。",
+        "查詢詳情請致電本局熱線。",
+        "下一場講座將於本月底舉行，主題為網上推廣的實務技巧，歡迎各界人士踴躍參加。",
+    ]
+    lines = _columns(paragraphs, column=20, indent=2)
+    short = lines.index("查詢詳情請致電本局熱線。")
+    assert len(lines[short - 1]) == 20 and lines[short - 1].endswith("。")  # ends flush
+    text = (
+        " 1. 本局舉辦數碼轉型講座\n\n本期內容如下，請參閱。\n\n如有垂詢，請致電28882888。\n\n "
+        + "\n\n".join(lines)
+        + "\n\n1. 本局舉辦數碼轉型講座\n"
+    )
+    (article,) = read(text).document.articles
+    assert article.paragraphs == tuple(paragraphs)

@@ -78,6 +78,9 @@ class ReaderConfig:
     # A line runs over its column by a punctuation mark kept off the next line's start: one
     # em, never more (a line wider still is a wider column: a page or a photo ends).
     overflow_limit: float = 1.0
+    # Where fewer than two lines within 3 of a line are surely full (short paragraphs), the
+    # column is read this many lines off, one reach after the other.
+    column_reach: tuple[int, ...] = (5,)
     # Two lines this close in width are set to one column (a narrowed one beside a photo).
     same_width: float = 0.5
     # A line whose end joins the next text's start as the bulletin prints elsewhere is that
@@ -1407,13 +1410,21 @@ def _column(widths: list[float], terminal: list[bool], k: int, full: bool = Fals
     """The column's width around line k: the middle width of its neighbours that do not end
     a paragraph (a line that keeps punctuation off the next one runs a little wider); if
     ``full``, of those that do not follow a sentence's end either (they may open a
-    paragraph, narrower by the indent)."""
-    near = [
-        widths[m]
-        for m in [*range(max(0, k - 3), k), *range(k + 1, min(len(widths), k + 4))]
-        if not terminal[m] and not (full and m > 0 and terminal[m - 1])
-    ]
-    return _median(near) or widths[k]
+    paragraph, narrower by the indent), looked for further off when too few are near."""
+    for reach in (3, *CONFIG.column_reach) if full else (3,):
+        near = [
+            widths[m]
+            for m in [*range(max(0, k - reach), k), *range(k + 1, min(len(widths), k + reach + 1))]
+            if not terminal[m] and not (full and m > 0 and terminal[m - 1])
+        ]
+        if len(near) >= 2:
+            break
+    median = _median(near)
+    if median is None and full:
+        # No neighbour is surely full: the column of any line that goes on, never the
+        # line's own width (a short line would then seem to fill its column).
+        return _column(widths, terminal, k)
+    return median or widths[k]
 
 
 def _paragraph_indent(widths: list[float], terminal: list[bool]) -> float:
