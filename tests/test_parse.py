@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bulletin_site.clean import display_width
 from bulletin_site.errors import InputError
 from bulletin_site.model import DOUBTS, Bulletin, Plan
 from bulletin_site.parse import read_document, read_text
@@ -230,15 +231,21 @@ def _columns(paragraphs: list[str], column: int, indent: int) -> list[str]:
     return lines
 
 
+# Paragraphs of three lines and more, as the bulletin prints most: they show the column.
+_TALK = [
+    "本局於上月舉辦企業數碼轉型講座，邀請多位業界專家分享經驗，吸引逾百名中小企業代表出席，設有問答環節讓與會者提問交流。",
+    "講座內容涵蓋雲端服務、電子支付及網上推廣等範疇，與會者反應熱烈，紛紛表示講座有助企業掌握最新的數碼工具。",
+    "本局表示，將繼續推出不同主題的培訓活動，協助企業提升競爭力，並會按業界的意見調整課程內容。",
+    "此外，本局亦會與商會合作，走訪社區內的中小企業，了解其經營困難及數碼轉型的需要，提供適切支援。",
+]
+
+
 def test_a_one_line_paragraph_after_a_sentence_ending_flush_is_its_own() -> None:
     # Fault 4, a paragraph break missed: no line next to the short one is surely full (each
     # ends or opens a paragraph); the column is read further off, never from the short
     # line's own width, which would make it seem to fill its column and go on.
     paragraphs = [
-        "本局於上月舉辦企業數碼轉型講座，邀請多位業界專家分享經驗，吸引逾百名中小企業代表出席，設有問答環節讓與會者提問交流。",
-        "講座內容涵蓋雲端服務、電子支付及網上推廣等範疇，與會者反應熱烈，紛紛表示講座有助企業掌握最新的數碼工具。",
-        "本局表示，將繼續推出不同主題的培訓活動，協助企業提升競爭力，並會按業界的意見調整課程內容。",
-        "此外，本局亦會與商會合作，走訪社區內的中小企業，了解其經營困難及數碼轉型的需要，提供適切支援。",
+        *_TALK,
         "有意參加的企業可透過本局網頁報名，名額有限，先到先得，額滿即止，請把握機會。",
         "查詢詳情請致電本局熱線。",
         "下一場講座將於本月底舉行，主題為網上推廣的實務技巧，歡迎各界人士踴躍參加。",
@@ -253,3 +260,30 @@ def test_a_one_line_paragraph_after_a_sentence_ending_flush_is_its_own() -> None
     )
     (article,) = read(text).document.articles
     assert article.paragraphs == tuple(paragraphs)
+
+
+def test_the_sentence_after_a_numbered_list_starts_a_paragraph() -> None:
+    # Fault 4, a paragraph break missed: the last item ends as wide as the line after it
+    # opens, so widths cannot tell; an item of a numbered list is one sentence.
+    items = [
+        "1. 設立專項資金，資助企業參與國際展覽。",
+        "2. 簡化相關證照的審批程序及所需時間。",
+        "3. 為本地經營者提供專業的培訓課程。",
+    ]
+    after = "雙方同意明年在橫琴舉行下一次會議，檢視各項措施的成效。"
+    lines = [
+        *_columns(_TALK, column=20, indent=2),
+        "新計劃於本月起接受申請，為本地企業提供",
+        "多方面的支援，資助範圍如下：",
+        *items,
+        *_columns([after], column=20, indent=2),
+    ]
+    opening = lines[-2]
+    assert abs(display_width(items[-1]) - display_width(opening)) <= 1  # as wide
+    text = (
+        " 1. 新計劃接受申請\n\n本期內容如下，請參閱。\n\n如有垂詢，請致電28882888。\n\n "
+        + "\n\n".join(lines)
+        + "\n\n1. 新計劃接受申請\n"
+    )
+    (article,) = read(text).document.articles
+    assert article.paragraphs[-4:] == (*items, after)

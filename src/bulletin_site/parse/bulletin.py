@@ -1369,6 +1369,8 @@ def _paragraphs(
         if terminal[k]:
             opening = len(current.units) == 1
             margin = _break_margin(body, flow, widths, terminal, k, indent, opening)
+            if margin is not None and numbered(current.lines[0].text):
+                margin = None  # an item of a numbered list is one sentence: it ends here
             if margin is not None and margins is not None:
                 margins[i] = margin
             if margin is None or margin <= 0:
