@@ -287,3 +287,24 @@ def test_the_sentence_after_a_numbered_list_starts_a_paragraph() -> None:
     )
     (article,) = read(text).document.articles
     assert article.paragraphs[-4:] == (*items, after)
+
+
+def test_a_line_short_by_a_character_carried_down_with_a_comma_goes_on() -> None:
+    # Fault 4, a paragraph break added: after a sentence ending flush, a line one character
+    # short of the column looks like a paragraph's opening, but its last character went
+    # down with the comma that may not start a line.
+    lines = [
+        *_columns(_TALK, column=20, indent=2),
+        "會議由本局局長主持，與會代表就兩地區域",
+        "合作的最新進展交換意見，並簽署合作協議。",
+        "雙方同意設立聯合工作小組，並定期檢視進",  # 19: 展 went down with its comma
+        "展，並於明年在本澳舉行下一次會議。",
+    ]
+    assert display_width(lines[-3]) == 20 and display_width(lines[-2]) == 19
+    text = (
+        " 1. 本局舉辦數碼轉型講座\n\n本期內容如下，請參閱。\n\n如有垂詢，請致電28882888。\n\n "
+        + "\n\n".join(lines)
+        + "\n\n1. 本局舉辦數碼轉型講座\n"
+    )
+    (article,) = read(text).document.articles
+    assert article.paragraphs[-1] == "".join(lines[-4:])

@@ -1405,7 +1405,11 @@ def _break_margin(
     )
     if not flush:
         return None  # a short last line: the paragraph ends
-    return widths[k + 1] - (_column(widths, terminal, k + 1, full=True) - indent / 2)
+    width = widths[k + 1]
+    if k + 2 < len(flow) and flow[k + 2] == flow[k + 1] + 1:
+        # A line that goes on may be a character short: it went down with a closing mark.
+        width += _carried_width(body[flow[k + 2]].text)
+    return width - (_column(widths, terminal, k + 1, full=True) - indent / 2)
 
 
 def _column(widths: list[float], terminal: list[bool], k: int, full: bool = False) -> float:
