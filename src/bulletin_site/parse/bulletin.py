@@ -1405,11 +1405,15 @@ def _break_margin(
     )
     if not flush:
         return None  # a short last line: the paragraph ends
-    width = widths[k + 1]
+    width, column = widths[k + 1], _column(widths, terminal, k + 1, full=True)
     if k + 2 < len(flow) and flow[k + 2] == flow[k + 1] + 1:
         # A line that goes on may be a character short: it went down with a closing mark.
-        width += _carried_width(body[flow[k + 2]].text)
-    return width - (_column(widths, terminal, k + 1, full=True) - indent / 2)
+        # Only a line that then fills the column is excused (a full opening line is often
+        # followed by such a pair too, printed there by nature).
+        carried = _carried_width(body[flow[k + 2]].text)
+        if width + carried >= column - CONFIG.same_width:
+            width += carried
+    return width - (column - indent / 2)
 
 
 def _column(widths: list[float], terminal: list[bool], k: int, full: bool = False) -> float:
