@@ -308,3 +308,45 @@ def test_a_line_short_by_a_character_carried_down_with_a_comma_goes_on() -> None
     )
     (article,) = read(text).document.articles
     assert article.paragraphs[-1] == "".join(lines[-4:])
+
+
+def test_the_summary_after_the_last_entry_is_not_part_of_its_title() -> None:
+    # An indented first line of the summary with no comma looks like a title's second line;
+    # the article's running footer prints the title and nothing of that line.
+    title = "經濟局及勞工事務局組織青年創業參觀交流團訪灣區城市"
+    text = (
+        " 1. 本局舉辦數碼轉型講座\n\n"
+        f" 2. {title}\n\n"
+        "       “數碼轉型講座”於本月十日在本局多\n\n"
+        "功能廳舉行，吸引逾百名業界代表出席。\n\n"
+        "如有垂詢，請聯繫本局（電話: 28882888）。\n\n"
+        " 本局於本月十日舉辦數碼轉型講座，吸引逾百名業界\n\n"
+        "代表出席。\n\n"
+        f"1. 本局舉辦數碼轉型講座\n\n"
+        " 經濟局及勞工事務局於本月組織青年創業參觀交流團，\n\n"
+        "到訪灣區城市的創新企業。\n\n"
+        f"2. {title}\n"
+    )
+    doc = read(text).document
+    assert doc.articles[1].title == title
+    assert doc.summary == ("“數碼轉型講座”於本月十日在本局多功能廳舉行，吸引逾百名業界代表出席。",)
+
+
+def test_a_summary_sentence_the_next_page_opens_with_is_not_part_of_a_title() -> None:
+    # The summary quotes an article's first sentence, which opens the page after the last
+    # entry's footer: footer and page together seem to print the title going on with it.
+    lead = "經濟局於本月組織青年創業參觀交流團，到訪灣區城市。"
+    text = (
+        " 1. 經濟局組織青年創業參觀交流團\n\n"
+        " 2. 本局舉辦數碼轉型講座\n\n"
+        f"{lead}\n\n"
+        "如有垂詢，請聯繫本局（電話: 28882888）。\n\n"
+        " 本局於本月十日舉辦數碼轉型講座，吸引逾百名業界\n\n"
+        "代表出席。\n\n"
+        "2. 本局舉辦數碼轉型講座\n\n"
+        f" {lead}\n\n"
+        "1. 經濟局組織青年創業參觀交流團\n"
+    )
+    doc = read(text).document
+    assert doc.articles[1].title == "本局舉辦數碼轉型講座"
+    assert doc.summary == (lead,)

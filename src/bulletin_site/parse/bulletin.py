@@ -427,15 +427,22 @@ def _continues_title(lines: list[Line], i: int, entry: Entry) -> bool:
     """Is line i the rest of the last entry's title? Ask its running footer, then the layout."""
     candidate = lines[i]
     wanted = key(entry.title + candidate.text)
+    title = key(entry.title)
+    denied = False
     for j, line in enumerate(lines[i + 1 :], start=i + 1):
         found = numbered(line.text)
         if not found or found[0] != entry.number:
             continue
         printed = key(found[1] + "".join(x.text for x in lines[j + 1 : j + 4]))
-        if _similar(wanted, printed[: len(wanted)]) >= 0.85:
+        # (A title never ends a sentence: the footer's page may go on with the very sentence
+        # the summary quotes.)
+        if _similar(wanted, printed[: len(wanted)]) >= 0.85 and not is_terminal(candidate.text):
             return True
+        # A footer that prints the title and goes on otherwise says where the title ends.
+        denied |= printed.startswith(title)
     return (
-        candidate.indent >= 2
+        not denied
+        and candidate.indent >= 2
         and not has_prose_punctuation(candidate.text)
         and candidate.width <= max(line.width for line in entry.lines)
     )
