@@ -350,3 +350,22 @@ def test_a_summary_sentence_the_next_page_opens_with_is_not_part_of_a_title() ->
     doc = read(text).document
     assert doc.articles[1].title == "本局舉辦數碼轉型講座"
     assert doc.summary == (lead,)
+
+
+def test_a_letter_spaced_line_ending_a_sentence_fills_its_column() -> None:
+    # Fault 4, a paragraph break added: the line was stretched to the column (its text
+    # narrower than the column); the sentence after it goes on in the same paragraph.
+    lines = [
+        *_columns(_TALK, column=20, indent=2),
+        "今年首三個月，粵澳兩地的貿易總額按",
+        " ".join("年上升百分之八，達到六十億元。"),
+        "雙方同意設立聯合工作小組，定期檢視合作進",
+        "展，並於明年在本澳舉行下一次會議。",
+    ]
+    text = (
+        " 1. 本局舉辦數碼轉型講座\n\n本期內容如下，請參閱。\n\n如有垂詢，請致電28882888。\n\n "
+        + "\n\n".join(lines)
+        + "\n\n1. 本局舉辦數碼轉型講座\n"
+    )
+    (article,) = read(text).document.articles
+    assert article.paragraphs[-1] == "".join(line.replace(" ", "") for line in lines[-4:])

@@ -1408,7 +1408,7 @@ def _break_margin(
     flush = (
         widths[k] >= column - indent - CONFIG.same_width and flow[k + 1] == flow[k] + 1
         if opening
-        else widths[k] >= column - indent / 2
+        else widths[k] >= column - indent / 2 or body[flow[k]].justified
     )
     if not flush:
         return None  # a short last line: the paragraph ends
