@@ -258,8 +258,12 @@ def test_a_one_line_paragraph_after_a_sentence_ending_flush_is_its_own() -> None
         + "\n\n".join(lines)
         + "\n\n1. 本局舉辦數碼轉型講座\n"
     )
-    (article,) = read(text).document.articles
-    assert article.paragraphs == tuple(paragraphs)
+    doc = read(text).document
+    assert doc.articles[0].paragraphs == tuple(paragraphs)
+    # … but the short line might as well have been the paragraph's last: said, at the line
+    # that ends flush.
+    flush = text.split("\n").index(lines[short - 1]) + 1
+    assert [(w.code, w.line) for w in doc.warnings] == [("paragraph-end", flush)]
 
 
 def test_the_sentence_after_a_numbered_list_starts_a_paragraph() -> None:

@@ -96,6 +96,9 @@ class ReaderConfig:
     # when it is at least this long: a caption says a whole line of body text word for word
     # only when both are short.
     single_repeat_length: int = 8
+    # The margin of a break before a short line that ends a sentence, after a sentence
+    # ending flush (a paragraph's last line, or a paragraph of one line?): in doubt.
+    one_line_margin: float = 0.25
     # A paragraph break decided by a width this close (in em) to the deciding one is a
     # doubt.
     paragraph_doubt_band: float = 0.5
@@ -1413,6 +1416,10 @@ def _break_margin(
     if not flush:
         return None  # a short last line: the paragraph ends
     width, column = widths[k + 1], _column(widths, terminal, k + 1, full=True)
+    if terminal[k + 1] and width < column - indent:
+        # A short line ending a sentence may as well be the paragraph's last as one of its
+        # own: widths cannot tell. The break stands, in doubt.
+        return -CONFIG.one_line_margin
     if k + 2 < len(flow) and flow[k + 2] == flow[k + 1] + 1:
         # A line that goes on may be a character short: it went down with a closing mark.
         # Only a line that then fills the column is excused (a full opening line is often
