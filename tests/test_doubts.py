@@ -363,6 +363,8 @@ def test_a_cut_between_two_articles_says_how_clearly_it_stands_there() -> None:
     assert set(margins) == {2, 3}
     assert margins[2][1] == 1 and margins[3][1] == 2
     assert 0 < margins[2][0] < margins[3][0]
+
+
 # ---------------------------------------------------------------------------------------------
 # Doubts read after the fact: what a wrong reading leaves behind (invented text, no seed's)
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bulletin_site.clean import display_width
 from bulletin_site.errors import InputError
 from bulletin_site.model import DOUBTS, Bulletin, Plan
 from bulletin_site.parse import read_document, read_text
@@ -216,3 +217,159 @@ def test_full_width_numbers_number_the_contents_too() -> None:
     assert [a.title for a in doc.articles] == ["經濟局舉辦講座", "代表團考察"]
     assert doc.articles[0].paragraphs == ("業界踴躍參與講座。",)
     assert doc.warnings[0].message == "article 2 (代表團考察): no body text found"
+
+
+def _columns(paragraphs: list[str], column: int, indent: int) -> list[str]:
+    """Paragraphs set in a column whose first lines are ``indent`` narrower (no spaces: the
+    PDF's text layer drops them)."""
+    lines = []
+    for paragraph in paragraphs:
+        width = column - indent
+        while paragraph:
+            lines.append(paragraph[:width])
+            paragraph, width = paragraph[width:], column
+    return lines
+
+
+# Paragraphs of three lines and more, as the bulletin prints most: they show the column.
+_TALK = [
+    "本局於上月舉辦企業數碼轉型講座，邀請多位業界專家分享經驗，吸引逾百名中小企業代表出席，設有問答環節讓與會者提問交流。",
+    "講座內容涵蓋雲端服務、電子支付及網上推廣等範疇，與會者反應熱烈，紛紛表示講座有助企業掌握最新的數碼工具。",
+    "本局表示，將繼續推出不同主題的培訓活動，協助企業提升競爭力，並會按業界的意見調整課程內容。",
+    "此外，本局亦會與商會合作，走訪社區內的中小企業，了解其經營困難及數碼轉型的需要，提供適切支援。",
+]
+
+
+def test_a_one_line_paragraph_after_a_sentence_ending_flush_is_its_own() -> None:
+    # Fault 4, a paragraph break missed: no line next to the short one is surely full (each
+    # ends or opens a paragraph); the column is read further off, never from the short
+    # line's own width, which would make it seem to fill its column and go on.
+    paragraphs = [
+        *_TALK,
+        "有意參加的企業可透過本局網頁報名，名額有限，先到先得，額滿即止，請把握機會。",
+        "查詢詳情請致電本局熱線。",
+        "下一場講座將於本月底舉行，主題為網上推廣的實務技巧，歡迎各界人士踴躍參加。",
+    ]
+    lines = _columns(paragraphs, column=20, indent=2)
+    short = lines.index("查詢詳情請致電本局熱線。")
+    assert len(lines[short - 1]) == 20 and lines[short - 1].endswith("。")  # ends flush
+    text = (
+        " 1. 本局舉辦數碼轉型講座\n\n本期內容如下，請參閱。\n\n如有垂詢，請致電28882888。\n\n "
+        + "\n\n".join(lines)
+        + "\n\n1. 本局舉辦數碼轉型講座\n"
+    )
+    doc = read(text).document
+    assert doc.articles[0].paragraphs == tuple(paragraphs)
+    # … but the short line might as well have been the paragraph's last: said, at the line
+    # that ends flush.
+    flush = text.split("\n").index(lines[short - 1]) + 1
+    assert [(w.code, w.line) for w in doc.warnings] == [("paragraph-end", flush)]
+
+
+def test_the_sentence_after_a_numbered_list_starts_a_paragraph() -> None:
+    # Fault 4, a paragraph break missed: the last item ends as wide as the line after it
+    # opens, so widths cannot tell; an item of a numbered list is one sentence.
+    items = [
+        "1. 設立專項資金，資助企業參與國際展覽。",
+        "2. 簡化相關證照的審批程序及所需時間。",
+        "3. 為本地經營者提供專業的培訓課程。",
+    ]
+    after = "雙方同意明年在橫琴舉行下一次會議，檢視各項措施的成效。"
+    lines = [
+        *_columns(_TALK, column=20, indent=2),
+        "新計劃於本月起接受申請，為本地企業提供",
+        "多方面的支援，資助範圍如下：",
+        *items,
+        *_columns([after], column=20, indent=2),
+    ]
+    opening = lines[-2]
+    assert abs(display_width(items[-1]) - display_width(opening)) <= 1  # as wide
+    text = (
+        " 1. 新計劃接受申請\n\n本期內容如下，請參閱。\n\n如有垂詢，請致電28882888。\n\n "
+        + "\n\n".join(lines)
+        + "\n\n1. 新計劃接受申請\n"
+    )
+    (article,) = read(text).document.articles
+    assert article.paragraphs[-4:] == (*items, after)
+
+
+def test_a_line_short_by_a_character_carried_down_with_a_comma_goes_on() -> None:
+    # Fault 4, a paragraph break added: after a sentence ending flush, a line one character
+    # short of the column looks like a paragraph's opening, but its last character went
+    # down with the comma that may not start a line.
+    lines = [
+        *_columns(_TALK, column=20, indent=2),
+        "會議由本局局長主持，與會代表就兩地區域",
+        "合作的最新進展交換意見，並簽署合作協議。",
+        "雙方同意設立聯合工作小組，並定期檢視進",  # 19: 展 went down with its comma
+        "展，並於明年在本澳舉行下一次會議。",
+    ]
+    assert display_width(lines[-3]) == 20 and display_width(lines[-2]) == 19
+    text = (
+        " 1. 本局舉辦數碼轉型講座\n\n本期內容如下，請參閱。\n\n如有垂詢，請致電28882888。\n\n "
+        + "\n\n".join(lines)
+        + "\n\n1. 本局舉辦數碼轉型講座\n"
+    )
+    (article,) = read(text).document.articles
+    assert article.paragraphs[-1] == "".join(lines[-4:])
+
+
+def test_the_summary_after_the_last_entry_is_not_part_of_its_title() -> None:
+    # An indented first line of the summary with no comma looks like a title's second line;
+    # the article's running footer prints the title and nothing of that line.
+    title = "經濟局及勞工事務局組織青年創業參觀交流團訪灣區城市"
+    text = (
+        " 1. 本局舉辦數碼轉型講座\n\n"
+        f" 2. {title}\n\n"
+        "       “數碼轉型講座”於本月十日在本局多\n\n"
+        "功能廳舉行，吸引逾百名業界代表出席。\n\n"
+        "如有垂詢，請聯繫本局（電話: 28882888）。\n\n"
+        " 本局於本月十日舉辦數碼轉型講座，吸引逾百名業界\n\n"
+        "代表出席。\n\n"
+        f"1. 本局舉辦數碼轉型講座\n\n"
+        " 經濟局及勞工事務局於本月組織青年創業參觀交流團，\n\n"
+        "到訪灣區城市的創新企業。\n\n"
+        f"2. {title}\n"
+    )
+    doc = read(text).document
+    assert doc.articles[1].title == title
+    assert doc.summary == ("“數碼轉型講座”於本月十日在本局多功能廳舉行，吸引逾百名業界代表出席。",)
+
+
+def test_a_summary_sentence_the_next_page_opens_with_is_not_part_of_a_title() -> None:
+    # The summary quotes an article's first sentence, which opens the page after the last
+    # entry's footer: footer and page together seem to print the title going on with it.
+    lead = "經濟局於本月組織青年創業參觀交流團，到訪灣區城市。"
+    text = (
+        " 1. 經濟局組織青年創業參觀交流團\n\n"
+        " 2. 本局舉辦數碼轉型講座\n\n"
+        f"{lead}\n\n"
+        "如有垂詢，請聯繫本局（電話: 28882888）。\n\n"
+        " 本局於本月十日舉辦數碼轉型講座，吸引逾百名業界\n\n"
+        "代表出席。\n\n"
+        "2. 本局舉辦數碼轉型講座\n\n"
+        f" {lead}\n\n"
+        "1. 經濟局組織青年創業參觀交流團\n"
+    )
+    doc = read(text).document
+    assert doc.articles[1].title == "本局舉辦數碼轉型講座"
+    assert doc.summary == (lead,)
+
+
+def test_a_letter_spaced_line_ending_a_sentence_fills_its_column() -> None:
+    # Fault 4, a paragraph break added: the line was stretched to the column (its text
+    # narrower than the column); the sentence after it goes on in the same paragraph.
+    lines = [
+        *_columns(_TALK, column=20, indent=2),
+        "今年首三個月，粵澳兩地的貿易總額按",
+        " ".join("年上升百分之八，達到六十億元。"),
+        "雙方同意設立聯合工作小組，定期檢視合作進",
+        "展，並於明年在本澳舉行下一次會議。",
+    ]
+    text = (
+        " 1. 本局舉辦數碼轉型講座\n\n本期內容如下，請參閱。\n\n如有垂詢，請致電28882888。\n\n "
+        + "\n\n".join(lines)
+        + "\n\n1. 本局舉辦數碼轉型講座\n"
+    )
+    (article,) = read(text).document.articles
+    assert article.paragraphs[-1] == "".join(line.replace(" ", "") for line in lines[-4:])

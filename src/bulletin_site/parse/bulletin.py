@@ -106,6 +106,9 @@ class ReaderConfig:
     # A line runs over its column by a punctuation mark kept off the next line's start: one
     # em, never more (a line wider still is a wider column: a page or a photo ends).
     overflow_limit: float = 1.0
+    # Where fewer than two lines within 3 of a line are surely full (short paragraphs), the
+    # column is read this many lines off, one reach after the other.
+    column_reach: tuple[int, ...] = (5,)
     # Two lines this close in width are set to one column (a narrowed one beside a photo).
     same_width: float = 0.5
     # A line whose end joins the next text's start as the bulletin prints elsewhere is that
@@ -134,6 +137,9 @@ class ReaderConfig:
     # said (on the tune range run-ons within 0.5 em were wrong 10 times in 86, ends within
     # 0.25 em 24 in 74: the band is kept on the side of the ends).
     paragraph_on_band: float = 0.0
+    # The margin of a break before a short line that ends a sentence, after a sentence
+    # ending flush (a paragraph's last line, or a paragraph of one line?): in doubt.
+    one_line_margin: float = 0.25
     # Doubts said out loud. A caption placed by its words is in doubt when another article
     # shares at least this part of its weight; one placed by the text around it, when that
     # article shares this part of the weight of the article its words point to. At 1.0
@@ -524,15 +530,22 @@ def _continues_title(lines: list[Line], i: int, entry: Entry) -> bool:
     """Is line i the rest of the last entry's title? Ask its running footer, then the layout."""
     candidate = lines[i]
     wanted = key(entry.title + candidate.text)
+    title = key(entry.title)
+    denied = False
     for j, line in enumerate(lines[i + 1 :], start=i + 1):
         found = numbered(line.text)
         if not found or found[0] != entry.number:
             continue
         printed = key(found[1] + "".join(x.text for x in lines[j + 1 : j + 4]))
-        if _similar(wanted, printed[: len(wanted)]) >= 0.85:
+        # (A title never ends a sentence: the footer's page may go on with the very sentence
+        # the summary quotes.)
+        if _similar(wanted, printed[: len(wanted)]) >= 0.85 and not is_terminal(candidate.text):
             return True
+        # A footer that prints the title and goes on otherwise says where the title ends.
+        denied |= printed.startswith(title)
     return (
-        candidate.indent >= 2
+        not denied
+        and candidate.indent >= 2
         and not has_prose_punctuation(candidate.text)
         and candidate.width <= max(line.width for line in entry.lines)
     )
@@ -1910,6 +1923,8 @@ def _paragraphs(
         if terminal[k]:
             opening = len(current.units) == 1
             margin = _break_margin(body, flow, widths, terminal, k, indent, opening)
+            if margin is not None and numbered(current.lines[0].text):
+                margin = None  # an item of a numbered list is one sentence: it ends here
             if margin is not None and margins is not None:
                 margins[i] = margin
             if margin is None or margin <= 0:
@@ -1940,24 +1955,44 @@ def _break_margin(
     flush = (
         widths[k] >= column - indent - CONFIG.same_width and flow[k + 1] == flow[k] + 1
         if opening
-        else widths[k] >= column - indent / 2
+        else widths[k] >= column - indent / 2 or body[flow[k]].justified
     )
     if not flush:
         return None  # a short last line: the paragraph ends
-    return widths[k + 1] - (_column(widths, terminal, k + 1, full=True) - indent / 2)
+    width, column = widths[k + 1], _column(widths, terminal, k + 1, full=True)
+    if terminal[k + 1] and width < column - indent:
+        # A short line ending a sentence may as well be the paragraph's last as one of its
+        # own: widths cannot tell. The break stands, in doubt.
+        return -CONFIG.one_line_margin
+    if k + 2 < len(flow) and flow[k + 2] == flow[k + 1] + 1:
+        # A line that goes on may be a character short: it went down with a closing mark.
+        # Only a line that then fills the column is excused (a full opening line is often
+        # followed by such a pair too, printed there by nature).
+        carried = _carried_width(body[flow[k + 2]].text)
+        if width + carried >= column - CONFIG.same_width:
+            width += carried
+    return width - (column - indent / 2)
 
 
 def _column(widths: list[float], terminal: list[bool], k: int, full: bool = False) -> float:
     """The column's width around line k: the middle width of its neighbours that do not end
     a paragraph (a line that keeps punctuation off the next one runs a little wider); if
     ``full``, of those that do not follow a sentence's end either (they may open a
-    paragraph, narrower by the indent)."""
-    near = [
-        widths[m]
-        for m in [*range(max(0, k - 3), k), *range(k + 1, min(len(widths), k + 4))]
-        if not terminal[m] and not (full and m > 0 and terminal[m - 1])
-    ]
-    return _median(near) or widths[k]
+    paragraph, narrower by the indent), looked for further off when too few are near."""
+    for reach in (3, *CONFIG.column_reach) if full else (3,):
+        near = [
+            widths[m]
+            for m in [*range(max(0, k - reach), k), *range(k + 1, min(len(widths), k + reach + 1))]
+            if not terminal[m] and not (full and m > 0 and terminal[m - 1])
+        ]
+        if len(near) >= 2:
+            break
+    median = _median(near)
+    if median is None and full:
+        # No neighbour is surely full: the column of any line that goes on, never the
+        # line's own width (a short line would then seem to fill its column).
+        return _column(widths, terminal, k)
+    return median or widths[k]
 
 
 def _paragraph_indent(widths: list[float], terminal: list[bool]) -> float:
