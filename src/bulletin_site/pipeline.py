@@ -191,6 +191,7 @@ def build(
         frozenset(kept),
     )
     try:
+        write.make_ahead(staging, published.folders)  # (discarded below if the build fails)
         # 6. Plan every page and render each into the staging folder as it comes (the site is
         #    never held in memory whole); pages whose context and templates are unchanged come
         #    from the cache, files the published site already holds are linked from it.
@@ -229,6 +230,9 @@ def build(
         except BaseException:
             write.discard(staging)
             raise
+    except BaseException:  # planning failed: the folders made ahead go
+        write.discard(staging)
+        raise
     finally:
         index.cancel()  # a failed build does not wait for the index
         with contextlib.suppress(OSError):
