@@ -33,6 +33,7 @@ import os
 import re
 import shutil
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
@@ -209,6 +210,11 @@ class Cache:
         self._used[store].add(key)
         self._listing(store).add(key)
 
+    def keep(self, store: str, key: str) -> None:
+        """The entry ``key`` is used by this build without being read: not pruned."""
+        if self.enabled and key in self._listing(store):
+            self._used[store].add(key)
+
     def _listing(self, store: str) -> set[str]:
         names = self._names.get(store)
         if names is None:
@@ -384,7 +390,10 @@ def pages(
     planned: Sequence[Any],
     templates: str,
     render_all: Callable[[Sequence[Any]], Iterable[tuple[str, bytes]]],
-) -> Iterator[tuple[str, bytes]]:
+    *,
+    known: PageRecord | None = None,
+    record: PageRecord | None = None,
+) -> Iterator[tuple[str, bytes | None]]:
     """Every planned page (``site.Planned``) rendered, as ``(path, bytes)``, one at a time:
     from the cache when the page's context and the templates (``templates``: their fingerprint)
     are unchanged, else by ``render_all`` on the pages that are left, in one call so it can
@@ -395,7 +404,18 @@ def pages(
     it should hold changed: a page rendered anew, or a page it holds that the build no longer
     has (so a pack, like the cache, keeps one site's worth). No page is kept longer than that
     needs: a pack to write again keeps its pages until its last one is rendered, and the pages
-    of a folder are planned together, so a full build holds one folder's pages at a time."""
+    of a folder are planned together, so a full build holds one folder's pages at a time.
+
+    ``known``: the pages the caller holds already (the published site as the last build left
+    it, ``lastbuild.load_keys``). A page whose key is the one ``known`` gives its path comes as
+    ``(path, None)``: its bytes are neither loaded nor compared; a pack all of whose pages
+    come so, and only those, is not even read (the last build left it holding those pages).
+    The pages of a pack whose recipe (``pack_recipe``) is the one ``known`` gives it are not
+    even keyed: theirs are the known keys. ``record`` gets the key of every page that has one
+    and the recipe of every pack that has one, for the next build's ``known``."""
+    known = known or PageRecord()
+    record = record if record is not None else PageRecord()
+    known_packs = Counter(pack_name(path) for path in known.keys)
     packs: dict[str, list[Any]] = {}
     for page in planned:
         packs.setdefault(pack_name(page.path), []).append(page)
@@ -404,21 +424,31 @@ def pages(
     with _collector_paused():
         for name, members in packs.items():
             pack_key = cache.key("page pack", name)
+            recipe = pack_recipe(cache, members, templates)
+            whole = known_packs[name] == len(members)
+            if whole and recipe is not None and known.recipes.get(name) == recipe:
+                member_keys = [known.keys.get(page.path) for page in members]
+            else:
+                member_keys = [page_key(cache, page, templates) for page in members]
+            record.add(members, member_keys, name, recipe)
+            if whole and _all_known(members, member_keys, known.keys):
+                cache.keep("pages", pack_key)
+                for page in members:
+                    cache.count("pages", reused=True)
+                    yield page.path, None
+                continue
             stored = _read_pack(cache, pack_key)
             refill = _Refill(pack_key)
-            wanted = set()
-            for page in members:
-                key = page_key(cache, page, templates)
+            for page, key in zip(members, member_keys, strict=True):
                 payload = stored.get(key) if key is not None else None
-                if key is not None:
-                    wanted.add(key)
                 if payload is None:
                     missing.append(page)
                     refill.waiting[page.path] = key
                     continue
                 refill.entries[key] = payload  # (a key: pages without one are not stored)
                 cache.count("pages", reused=True)
-                yield page.path, payload
+                yield page.path, None if known.keys.get(page.path) == key else payload
+            wanted = {key for key in member_keys if key is not None}
             if wanted != stored.keys():
                 stale.update(dict.fromkeys(refill.waiting, refill))
                 if not refill.waiting:  # only a page gone: written again now
@@ -430,6 +460,43 @@ def pages(
         if refill is not None and refill.add(path, data):
             cache.put("pages", refill.key, pack(refill.entries))
         yield path, data
+
+
+def _all_known(
+    members: Sequence[Any], member_keys: Sequence[str | None], known: Mapping[str, str]
+) -> bool:
+    """Whether every page of a pack has a key, the one ``known`` gives its path."""
+    return all(
+        k is not None and known.get(p.path) == k for p, k in zip(members, member_keys, strict=True)
+    )
+
+
+@dataclass
+class PageRecord:
+    """What a build put: each page's key by its path, each pack's recipe by its name."""
+
+    keys: dict[str, str] = dataclasses.field(default_factory=dict)
+    recipes: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    def add(
+        self, members: Sequence[Any], keys: Sequence[str | None], name: str, recipe: str | None
+    ) -> None:
+        self.keys.update((p.path, k) for p, k in zip(members, keys, strict=True) if k is not None)
+        if recipe is not None:
+            self.recipes[name] = recipe
+
+
+def pack_recipe(cache: Cache, members: Sequence[Any], templates: str) -> str | None:
+    """A digest of what a pack's pages are made from (``site.Target.recipe``), their paths,
+    templates and link styles, the templates and the code; None unless each page has a
+    recipe, or when one has no stable value."""
+    made = tuple((p.path, p.template, p.links, getattr(p, "recipe", None)) for p in members)
+    if any(m[3] is None for m in made):
+        return None
+    try:
+        return cache.key("page recipe", templates, digest(made, cache.memo).hex())
+    except TypeError:
+        return None
 
 
 @dataclass

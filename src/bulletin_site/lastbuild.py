@@ -10,6 +10,12 @@ else, a hand edit of the site included, and the build runs as usual.
 
 The record is written only when the inputs did not change while the build ran (they are read
 again at its end), and only by a build of the project's own kinds of document.
+
+Beside it, ``last-pages``: the cache key of every page the build put, by its path
+(``save_keys``), named in the record by its digest. A rebuild that finds the site as the last
+build left it knows the file at such a path holds the page of that key (the key covers the
+page's context, templates and code), so a page whose key is unchanged is linked from the site
+without being loaded or compared (``pipeline.build``).
 """
 
 from __future__ import annotations
@@ -31,7 +37,8 @@ from bulletin_site.render import template_search_path
 from bulletin_site.search.pagefind import pagefind_binary
 
 RECORD = "last-build.json"
-RECORD_VERSION = 1
+RECORD_VERSION = 3
+KEYS = "last-pages"
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,7 @@ class LastBuild:
     files: int
     rendered: int  # pages, feeds and sitemap (what the page cache holds)
     warnings: tuple[Problem, ...]
+    keys: str = ""  # the digest of the ``last-pages`` record (``save_keys``); "" for none
 
 
 def inputs_digest(root: Path) -> str | None:
@@ -120,6 +128,7 @@ def load(folder: Path) -> LastBuild | None:
             files=int(data["files"]),
             rendered=int(data["rendered"]),
             warnings=tuple(_problem(p) for p in data["warnings"]),
+            keys=str(data["keys"]),
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -138,22 +147,72 @@ def save(folder: Path, last: LastBuild) -> None:
             "files": last.files,
             "rendered": last.rendered,
             "warnings": [_problem_json(p) for p in last.warnings],
+            "keys": last.keys,
         }
         payload = json.dumps(data, ensure_ascii=False).encode("utf-8")
     except (TypeError, ValueError):  # a warning's value JSON cannot hold
         return
-    tmp = folder / f".{RECORD}.{os.getpid()}.tmp"
+    _replace(folder, RECORD, payload)
+
+
+def _replace(folder: Path, name: str, payload: bytes) -> bool:
+    """``folder/name`` holding ``payload``, written aside then renamed into place; whether it
+    was written (the cache is for speed only: a failure is no record)."""
+    tmp = folder / f".{name}.{os.getpid()}.tmp"
     try:
         folder.mkdir(parents=True, exist_ok=True)
         tmp.write_bytes(payload)
-        os.replace(tmp, folder / RECORD)
-    except OSError:  # the cache is for speed only
+        os.replace(tmp, folder / name)
+    except OSError:
         with contextlib.suppress(OSError):
             tmp.unlink()
+        return False
+    return True
+
+
+def save_keys(folder: Path, record: cache.PageRecord) -> str:
+    """Keep ``record`` (site path → page key, pack → recipe) in the cache ``folder``; the
+    record's digest, for ``LastBuild.keys`` (which names the one record that goes with the
+    site), or "" when it could not be written. One line a page, ``p <key> <path>``, in path
+    order, then one a pack, ``r <recipe> <pack>``."""
+    pages = sorted(record.keys.items())
+    packs = sorted(record.recipes.items())
+    lines = [f"p {key} {path}\n" for path, key in pages if _plain(path, key)]
+    lines += [f"r {key} {name}\n" for name, key in packs if _plain(name, key)]
+    payload = "".join(lines).encode("utf-8", "surrogateescape")
+    return hashlib.sha256(payload).hexdigest() if _replace(folder, KEYS, payload) else ""
+
+
+def load_keys(folder: Path, digest: str) -> cache.PageRecord:
+    """The ``save_keys`` record in ``folder`` if its digest is ``digest`` (the one the last
+    build's record names: an older record, a half-written or edited one is not it); else
+    nothing."""
+    record = cache.PageRecord()
+    if not digest:
+        return record
+    try:
+        payload = (folder / KEYS).read_bytes()
+    except OSError:
+        return record
+    if hashlib.sha256(payload).hexdigest() != digest:
+        return record
+    into = {"p": record.keys, "r": record.recipes}
+    try:
+        for line in payload.decode("utf-8", "surrogateescape").split("\n")[:-1]:
+            kind, key, name = line.split(" ", 2)
+            into[kind][name] = key
+    except (ValueError, KeyError):  # not a record this code wrote
+        return cache.PageRecord()
+    return record
+
+
+def _plain(path: str, key: str) -> bool:
+    """A path and key a line of ``save_keys`` holds unambiguously."""
+    return len(key) == 64 and " " not in key and "\n" not in path
 
 
 def forget(folder: Path) -> None:
-    """No record: the site is about to change."""
+    """No record: the site is about to change (``last-pages`` goes with it, unnamed)."""
     with contextlib.suppress(OSError):
         (folder / RECORD).unlink()
 

@@ -191,17 +191,21 @@ def build(
         frozenset(kept),
     )
     try:
+        write.make_ahead(staging, published.folders)  # (discarded below if the build fails)
         # 6. Plan every page and render each into the staging folder as it comes (the site is
         #    never held in memory whole); pages whose context and templates are unchanged come
         #    from the cache, files the published site already holds are linked from it.
         targets = site.site_targets(config.site, editions, by_edition, kinds)
         search_path = render.template_search_path(root, config.site.templates)
         env = render.make_environment(search_path, allow_html=config.site.allow_html)
+        keys = cache.PageRecord()  # every page's key, for the next build (``known``)
         rendered = cache.pages(
             store,
             targets,
             cache.templates_fingerprint(search_path),
             lambda todo: render.render_all(env, todo, progress),
+            known=known_pages(store.folder, last, published, staging.mode) if as_left else None,
+            record=keys,
         )
         try:
             # Checked as they were rendered (render_page); the assets are checked here.
@@ -226,6 +230,9 @@ def build(
         except BaseException:
             write.discard(staging)
             raise
+    except BaseException:  # planning failed: the folders made ahead go
+        write.discard(staging)
+        raise
     finally:
         index.cancel()  # a failed build does not wait for the index
         with contextlib.suppress(OSError):
@@ -249,11 +256,28 @@ def build(
     # were read meanwhile (an edit saved during the build makes the next one build).
     unspoiled = store.enabled and not store.stats().damaged  # else its warnings are this build's
     if inputs and unspoiled and lastbuild.inputs_digest(root) == inputs:
-        lastbuild.save(store.folder, record(report, inputs, staging.fingerprint))
+        known = lastbuild.save_keys(store.folder, keys)
+        lastbuild.save(store.folder, record(report, inputs, staging.fingerprint, known))
     return report
 
 
-def record(report: BuildReport, inputs: str, fingerprint: int) -> lastbuild.LastBuild:
+def known_pages(
+    folder: Path, last: lastbuild.LastBuild | None, published: write.PublishedSite, mode: int
+) -> cache.PageRecord:
+    """Path → key of the pages the published site holds as the last build put them (call it
+    only when the site is as that build left it): the last build's record of its pages' keys,
+    less the files without the permission bits a file written now gets (a clean build would
+    write them with these)."""
+    found = lastbuild.load_keys(folder, last.keys) if last is not None else cache.PageRecord()
+    files = published.files
+    keys = found.keys
+    found.keys = {p: k for p, k in keys.items() if (f := files.get(p)) and f.mode == mode}
+    return found
+
+
+def record(
+    report: BuildReport, inputs: str, fingerprint: int, keys: str = ""
+) -> lastbuild.LastBuild:
     return lastbuild.LastBuild(
         inputs=inputs,
         site=f"{fingerprint:064x}",
@@ -262,6 +286,7 @@ def record(report: BuildReport, inputs: str, fingerprint: int) -> lastbuild.Last
         files=report.files,
         rendered=report.cache.reused.get("pages", 0) + report.cache.computed.get("pages", 0),
         warnings=report.warnings,
+        keys=keys,
     )
 
 
@@ -282,18 +307,23 @@ def unchanged_report(last: lastbuild.LastBuild, site_dir: Path, seconds: float) 
 
 def put_timed(
     staging: write.Staging,
-    outputs: Iterable[tuple[str, bytes]],
+    outputs: Iterable[tuple[str, bytes | None]],
     origin: str,
     stages: dict[str, float],
     *,
     checked: bool = False,
 ) -> None:
     """``outputs`` into the staging as they come (rendered meanwhile); the time spent putting
-    them goes to ``stages["write"]``."""
+    them goes to ``stages["write"]``. An output without bytes is the published file at its
+    path (``cache.pages``: a page known unchanged), linked unread."""
     spent = 0.0
+    files = staging.published.files
     for path, data in outputs:
         started = time.perf_counter()
-        write.put(staging, path, data, origin, checked=checked)
+        if data is None:
+            write.put_published(staging, path, files[path].inode, origin)
+        else:
+            write.put(staging, path, data, origin, checked=checked)
         spent += time.perf_counter() - started
     stages["write"] = stages.get("write", 0.0) + spent
 

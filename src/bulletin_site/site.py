@@ -577,6 +577,11 @@ class Target:
     template: str
     context: Mapping[str, Any] = field(default_factory=dict)
     links: str = "relative"  # or "root": links from the server root (404.html)
+    # What the context is made from, where that is much less to hash than the context: under
+    # the same code, the same recipe, path and template make the same context, so a page
+    # whose recipe is the last build's has the last build's key (``cache.pages``). None:
+    # the context is its own recipe.
+    recipe: Any = None
 
 
 @dataclass(frozen=True)
@@ -676,8 +681,8 @@ class EditionView:
             found = self._alternates[twin] = made
         return found
 
-    def page(self, path: str, template: str, **context: Any) -> Target:
-        return Target(path, template, Layers(self.shared, context))
+    def page(self, path: str, template: str, recipe: Any = None, **context: Any) -> Target:
+        return Target(path, template, Layers(self.shared, context), recipe=recipe)
 
 
 def site_targets(
@@ -758,10 +763,14 @@ def bulletin_targets(view: EditionView, sources: Sequence[Source]) -> list[Targe
         older = issues[i + 1] if i + 1 < len(issues) else None
         description = excerpt(" ".join(doc.summary) or " ".join(a.title for a in doc.articles))
         title = f"{issue.label} · {issue.date_text}"
+        # All these pages show: the edition's shared entries and view (``info``), the issue
+        # (its source, so its document) and its neighbours; the rest is this code's.
+        recipe = (view.shared, view.default, older, issue, newer)
         targets.append(
             view.page(
                 issue.path,
                 "bulletin.html",
+                recipe,
                 page=view.info(issue.path, title, description, issue.source.origin, ARTICLE),
                 issue=issue,
                 doc=doc,
@@ -779,6 +788,7 @@ def bulletin_targets(view: EditionView, sources: Sequence[Source]) -> list[Targe
                 view.page(
                     path,
                     "article.html",
+                    recipe,
                     page=view.info(
                         path, f"{article.title} · {issue.label}", text, issue.source.origin, ARTICLE
                     ),
