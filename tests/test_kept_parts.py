@@ -156,13 +156,28 @@ def test_a_fault_while_linking_kept_parts_keeps_the_old_site(
     root = make_project("incremental")
     pipeline.build(root)
     add_issue(root, tmp_path)
+    fault_while_linking(
+        root, make_project, monkeypatch, fault, at=3, of=lambda path: path.startswith("pagefind/")
+    )
+
+
+def fault_while_linking(
+    root: Path,
+    make_project: Callable[[str], Path],
+    monkeypatch: pytest.MonkeyPatch,
+    fault: str,
+    at: int,
+    of: Callable[[str], bool],
+) -> None:
+    """A full disk or a kill at the ``at``-th link of a published file ``of`` names: the old
+    site stays whole, no staging is left, and the next build equals a clean build."""
     real = write._link
     calls = {"n": 0}
 
     def link(staging: write.Staging, path: str, inode: int) -> bool:
-        if path.startswith("pagefind/"):
+        if of(path):
             calls["n"] += 1
-            if calls["n"] == 3:  # part-way through the part folders
+            if calls["n"] == at:  # part-way through
                 if fault == "killed":
                     raise KeyboardInterrupt
                 raise OSError(errno.ENOSPC, "No space left on device")
@@ -172,7 +187,7 @@ def test_a_fault_while_linking_kept_parts_keeps_the_old_site(
     before = tree(root / "_site")
     with pytest.raises(BuildError if fault == "full disk" else KeyboardInterrupt):
         pipeline.build(root)
-    assert calls["n"] >= 3
+    assert calls["n"] >= at
     assert tree(root / "_site") == before
     assert not any(p.name.startswith("_site.tmp") for p in root.iterdir())
     # The next build, unhindered, makes the new site as a clean build would.

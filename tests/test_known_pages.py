@@ -11,7 +11,6 @@ clean build, and a file that is not the build's is never carried over.
 
 from __future__ import annotations
 
-import errno
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -21,7 +20,7 @@ import pytest
 from bulletin_site import cache, lastbuild, pipeline, write
 from bulletin_site.errors import BuildError
 from test_cache import CACHE_DIR, tree
-from test_kept_parts import add_issue, clean_build_of, modes
+from test_kept_parts import add_issue, clean_build_of, fault_while_linking, modes
 
 PAGES = "the pages"
 
@@ -192,26 +191,6 @@ def test_a_fault_while_linking_known_pages_keeps_the_old_site(
     root = make_project("incremental")
     pipeline.build(root)
     add_issue(root, tmp_path)
-    real = write._link
-    calls = {"n": 0}
-
-    def link(staging: write.Staging, path: str, inode: int) -> bool:
-        if path.endswith(".html"):
-            calls["n"] += 1
-            if calls["n"] == 5:  # part-way through the pages
-                if fault == "killed":
-                    raise KeyboardInterrupt
-                raise OSError(errno.ENOSPC, "No space left on device")
-        return real(staging, path, inode)
-
-    monkeypatch.setattr(write, "_link", link)
-    before = tree(root / "_site")
-    with pytest.raises(BuildError if fault == "full disk" else KeyboardInterrupt):
-        pipeline.build(root)
-    assert calls["n"] >= 5
-    assert tree(root / "_site") == before
-    assert not any(p.name.startswith("_site.tmp") for p in root.iterdir())
-    # The next build, unhindered, makes the new site as a clean build would.
-    monkeypatch.setattr(write, "_link", real)
-    pipeline.build(root)
-    assert tree(root / "_site") == clean_build_of(root, make_project)
+    fault_while_linking(
+        root, make_project, monkeypatch, fault, at=5, of=lambda path: path.endswith(".html")
+    )
